@@ -1,0 +1,47 @@
+// swift-tools-version:6.1
+// OrderEngine: an embeddable order-processing engine for web shops.
+// Layers (see docs/ARCHITECTURE in ../shared/design): OrderCore <- OrderStore <- OrderEngine <- oe.
+import PackageDescription
+
+let package = Package(
+    name: "OrderEngine",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "OrderEngine", targets: ["OrderEngine"]),
+        .executable(name: "oe", targets: ["oe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // Pure domain values and rules: no I/O, no dependencies.
+        .target(name: "OrderCore"),
+        // SQLite schema, migrations and queries (GRDB); one transaction per command.
+        .target(
+            name: "OrderStore",
+            dependencies: ["OrderCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The command registry, transactions, events, outbox and ports.
+        .target(
+            name: "OrderEngine",
+            dependencies: [
+                "OrderCore", "OrderStore",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        // The `oe` command line.
+        .executableTarget(
+            name: "oe",
+            dependencies: [
+                "OrderCore", "OrderEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "OrderCoreTests", dependencies: ["OrderCore"]),
+        .testTarget(name: "OrderStoreTests", dependencies: ["OrderCore", "OrderStore"]),
+        .testTarget(name: "OrderEngineTests", dependencies: ["OrderCore", "OrderStore", "OrderEngine"]),
+        .testTarget(name: "CLITests", dependencies: ["OrderCore", "oe"]),
+    ]
+)

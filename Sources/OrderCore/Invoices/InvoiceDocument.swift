@@ -1,0 +1,171 @@
+/// Invoices and credit notes share a shape; a credit note references the invoice it corrects.
+public enum DocumentKind: String, Sendable, CaseIterable {
+    case invoice
+    case credit_note
+}
+
+/// The seller as printed on every invoice (momsbekendtgørelsen § 58: name, address, VAT number).
+public struct Seller: Sendable, Equatable {
+    public var name: String
+    public var address: String
+    /// CVR/SE number, e.g. `DK12345678`.
+    public var vatNumber: String
+
+    public init(name: String, address: String, vatNumber: String) {
+        self.name = name
+        self.address = address
+        self.vatNumber = vatNumber
+    }
+
+    /// Placeholder seller used until `settings.set {"seller": …}`; its VAT number says so.
+    public static let unset = Seller(name: "(set seller.name)", address: "(set seller.address)", vatNumber: "(set seller.vat_number)")
+
+    public var json: JSON { ["name": .string(name), "address": .string(address), "vat_number": .string(vatNumber)] }
+}
+
+/// One invoiced line, with the amounts § 58 asks for: quantity and kind, unit price excluding
+/// VAT, taxable amount, VAT rate and VAT amount.
+public struct InvoiceLine: Sendable, Equatable {
+    public var sku: String
+    public var name: String
+    public var qty: Int64
+    /// VAT included, as ordered.
+    public var unitPrice: Int64
+    public var vatRate: Int64
+    /// qty × unit price, VAT included.
+    public var gross: Int64
+
+    public init(sku: String, name: String, qty: Int64, unitPrice: Int64, vatRate: Int64, gross: Int64? = nil) {
+        self.sku = sku
+        self.name = name
+        self.qty = qty
+        self.unitPrice = unitPrice
+        self.vatRate = vatRate
+        self.gross = gross ?? qty * unitPrice
+    }
+
+    /// VAT in this line (informational; the document's VAT is per rate, see `VAT`).
+    public var vat: Int64 { VAT.contained(inGross: gross, rate: vatRate) }
+    /// Net amount of this line.
+    public var net: Int64 { gross - vat }
+    /// Unit price excluding VAT, rounded by the same rule.
+    public var unitPriceExclVAT: Int64 { VAT.net(ofGross: unitPrice, rate: vatRate) }
+
+    public var json: JSON {
+        [
+            "sku": .string(sku), "name": .string(name), "qty": .int(qty), "unit_price": .int(unitPrice),
+            "unit_price_excl_vat": .int(unitPriceExclVAT), "vat_rate": .int(vatRate), "net": .int(net),
+            "vat": .int(vat), "gross": .int(gross),
+        ]
+    }
+
+    /// Restores from stored JSON (trusted).
+    public init?(stored j: JSON) {
+        guard let sku = j["sku"]?.stringValue, let name = j["name"]?.stringValue, let qty = j["qty"]?.intValue,
+              let up = j["unit_price"]?.intValue, let rate = j["vat_rate"]?.intValue, let gross = j["gross"]?.intValue
+        else { return nil }
+        self.init(sku: sku, name: name, qty: qty, unitPrice: up, vatRate: rate, gross: gross)
+    }
+}
+
+/// An invoice or credit note. Accounting records: never changed or deleted once issued.
+public struct InvoiceDocument: Sendable, Equatable {
+    public var kind: DocumentKind
+    /// The number in its series (invoices and credit notes have separate series).
+    public var number: Int64
+    /// The number with the series prefix, as printed.
+    public var reference: String
+    public var order: Int64
+    public var orderReference: String
+    public var issuedAt: Timestamp
+    /// The date the goods were handed over, when different from the issue date (§ 58 stk. 1 nr. 7).
+    public var deliveryDate: String?
+    public var seller: Seller
+    public var buyerName: String
+    public var buyerAddress: String?
+    public var currency: Currency
+    public var lines: [InvoiceLine]
+    /// For credit notes: the invoice number it corrects.
+    public var creditsInvoice: Int64?
+    /// For credit notes: why.
+    public var reason: String?
+    /// For credit notes: what was refunded through the gateway.
+    public var refunded: Int64
+
+    public init(kind: DocumentKind, number: Int64, reference: String, order: Int64, orderReference: String,
+                issuedAt: Timestamp, deliveryDate: String? = nil, seller: Seller, buyerName: String, buyerAddress: String?,
+                currency: Currency, lines: [InvoiceLine], creditsInvoice: Int64? = nil, reason: String? = nil, refunded: Int64 = 0) {
+        self.kind = kind
+        self.number = number
+        self.reference = reference
+        self.order = order
+        self.orderReference = orderReference
+        self.issuedAt = issuedAt
+        self.deliveryDate = deliveryDate
+        self.seller = seller
+        self.buyerName = buyerName
+        self.buyerAddress = buyerAddress
+        self.currency = currency
+        self.lines = lines
+        self.creditsInvoice = creditsInvoice
+        self.reason = reason
+        self.refunded = refunded
+    }
+
+    /// VAT per rate (taxable amount, VAT, gross), computed once per rate.
+    public var breakdown: VATBreakdown { VATBreakdown(lines.map { ($0.gross, $0.vatRate) }) }
+    /// Total including VAT.
+    public var total: Int64 { lines.reduce(0) { $0 + $1.gross } }
+
+    /// The full document as JSON: every § 58 field, named plainly.
+    public var json: JSON {
+        let b = breakdown
+        var o: JSONObject = [
+            "kind": .string(kind.rawValue), "number": .int(number), "reference": .string(reference),
+            "order": .int(order), "order_reference": .string(orderReference),
+            "issue_date": .string(issuedAt.date), "issued_at": .string(issuedAt.iso8601),
+        ]
+        if let deliveryDate { o["delivery_date"] = .string(deliveryDate) }
+        o["seller"] = seller.json
+        o["buyer"] = ["name": .string(buyerName), "address": .optional(buyerAddress)]
+        o["currency"] = .string(currency.code)
+        o["lines"] = .array(lines.map(\.json))
+        o["vat"] = .array(b.rows.map { ["rate": .int($0.rate), "net": .int($0.net), "vat": .int($0.vat), "gross": .int($0.gross)] })
+        o["total_net"] = .int(b.net)
+        o["total_vat"] = .int(b.vat)
+        o["total"] = .int(b.gross)
+        if let creditsInvoice { o["credits_invoice"] = .int(creditsInvoice) }
+        if let reason { o["reason"] = .string(reason) }
+        if kind == .credit_note { o["refunded"] = .int(refunded) }
+        return .object(o)
+    }
+
+    /// Restores a stored document (trusted JSON written by `json`).
+    public init?(stored j: JSON) {
+        guard let kind = j["kind"]?.stringValue.flatMap(DocumentKind.init(rawValue:)), let number = j["number"]?.intValue,
+              let ref = j["reference"]?.stringValue, let order = j["order"]?.intValue,
+              let issued = j["issued_at"]?.stringValue.flatMap(Timestamp.init(iso8601:)),
+              let cur = j["currency"]?.stringValue.flatMap(Currency.init(code:))
+        else { return nil }
+        let s = j["seller"]
+        self.init(
+            kind: kind, number: number, reference: ref, order: order,
+            orderReference: j["order_reference"]?.stringValue ?? String(order), issuedAt: issued,
+            deliveryDate: j["delivery_date"]?.stringValue,
+            seller: Seller(name: s?["name"]?.stringValue ?? "", address: s?["address"]?.stringValue ?? "", vatNumber: s?["vat_number"]?.stringValue ?? ""),
+            buyerName: j["buyer"]?["name"]?.stringValue ?? "", buyerAddress: j["buyer"]?["address"]?.stringValue,
+            currency: cur, lines: (j["lines"]?.arrayValue ?? []).compactMap(InvoiceLine.init(stored:)),
+            creditsInvoice: j["credits_invoice"]?.intValue, reason: j["reason"]?.stringValue,
+            refunded: j["refunded"]?.intValue ?? 0)
+    }
+
+    /// A short summary for `order.get`'s `invoices` list.
+    public var summary: JSON {
+        var o: JSONObject = [
+            "kind": .string(kind.rawValue), "number": .int(number), "reference": .string(reference),
+            "issue_date": .string(issuedAt.date), "total": .int(total),
+        ]
+        if let creditsInvoice { o["credits_invoice"] = .int(creditsInvoice) }
+        return .object(o)
+    }
+}

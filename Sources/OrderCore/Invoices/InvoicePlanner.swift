@@ -1,0 +1,90 @@
+/// Decides what an invoice or credit note contains. Pure rules; the engine draws the number
+/// and stores the document.
+public enum InvoicePlanner {
+    /// The lines an invoice for captured goods should carry: units that the capture policy has
+    /// released (handed over, shipped, or prepayable) and that no invoice covers yet, taken line
+    /// by line in order while their value fits in the captured money not yet invoiced.
+    ///
+    /// A partial capture that is not a whole number of units leaves the remainder for the next
+    /// invoice. Returns an empty list when nothing fits.
+    public static func linesForCapturedGoods(_ a: OrderAggregate, policy: CapturePolicy) -> [InvoiceLine] {
+        var budget = a.payments.captured - a.invoicedTotal
+        guard budget > 0 else { return [] }
+        let invoiced = a.invoicedQuantities
+        let releasedUnits: [String: Int64]
+        switch policy {
+        case .anytime: releasedUnits = Dictionary(uniqueKeysWithValues: a.order.lines.map { ($0.sku, $0.qty) })
+        case .onShip: releasedUnits = FulfilmentState.shippedQuantities(a.shipments)
+        case .onHandOver: releasedUnits = FulfilmentState.shippedQuantities(a.shipments) { $0.isHandedOver }
+        }
+        var out: [InvoiceLine] = []
+        for line in a.order.lines {
+            let released = line.prepayable ? line.qty : min(releasedUnits[line.sku] ?? 0, line.qty)
+            let open = released - (invoiced[line.sku] ?? 0)
+            guard open > 0 else { continue }
+            let units = line.unitPrice == 0 ? open : min(open, budget / line.unitPrice)
+            guard units > 0 else { continue }
+            budget -= line.value(of: units)
+            out.append(InvoiceLine(sku: line.sku, name: line.name, qty: units, unitPrice: line.unitPrice, vatRate: line.vatRate))
+        }
+        return out
+    }
+
+    /// The lines of an explicit `invoice.create {"lines": …}`: each requested SKU must be on the
+    /// order and not invoiced beyond its ordered quantity.
+    public static func requestedLines(_ a: OrderAggregate, _ requested: [LineQuantity]) throws(OrderError) -> [InvoiceLine] {
+        let invoiced = a.invoicedQuantities
+        var out: [InvoiceLine] = []
+        for (k, r) in requested.enumerated() {
+            guard let line = a.order.line(r.sku) else { throw OrderError.invalid("lines[\(k)].sku", "order \(a.order.number) has no line with sku '\(r.sku)'") }
+            let open = line.qty - (invoiced[r.sku] ?? 0)
+            if r.qty > open { throw OrderError.conflict("lines[\(k)].qty: only \(open) of sku '\(r.sku)' are not yet invoiced, asked for \(r.qty)") }
+            out.append(InvoiceLine(sku: line.sku, name: line.name, qty: r.qty, unitPrice: line.unitPrice, vatRate: line.vatRate))
+        }
+        return out
+    }
+
+    /// Credit-note lines for units of `invoice`'s lines, refusing more than was invoiced minus
+    /// what earlier credit notes took back.
+    public static func creditLines(_ a: OrderAggregate, invoice: InvoiceDocument, units requested: [LineQuantity]) throws(OrderError) -> [InvoiceLine] {
+        let credited = a.credited(against: invoice.number).units
+        var out: [InvoiceLine] = []
+        for (k, r) in requested.enumerated() {
+            guard let il = invoice.lines.first(where: { $0.sku == r.sku }) else {
+                throw OrderError.invalid("lines[\(k)].sku", "invoice \(invoice.reference) has no line with sku '\(r.sku)'")
+            }
+            let open = il.qty - (credited[r.sku] ?? 0)
+            if r.qty > open {
+                throw OrderError.conflict("lines[\(k)].qty: invoice \(invoice.reference) has \(open) of sku '\(r.sku)' left to credit, asked for \(r.qty)")
+            }
+            out.append(InvoiceLine(sku: il.sku, name: il.name, qty: r.qty, unitPrice: il.unitPrice, vatRate: il.vatRate))
+        }
+        return out
+    }
+
+    /// Credit-note lines for an amount: split over the invoice's VAT rates in proportion to
+    /// their gross amounts (largest remainder last), one line per rate, named in `language`.
+    public static func creditAmount(_ a: OrderAggregate, invoice: InvoiceDocument, amount: Int64, language: Language) throws(OrderError) -> [InvoiceLine] {
+        let left = invoice.total - a.credited(against: invoice.number).total
+        if amount > left {
+            throw OrderError.conflict("amount: invoice \(invoice.reference) has \(invoice.currency.format(left)) left to credit, asked for \(invoice.currency.format(amount))")
+        }
+        let rows = invoice.breakdown.rows.filter { $0.gross > 0 }
+        let total = rows.reduce(0) { $0 + $1.gross }
+        guard total > 0 else { throw OrderError.conflict("amount: invoice \(invoice.reference) has nothing to credit") }
+        let label = language == .da ? "Kreditering" : "Credit"
+        var out: [InvoiceLine] = []
+        var given: Int64 = 0
+        for (k, row) in rows.enumerated() {
+            // amount ≤ 10^14 and gross ≤ 10^14: the product needs 128 bits.
+            let share = k == rows.count - 1 ? amount - given
+                : total.dividingFullWidth(amount.multipliedFullWidth(by: row.gross)).quotient
+            given += share
+            if share > 0 {
+                out.append(InvoiceLine(sku: "credit:\(row.rate)", name: "\(label) (\(row.rate / 100)% moms)", qty: 1, unitPrice: share, vatRate: row.rate))
+            }
+        }
+        return out
+    }
+}
+

@@ -1,0 +1,41 @@
+/// An ISO 4217 currency code such as `DKK`, with its number of minor units.
+///
+/// Amounts in OrderEngine are always integers in the currency's minor unit (øre for DKK);
+/// the currency travels with the order, not with each amount.
+public struct Currency: Sendable, Hashable, CustomStringConvertible {
+    /// The three-letter code, upper case.
+    public let code: String
+    /// Digits after the decimal point (2 for DKK, EUR, SEK, NOK; 0 for ISK, JPY).
+    public let minorUnits: Int
+
+    /// Danish kroner, the default.
+    public static let dkk = Currency(uncheckedCode: "DKK", minorUnits: 2)
+
+    private static let zeroDecimal: Set<String> = ["ISK", "JPY", "KRW", "CLP", "VND", "XOF", "XAF", "UGX", "PYG"]
+
+    private init(uncheckedCode: String, minorUnits: Int) {
+        self.code = uncheckedCode
+        self.minorUnits = minorUnits
+    }
+
+    /// Validates a three-letter upper-case code. Returns `nil` for anything else.
+    public init?(code: String) {
+        guard code.utf8.count == 3, code.utf8.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else { return nil }
+        self.code = code
+        self.minorUnits = Currency.zeroDecimal.contains(code) ? 0 : 2
+    }
+
+    public var description: String { code }
+
+    /// Formats an amount of minor units for people: `1234567` DKK → `12345.67 DKK`.
+    public func format(_ minor: Int64) -> String {
+        guard minorUnits > 0 else { return "\(minor) \(code)" }
+        let neg = minor < 0
+        let m = minor.magnitude
+        var div: UInt64 = 1
+        for _ in 0..<minorUnits { div *= 10 }
+        let frac = String(m % div)
+        let fracPadded = String(repeating: "0", count: minorUnits - frac.count) + frac
+        return "\(neg ? "-" : "")\(m / div).\(fracPadded) \(code)"
+    }
+}

@@ -1,0 +1,102 @@
+/// An order together with its ledgers: payment rows, shipments, invoices and credit notes.
+/// Every rule that needs more than the order itself works on this value; the store loads and
+/// saves it within one transaction.
+public struct OrderAggregate: Sendable, Equatable {
+    public var order: Order
+    public var payments: PaymentLedger
+    public var shipments: [Shipment]
+    /// Invoices and credit notes, in issue order.
+    public var documents: [InvoiceDocument]
+
+    public init(order: Order, payments: PaymentLedger = PaymentLedger(), shipments: [Shipment] = [], documents: [InvoiceDocument] = []) {
+        self.order = order
+        self.payments = payments
+        self.shipments = shipments
+        self.documents = documents
+    }
+
+    /// Derived fulfilment state.
+    public var fulfilmentState: FulfilmentState { FulfilmentState.derive(lines: order.lines, shipments: shipments) }
+
+    /// Derived payment state at `now` (`nil`: ignoring expiry).
+    public func paymentState(at now: Timestamp?) -> PaymentState { payments.state(at: now) }
+
+    /// Units per SKU in shipments so far.
+    public var shippedQuantities: [String: Int64] { FulfilmentState.shippedQuantities(shipments) }
+
+    /// Units per SKU on invoices, minus those on credit notes.
+    public var invoicedQuantities: [String: Int64] {
+        var q: [String: Int64] = [:]
+        for d in documents {
+            for l in d.lines where !l.sku.isEmpty {
+                q[l.sku, default: 0] += d.kind == .invoice ? l.qty : 0
+            }
+        }
+        return q
+    }
+
+    /// Total of all invoices (credit notes not subtracted).
+    public var invoicedTotal: Int64 { documents.filter { $0.kind == .invoice }.reduce(0) { $0 + $1.total } }
+
+    /// The invoices, in issue order.
+    public var invoices: [InvoiceDocument] { documents.filter { $0.kind == .invoice } }
+    /// The credit notes, in issue order.
+    public var creditNotes: [InvoiceDocument] { documents.filter { $0.kind == .credit_note } }
+
+    /// What has already been credited against invoice `number`: units per SKU and the amount
+    /// of amount-only credits.
+    public func credited(against number: Int64) -> (units: [String: Int64], total: Int64) {
+        var units: [String: Int64] = [:]
+        var total: Int64 = 0
+        for d in documents where d.kind == .credit_note && d.creditsInvoice == number {
+            total += d.total
+            for l in d.lines where !l.sku.isEmpty && !l.sku.hasPrefix("credit:") { units[l.sku, default: 0] += l.qty }
+        }
+        return (units, total)
+    }
+
+    /// The order summary used by `order.find`: identity, states and totals, no ledgers.
+    public func summaryJSON(now: Timestamp) -> JSON {
+        [
+            "order": .int(order.number), "reference": .string(order.reference), "status": .string(order.status),
+            "payment_state": .string(paymentState(at: now).rawValue), "fulfilment_state": .string(fulfilmentState.rawValue),
+            "total": .int(order.total), "currency": .string(order.currency.code),
+            "customer": ["name": .string(order.customer.name), "email": .string(order.customer.email)],
+            "delivery": order.delivery.json, "tags": .array(order.tags.map { .string($0) }),
+            "created_at": .string(order.createdAt.iso8601), "version": .int(order.version),
+        ]
+    }
+
+    /// The full order as `order.get` returns it.
+    public func json(now: Timestamp, statusLabel: String? = nil) -> JSON {
+        let vat = order.vat
+        var o: JSONObject = [
+            "order": .int(order.number), "reference": .string(order.reference), "status": .string(order.status),
+        ]
+        if let statusLabel { o["status_label"] = .string(statusLabel) }
+        o["payment_state"] = .string(paymentState(at: now).rawValue)
+        o["fulfilment_state"] = .string(fulfilmentState.rawValue)
+        o["currency"] = .string(order.currency.code)
+        o["total"] = .int(order.total)
+        o["total_vat"] = .int(vat.vat)
+        o["total_net"] = .int(vat.net)
+        o["authorized"] = .int(payments.authorized)
+        o["captured"] = .int(payments.captured)
+        o["refunded"] = .int(payments.refunded)
+        o["voided"] = .int(payments.voided)
+        o["authorization_expires_at"] = .optional(payments.earliestOpenExpiry?.iso8601)
+        o["notify"] = .bool(order.notify)
+        o["customer"] = order.customer.json
+        o["delivery"] = order.delivery.json
+        o["lines"] = .array(order.lines.map(\.json))
+        o["tags"] = .array(order.tags.map { .string($0) })
+        o["note"] = .string(order.note)
+        o["payments"] = .array(payments.rows.map(\.json))
+        o["shipments"] = .array(shipments.map(\.json))
+        o["invoices"] = .array(documents.map(\.summary))
+        o["version"] = .int(order.version)
+        o["created_at"] = .string(order.createdAt.iso8601)
+        o["updated_at"] = .string(order.updatedAt.iso8601)
+        return .object(o)
+    }
+}

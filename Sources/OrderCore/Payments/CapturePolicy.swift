@@ -1,0 +1,78 @@
+/// When money may be drawn. Denmark's rule (markedsføringsloven § 3, Forbrugerombudsmanden's
+/// practice): only once the goods have left the house or been handed over at
+/// click-and-collect, and only for what left. Prepayable lines (made to order, digital) are exempt.
+public enum CapturePolicy: String, Sendable, CaseIterable {
+    /// The Danish default: capture up to the value of handed-over shipments plus prepayable lines.
+    case onHandOver = "on_hand_over"
+    /// Capture up to the value of created shipments (label printed) plus prepayable lines.
+    case onShip = "on_ship"
+    /// Capture the whole order at any time (for shops abroad or with prepayment agreements).
+    case anytime
+
+    /// The value of goods this policy releases for capture on `aggregate`: prepayable lines in
+    /// full, plus units in qualifying shipments at their unit price, never above the order total.
+    public func releasedValue(_ aggregate: OrderAggregate) -> Int64 {
+        let order = aggregate.order
+        if self == .anytime { return order.total }
+        let qualifying: (Shipment) -> Bool = self == .onHandOver ? { $0.isHandedOver } : { _ in true }
+        let units = FulfilmentState.shippedQuantities(aggregate.shipments, where: qualifying)
+        var value: Int64 = 0
+        for line in order.lines {
+            value += line.prepayable ? line.total : line.value(of: min(units[line.sku] ?? 0, line.qty))
+        }
+        return value
+    }
+
+    /// How much may be captured now and why: the smaller of what the policy releases minus what
+    /// is captured or in flight, and what the authorisations still hold.
+    public func allowance(_ aggregate: OrderAggregate, inFlight: Int64 = 0) -> CaptureAllowance {
+        let released = releasedValue(aggregate)
+        let captured = aggregate.payments.captured
+        let byPolicy = max(0, released - captured - inFlight)
+        let byAuthorization = max(0, aggregate.payments.uncaptured - inFlight)
+        return CaptureAllowance(policy: self, released: released, captured: captured, inFlight: inFlight,
+                                byPolicy: byPolicy, byAuthorization: byAuthorization)
+    }
+
+    /// Refuses a capture of `amount` that exceeds the allowance, with a `policy` error that
+    /// names the rule and the amount that may be captured.
+    public func check(_ amount: Int64, on aggregate: OrderAggregate, inFlight: Int64 = 0) throws(OrderError) {
+        let a = allowance(aggregate, inFlight: inFlight)
+        let cur = aggregate.order.currency
+        if amount > a.byAuthorization {
+            throw OrderError.policy(
+                "capture of \(cur.format(amount)) on order \(aggregate.order.number) exceeds what is authorised and not yet captured: "
+                    + "at most \(cur.format(a.byAuthorization)) may be captured (authorised \(cur.format(aggregate.payments.authorized)), "
+                    + "captured \(cur.format(a.captured)), voided \(cur.format(aggregate.payments.voided))"
+                    + (inFlight > 0 ? ", in flight \(cur.format(inFlight)))" : ")"))
+        }
+        if amount > a.byPolicy {
+            let what = switch self {
+            case .onHandOver: "goods handed over (left the house or handed to the customer)"
+            case .onShip: "goods in shipments"
+            case .anytime: "the order total"
+            }
+            throw OrderError.policy(
+                "capture of \(cur.format(amount)) on order \(aggregate.order.number) refused by capture policy \(rawValue): "
+                    + "\(what) plus prepayable lines are worth \(cur.format(a.released)), \(cur.format(a.captured)) already captured"
+                    + (inFlight > 0 ? ", \(cur.format(inFlight)) in flight" : "")
+                    + "; at most \(cur.format(a.limit)) may be captured now")
+        }
+    }
+}
+
+/// The result of `CapturePolicy.allowance`: the figures behind a capture decision.
+public struct CaptureAllowance: Sendable, Equatable {
+    public var policy: CapturePolicy
+    /// Value released by the policy.
+    public var released: Int64
+    public var captured: Int64
+    /// Captures recorded but not yet answered by the gateway.
+    public var inFlight: Int64
+    /// released − captured − in flight (≥ 0).
+    public var byPolicy: Int64
+    /// authorised − captured − voided − in flight (≥ 0).
+    public var byAuthorization: Int64
+    /// What may be captured now.
+    public var limit: Int64 { min(byPolicy, byAuthorization) }
+}

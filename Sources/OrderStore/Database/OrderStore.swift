@@ -1,0 +1,101 @@
+import GRDB
+import OrderCore
+
+/// How hard SQLite works to keep a committed command on disk.
+public enum Durability: String, Sendable, CaseIterable {
+    /// `synchronous=FULL`: a committed command survives an application crash and a power loss.
+    case full
+    /// `synchronous=NORMAL` (WAL): survives an application crash; a power loss may lose the
+    /// last commits (never corrupts the database).
+    case normal
+}
+
+/// Options for opening a store.
+public struct StoreOptions: Sendable {
+    /// Durability of commits; `.full` by default.
+    public var durability: Durability = .full
+    /// How long a writer waits for another process's write lock before `storage` error.
+    public var busyTimeoutSeconds: Double = 30
+
+    public init(durability: Durability = .full, busyTimeoutSeconds: Double = 30) {
+        self.durability = durability
+        self.busyTimeoutSeconds = busyTimeoutSeconds
+    }
+}
+
+/// The SQLite store of one shop: a file in WAL mode (concurrent readers, one writer at a
+/// time, also across processes) or an in-memory database.
+///
+/// Thread-safe: any thread may call `read` and `write`; writes are serialised (GRDB's writer
+/// queue within a process, SQLite's write lock with `BEGIN IMMEDIATE` and a busy timeout
+/// across processes); reads on a file run concurrently with writes on WAL snapshots.
+public final class OrderStore: Sendable {
+    private let writer: any DatabaseWriter
+    /// The path opened, or `:memory:`.
+    public let path: String
+
+    /// Opens (creating if needed) the store at `path`; `nil` or `":memory:"` opens an in-memory
+    /// database. Runs pending migrations. Throws `storage` if the file cannot be opened or is
+    /// not an OrderEngine database.
+    public init(path: String?, options: StoreOptions = StoreOptions()) throws(OrderError) {
+        var config = Configuration()
+        config.busyMode = .timeout(options.busyTimeoutSeconds)
+        config.foreignKeysEnabled = true
+        let sync = options.durability == .full ? "FULL" : "NORMAL"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(sync)")
+        }
+        do {
+            if let path, path != ":memory:" {
+                self.path = path
+                writer = try DatabasePool(path: path, configuration: config)
+            } else {
+                self.path = ":memory:"
+                writer = try DatabaseQueue(configuration: config)
+            }
+            try Schema.migrator.migrate(writer)
+        } catch {
+            throw OrderError(.storage, "cannot open database \(path ?? ":memory:"): \(OrderStore.describe(error))")
+        }
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction, committed when it returns and rolled
+    /// back when it throws (its error is rethrown; SQLite errors become `storage`).
+    public func write<T>(_ body: (StoreSession) throws -> T) throws -> T {
+        do {
+            return try writer.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(StoreSession(db: db))
+                    return .commit
+                }
+                return result!
+            }
+        } catch let e as OrderError {
+            throw e
+        } catch {
+            throw OrderError(.storage, "database write failed: \(OrderStore.describe(error))")
+        }
+    }
+
+    /// Runs `body` in a read-only transaction on a consistent snapshot.
+    public func read<T>(_ body: (StoreSession) throws -> T) throws -> T {
+        do {
+            return try writer.read { db in try body(StoreSession(db: db)) }
+        } catch let e as OrderError {
+            throw e
+        } catch {
+            throw OrderError(.storage, "database read failed: \(OrderStore.describe(error))")
+        }
+    }
+
+    /// A checksum over every table's content, for tests that prove bad input changed nothing.
+    public func contentChecksum() throws -> String {
+        try read { s in try s.contentChecksum() }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let e = error as? DatabaseError { return e.message ?? "\(e.resultCode)" }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,143 @@
+import GRDB
+
+/// The schema, as GRDB migrations run on every open (idempotent: applied migrations are skipped).
+///
+/// Ledgers that are accounting records (payments, documents, timeline) are append-only, and
+/// triggers make SQLite itself refuse an UPDATE or DELETE on them.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+                INSERT INTO meta (key, value) VALUES ('config_generation', 1);
+
+                CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+                CREATE TABLE statuses (
+                    key TEXT PRIMARY KEY, position INTEGER NOT NULL, definition TEXT NOT NULL) WITHOUT ROWID;
+
+                CREATE TABLE number_series (
+                    series TEXT PRIMARY KEY, start INTEGER NOT NULL, next INTEGER NOT NULL) WITHOUT ROWID;
+                INSERT INTO number_series (series, start, next) VALUES ('order', 1, 1), ('invoice', 1, 1), ('credit_note', 1, 1);
+
+                CREATE TABLE orders (
+                    number INTEGER PRIMARY KEY,
+                    reference TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    payment_state TEXT NOT NULL,
+                    fulfilment_state TEXT NOT NULL,
+                    auth_expires_at INTEGER,
+                    total INTEGER NOT NULL CHECK (total >= 0),
+                    authorized INTEGER NOT NULL DEFAULT 0,
+                    captured INTEGER NOT NULL DEFAULT 0,
+                    currency TEXT NOT NULL,
+                    notify INTEGER NOT NULL,
+                    version INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    customer_name TEXT NOT NULL,
+                    customer_email TEXT NOT NULL,
+                    delivery_method TEXT NOT NULL,
+                    carrier TEXT,
+                    tags TEXT NOT NULL,
+                    search TEXT NOT NULL,
+                    doc TEXT NOT NULL);
+                CREATE INDEX orders_status ON orders (status, number);
+                CREATE INDEX orders_payment_state ON orders (payment_state, number);
+                CREATE INDEX orders_fulfilment_state ON orders (fulfilment_state, number);
+                CREATE INDEX orders_created_at ON orders (created_at, number);
+                CREATE INDEX orders_auth_expires ON orders (auth_expires_at) WHERE auth_expires_at IS NOT NULL;
+
+                CREATE TABLE payments (
+                    id INTEGER PRIMARY KEY,
+                    order_number INTEGER NOT NULL REFERENCES orders (number),
+                    kind TEXT NOT NULL CHECK (kind IN ('authorize', 'capture', 'void', 'refund')),
+                    amount INTEGER NOT NULL CHECK (amount > 0),
+                    method TEXT NOT NULL,
+                    reference TEXT,
+                    idempotency_key TEXT UNIQUE,
+                    authorization_id INTEGER REFERENCES payments (id),
+                    at INTEGER NOT NULL,
+                    expires_at INTEGER);
+                CREATE INDEX payments_order ON payments (order_number);
+
+                CREATE TABLE shipments (
+                    id INTEGER PRIMARY KEY,
+                    order_number INTEGER NOT NULL REFERENCES orders (number),
+                    method TEXT NOT NULL,
+                    carrier TEXT,
+                    tracking TEXT,
+                    location TEXT,
+                    lines TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    handed_over_at INTEGER,
+                    delivered_at INTEGER);
+                CREATE INDEX shipments_order ON shipments (order_number);
+
+                CREATE TABLE documents (
+                    kind TEXT NOT NULL CHECK (kind IN ('invoice', 'credit_note')),
+                    number INTEGER NOT NULL,
+                    reference TEXT NOT NULL,
+                    order_number INTEGER NOT NULL REFERENCES orders (number),
+                    issued_at INTEGER NOT NULL,
+                    total INTEGER NOT NULL,
+                    credits_invoice INTEGER,
+                    doc TEXT NOT NULL,
+                    PRIMARY KEY (kind, number)) WITHOUT ROWID;
+                CREATE INDEX documents_order ON documents (order_number);
+                CREATE INDEX documents_issued ON documents (issued_at);
+
+                CREATE TABLE timeline (
+                    id INTEGER PRIMARY KEY,
+                    order_number INTEGER NOT NULL,
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    command TEXT NOT NULL,
+                    event TEXT NOT NULL,
+                    from_value TEXT,
+                    to_value TEXT,
+                    amount INTEGER,
+                    detail TEXT);
+                CREATE INDEX timeline_order ON timeline (order_number, id);
+
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    order_number INTEGER,
+                    recipient TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    language TEXT NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent')),
+                    created_at INTEGER NOT NULL,
+                    acked_at INTEGER);
+                CREATE INDEX outbox_pending ON outbox (status, id);
+
+                CREATE TABLE effects (
+                    id INTEGER PRIMARY KEY,
+                    idempotency_key TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    order_number INTEGER NOT NULL,
+                    amount INTEGER NOT NULL,
+                    request TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'succeeded', 'failed')),
+                    result TEXT,
+                    created_at INTEGER NOT NULL,
+                    resolved_at INTEGER);
+                CREATE INDEX effects_pending ON effects (state) WHERE state = 'pending';
+                CREATE INDEX effects_order ON effects (order_number);
+                """)
+            for table in ["payments", "documents", "timeline"] {
+                try db.execute(sql: """
+                    CREATE TRIGGER \(table)_append_only_update BEFORE UPDATE ON \(table)
+                    BEGIN SELECT RAISE(ABORT, '\(table) is append-only: accounting records are never changed'); END;
+                    CREATE TRIGGER \(table)_append_only_delete BEFORE DELETE ON \(table)
+                    BEGIN SELECT RAISE(ABORT, '\(table) is append-only: accounting records are never deleted'); END;
+                    """)
+            }
+        }
+        return m
+    }
+}

@@ -1,0 +1,61 @@
+import GRDB
+import OrderCore
+
+/// One transaction on the store, handed to the closure of `OrderStore.write` or `read`.
+/// Valid only inside that closure; not to be kept or shared between threads.
+///
+/// Its methods are grouped by concern in the `Records/` and `Queries/` folders.
+public struct StoreSession {
+    let db: Database
+
+    init(db: Database) { self.db = db }
+
+    /// Runs `sql` with `arguments`, through SQLite's statement cache.
+    func exec(_ sql: String, _ arguments: StatementArguments = []) throws {
+        let s = try db.cachedStatement(sql: sql)
+        try s.execute(arguments: arguments)
+    }
+
+    /// The first row of `sql`, or nil.
+    func row(_ sql: String, _ arguments: StatementArguments = []) throws -> Row? {
+        try Row.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    /// All rows of `sql`.
+    func rows(_ sql: String, _ arguments: StatementArguments = []) throws -> [Row] {
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    /// The rowid of the last INSERT.
+    var lastInsertedId: Int64 { db.lastInsertedRowID }
+
+    /// An FNV-1a hash over every row of every table, in primary-key order.
+    func contentChecksum() throws -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        for t in tables {
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM \"\(t)\" ORDER BY 1, 2") {
+                for byte in "\(t)|\(row.description)".utf8 {
+                    h ^= UInt64(byte)
+                    h = h &* 0x100_0000_01b3
+                }
+            }
+        }
+        return String(h, radix: 16)
+    }
+}
+
+extension JSON {
+    /// Parses JSON text the store wrote itself (trusted); malformed text becomes `null`.
+    static func stored(_ text: String?) -> JSON {
+        guard let text else { return .null }
+        return (try? JSONParser.parse(text)) ?? .null
+    }
+}
+
+extension Timestamp {
+    init?(_ seconds: Int64?) {
+        guard let seconds else { return nil }
+        self.init(seconds: seconds)
+    }
+}

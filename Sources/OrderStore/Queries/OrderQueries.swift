@@ -1,0 +1,173 @@
+import GRDB
+import OrderCore
+
+/// One row of an `order.find` result: the order's identity and derived states, read from the
+/// indexed columns without loading its ledgers.
+public struct OrderSummary: Sendable, Equatable {
+    public var number: Int64
+    public var reference: String
+    public var status: String
+    /// Stored state; `expired` is applied at read time from `authExpiresAt`.
+    public var paymentState: PaymentState
+    public var fulfilmentState: FulfilmentState
+    public var authExpiresAt: Timestamp?
+    public var total: Int64
+    public var authorized: Int64
+    public var captured: Int64
+    public var currency: String
+    public var customerName: String
+    public var customerEmail: String
+    public var deliveryMethod: String
+    public var carrier: String?
+    public var tags: [String]
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+    public var version: Int64
+
+    /// The JSON form; `now` turns an authorised order whose authorisations all ran out into `expired`.
+    public func json(now: Timestamp) -> JSON {
+        var ps = paymentState
+        if ps == .authorized, let e = authExpiresAt, e <= now { ps = .expired }
+        return [
+            "order": .int(number), "reference": .string(reference), "status": .string(status),
+            "payment_state": .string(ps.rawValue), "fulfilment_state": .string(fulfilmentState.rawValue),
+            "total": .int(total), "authorized": .int(authorized), "captured": .int(captured), "currency": .string(currency),
+            "customer": ["name": .string(customerName), "email": .string(customerEmail)],
+            "delivery_method": .string(deliveryMethod), "carrier": .optional(carrier),
+            "tags": .array(tags.map { .string($0) }), "created_at": .string(createdAt.iso8601),
+            "updated_at": .string(updatedAt.iso8601), "version": .int(version),
+        ]
+    }
+}
+
+extension StoreSession {
+    private static let summaryColumns = """
+        number, reference, status, payment_state, fulfilment_state, auth_expires_at, total, authorized, captured, currency,
+        customer_name, customer_email, delivery_method, carrier, tags, created_at, updated_at, version
+        """
+
+    private func summary(_ r: Row) -> OrderSummary {
+        let tags: String = r["tags"]
+        return OrderSummary(
+            number: r["number"], reference: r["reference"], status: r["status"],
+            paymentState: PaymentState(rawValue: r["payment_state"]) ?? .none,
+            fulfilmentState: FulfilmentState(rawValue: r["fulfilment_state"]) ?? .unshipped,
+            authExpiresAt: Timestamp(r["auth_expires_at"] as Int64?), total: r["total"], authorized: r["authorized"],
+            captured: r["captured"], currency: r["currency"], customerName: r["customer_name"], customerEmail: r["customer_email"],
+            deliveryMethod: r["delivery_method"], carrier: r["carrier"],
+            tags: tags.split(separator: Character(StoreSession.tagSeparator)).map(String.init),
+            createdAt: Timestamp(seconds: r["created_at"]), updatedAt: Timestamp(seconds: r["updated_at"]), version: r["version"])
+    }
+
+    /// The WHERE clause and arguments for a filter at time `now`.
+    private func whereClause(_ f: OrderFilter, now: Timestamp) -> (String, [(any DatabaseValueConvertible)?]) {
+        var parts: [String] = []
+        var args: [(any DatabaseValueConvertible)?] = []
+        func list(_ column: String, _ values: [String]) {
+            parts.append("\(column) IN (\(values.map { _ in "?" }.joined(separator: ",")))")
+            args += values
+        }
+        if let s = f.statuses, !s.isEmpty { list("status", s) }
+        if let ps = f.paymentStates, !ps.isEmpty {
+            var ors: [String] = []
+            for p in ps {
+                switch p {
+                case .expired:
+                    ors.append("(payment_state = 'authorized' AND auth_expires_at <= ?)")
+                    args.append(now.seconds)
+                case .authorized:
+                    ors.append("(payment_state = 'authorized' AND (auth_expires_at IS NULL OR auth_expires_at > ?))")
+                    args.append(now.seconds)
+                default:
+                    ors.append("payment_state = ?")
+                    args.append(p.rawValue)
+                }
+            }
+            parts.append("(" + ors.joined(separator: " OR ") + ")")
+        }
+        if let fs = f.fulfilmentStates, !fs.isEmpty { list("fulfilment_state", fs.map(\.rawValue)) }
+        if let from = f.createdFrom { parts.append("created_at >= ?"); args.append(from.seconds) }
+        if let to = f.createdTo { parts.append("created_at < ?"); args.append(to.seconds) }
+        if let t = f.text, !t.isEmpty { parts.append("instr(search, ?) > 0"); args.append(t.lowercased()) }
+        for tag in f.tags ?? [] {
+            parts.append("instr(tags, ?) > 0")
+            args.append(StoreSession.tagSeparator + tag + StoreSession.tagSeparator)
+        }
+        if let m = f.deliveryMethod { parts.append("delivery_method = ?"); args.append(m) }
+        if let c = f.carrier { parts.append("carrier = ?"); args.append(c) }
+        if let n = f.numbers {
+            parts.append("number IN (\(n.isEmpty ? "NULL" : n.map { _ in "?" }.joined(separator: ",")))")
+            args += n
+        }
+        return (parts.isEmpty ? "1" : parts.joined(separator: " AND "), args)
+    }
+
+    /// One page of orders matching `filter`, and the cursor of the next page (nil on the last).
+    /// Keyset paging: a page starts strictly after the cursor's (sort value, number), so rows
+    /// inserted meanwhile never shift or repeat earlier results.
+    public func findOrders(_ filter: OrderFilter, page: OrderPage, now: Timestamp) throws -> (orders: [OrderSummary], next: String?) {
+        var (clause, args) = whereClause(filter, now: now)
+        let col = page.sort == .number ? "number" : page.sort.rawValue
+        let cmp = page.descending ? "<" : ">"
+        if let after = page.after {
+            let parts = after.split(separator: ":")
+            guard parts.count == 2, let v = Int64(parts[0]), let n = Int64(parts[1]) else {
+                throw OrderError.invalid("after", "'\(after)' is not a cursor returned by order.find")
+            }
+            if page.sort == .number {
+                clause += " AND number \(cmp) ?"
+                args.append(n)
+            } else {
+                clause += " AND (\(col) \(cmp) ? OR (\(col) = ? AND number \(cmp) ?))"
+                args += [v, v, n]
+            }
+        }
+        let dir = page.descending ? "DESC" : "ASC"
+        let order = page.sort == .number ? "number \(dir)" : "\(col) \(dir), number \(dir)"
+        args.append(page.limit + 1)
+        let rows = try self.rows("SELECT \(StoreSession.summaryColumns) FROM orders WHERE \(clause) ORDER BY \(order) LIMIT ?",
+                                 StatementArguments(args))
+        var result = rows.prefix(page.limit).map(summary)
+        var next: String?
+        if rows.count > page.limit, let last = result.last {
+            let v: Int64 = switch page.sort {
+            case .number: last.number
+            case .created_at: last.createdAt.seconds
+            case .updated_at: last.updatedAt.seconds
+            case .total: last.total
+            }
+            next = "\(v):\(last.number)"
+        }
+        if result.count > page.limit { result.removeLast() }
+        return (result, next)
+    }
+
+    /// How many orders match `filter`.
+    public func countOrders(_ filter: OrderFilter, now: Timestamp) throws -> Int64 {
+        let (clause, args) = whereClause(filter, now: now)
+        return try row("SELECT COUNT(*) FROM orders WHERE \(clause)", StatementArguments(args))?[0] ?? 0
+    }
+
+    /// Numbers of orders with open authorisations running out before `before`, earliest first.
+    public func ordersWithAuthorizationsExpiring(before: Timestamp, limit: Int) throws -> [Int64] {
+        try rows("SELECT number FROM orders WHERE auth_expires_at IS NOT NULL AND auth_expires_at <= ? ORDER BY auth_expires_at, number LIMIT ?",
+                 [before.seconds, limit]).map { $0[0] }
+    }
+
+    /// Invoices and credit notes, filtered and paged by number.
+    public func findDocuments(kind: DocumentKind?, order: Int64?, issuedFrom: Timestamp?, issuedTo: Timestamp?, after: Int64?, limit: Int) throws -> [InvoiceDocument] {
+        try rows("""
+            SELECT doc FROM documents WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR order_number = ?2)
+              AND (?3 IS NULL OR issued_at >= ?3) AND (?4 IS NULL OR issued_at < ?4) AND (?5 IS NULL OR number > ?5)
+            ORDER BY kind, number LIMIT ?6
+            """, [kind?.rawValue, order, issuedFrom?.seconds, issuedTo?.seconds, after, limit])
+            .compactMap { InvoiceDocument(stored: JSON.stored($0[0])) }
+    }
+
+    /// Lowest and highest number issued per document kind (for reports).
+    public func documentNumberRange(_ kind: DocumentKind) throws -> (first: Int64, last: Int64, count: Int64)? {
+        guard let r = try row("SELECT MIN(number), MAX(number), COUNT(*) FROM documents WHERE kind = ?", [kind.rawValue]),
+              let first: Int64 = r[0], let last: Int64 = r[1] else { return nil }
+        return (first, last, r[2])
+    }
+}

@@ -1,0 +1,91 @@
+import GRDB
+import OrderCore
+
+/// An external effect (gateway capture, refund or void; carrier label) recorded with its
+/// idempotency key **before** the port is called, and resolved after. A crash between the two
+/// leaves it `pending`; recovery asks the port by key instead of repeating it blindly.
+public struct EffectRecord: Sendable, Equatable {
+    public var id: Int64
+    public var key: String
+    /// `capture`, `refund`, `void` or `label`.
+    public var kind: String
+    public var order: Int64
+    public var amount: Int64
+    /// What the command asked for (enough to apply the result later).
+    public var request: JSON
+    /// `pending`, `succeeded` or `failed`.
+    public var state: String
+    public var result: JSON
+    public var createdAt: Timestamp
+
+    public init(id: Int64 = 0, key: String, kind: String, order: Int64, amount: Int64, request: JSON, state: String = "pending",
+                result: JSON = .null, createdAt: Timestamp) {
+        self.id = id
+        self.key = key
+        self.kind = kind
+        self.order = order
+        self.amount = amount
+        self.request = request
+        self.state = state
+        self.result = result
+        self.createdAt = createdAt
+    }
+
+    public var json: JSON {
+        [
+            "id": .int(id), "idempotency_key": .string(key), "kind": .string(kind), "order": .int(order),
+            "amount": .int(amount), "state": .string(state), "request": request, "result": result,
+            "created_at": .string(createdAt.iso8601),
+        ]
+    }
+}
+
+extension StoreSession {
+    /// Records a pending effect; returns it with its id. A key used before is a `conflict`.
+    public func insertEffect(_ e: EffectRecord) throws -> EffectRecord {
+        if try row("SELECT 1 FROM effects WHERE idempotency_key = ?", [e.key]) != nil {
+            throw OrderError(.conflict, "idempotency_key: '\(e.key)' was already used", field: "idempotency_key")
+        }
+        try exec("""
+            INSERT INTO effects (idempotency_key, kind, order_number, amount, request, state, created_at)
+            VALUES (?, ?, ?, ?, ?, 'pending', ?)
+            """, [e.key, e.kind, e.order, e.amount, e.request.compactText, e.createdAt.seconds])
+        var out = e
+        out.id = lastInsertedId
+        return out
+    }
+
+    /// Marks an effect succeeded or failed with the port's answer. Returns false if it was no
+    /// longer pending (someone else resolved it).
+    @discardableResult
+    public func resolveEffect(id: Int64, state: String, result: JSON, at: Timestamp) throws -> Bool {
+        try exec("UPDATE effects SET state = ?, result = ?, resolved_at = ? WHERE id = ? AND state = 'pending'",
+                 [state, result.compactText, at.seconds, id])
+        return db.changesCount > 0
+    }
+
+    /// One effect by id.
+    public func effect(id: Int64) throws -> EffectRecord? {
+        try effects(where: "id = ?", [id]).first
+    }
+
+    /// Pending effects, oldest first (all orders, or one).
+    public func pendingEffects(order: Int64? = nil) throws -> [EffectRecord] {
+        try effects(where: "state = 'pending' AND (?1 IS NULL OR order_number = ?1)", [order])
+    }
+
+    /// The sum of pending effect amounts of `kind` on `order` (money in flight).
+    public func pendingAmount(order: Int64, kind: String) throws -> Int64 {
+        try row("SELECT COALESCE(SUM(amount), 0) FROM effects WHERE state = 'pending' AND order_number = ? AND kind = ?", [order, kind])?[0] ?? 0
+    }
+
+    private func effects(where clause: String, _ args: StatementArguments) throws -> [EffectRecord] {
+        try rows("""
+            SELECT id, idempotency_key, kind, order_number, amount, request, state, result, created_at FROM effects
+            WHERE \(clause) ORDER BY id
+            """, args).map { r in
+            EffectRecord(id: r[0], key: r[1], kind: r[2], order: r[3], amount: r[4], request: JSON.stored(r[5]), state: r[6],
+                         result: JSON.stored(r[7]), createdAt: Timestamp(seconds: r[8]))
+        }
+    }
+}
