@@ -29,6 +29,12 @@ public final class ParamReader {
         return false
     }
 
+    /// The member names present, in order.
+    public var keys: [String] { object.keys }
+
+    /// Whether `key` is present with the value `null` (for settings that `null` clears).
+    public func isNull(_ key: String) -> Bool { object[key]?.isNull ?? false }
+
     /// The raw value of `key` (marking it used), or nil when absent or null.
     public func raw(_ key: String) -> JSON? {
         used.insert(key)

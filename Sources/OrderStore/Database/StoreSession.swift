@@ -59,3 +59,23 @@ extension Timestamp {
         self.init(seconds: seconds)
     }
 }
+
+extension StoreSession {
+    /// Runs `body` in a savepoint: its writes are undone if it throws (and the error rethrown),
+    /// kept if it returns. The enclosing transaction decides the rest.
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        var result: T?
+        var thrown: (any Error)?
+        try db.inSavepoint {
+            do {
+                result = try body()
+                return .commit
+            } catch {
+                thrown = error
+                return .rollback
+            }
+        }
+        if let thrown { throw thrown }
+        return result!
+    }
+}

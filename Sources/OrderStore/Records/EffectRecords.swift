@@ -66,12 +66,12 @@ extension StoreSession {
 
     /// One effect by id.
     public func effect(id: Int64) throws -> EffectRecord? {
-        try effects(where: "id = ?", [id]).first
+        try effectsWhere(where: "id = ?", [id]).first
     }
 
     /// Pending effects, oldest first (all orders, or one).
     public func pendingEffects(order: Int64? = nil) throws -> [EffectRecord] {
-        try effects(where: "state = 'pending' AND (?1 IS NULL OR order_number = ?1)", [order])
+        try effectsWhere(where: "state = 'pending' AND (?1 IS NULL OR order_number = ?1)", [order])
     }
 
     /// The sum of pending effect amounts of `kind` on `order` (money in flight).
@@ -79,7 +79,7 @@ extension StoreSession {
         try row("SELECT COALESCE(SUM(amount), 0) FROM effects WHERE state = 'pending' AND order_number = ? AND kind = ?", [order, kind])?[0] ?? 0
     }
 
-    private func effects(where clause: String, _ args: StatementArguments) throws -> [EffectRecord] {
+    func effectsWhere(where clause: String, _ args: StatementArguments) throws -> [EffectRecord] {
         try rows("""
             SELECT id, idempotency_key, kind, order_number, amount, request, state, result, created_at FROM effects
             WHERE \(clause) ORDER BY id
@@ -87,5 +87,22 @@ extension StoreSession {
             EffectRecord(id: r[0], key: r[1], kind: r[2], order: r[3], amount: r[4], request: JSON.stored(r[5]), state: r[6],
                          result: JSON.stored(r[7]), createdAt: Timestamp(seconds: r[8]))
         }
+    }
+}
+
+extension StoreSession {
+    /// Sets an effect's final state whatever it was (the gateway's answer is the truth).
+    public func exec(forceResolve id: Int64, state: String, result: JSON, at: Timestamp) throws {
+        try exec("UPDATE effects SET state = ?, result = ?, resolved_at = ? WHERE id = ?", [state, result.compactText, at.seconds, id])
+    }
+
+    /// The effect recorded under `key`, if any.
+    public func effect(key: String) throws -> EffectRecord? {
+        try effectsWhere(where: "idempotency_key = ?", [key]).first
+    }
+
+    /// Pending effects created before `before`, oldest first.
+    public func pendingEffects(createdBefore before: Timestamp) throws -> [EffectRecord] {
+        try effectsWhere(where: "state = 'pending' AND created_at <= ?", [before.seconds])
     }
 }

@@ -1,0 +1,16 @@
+/// The registration of every built-in command, one group per file in this folder.
+enum Commands {
+    static func registerAll(in r: inout CommandRegistry, configuration: EngineConfiguration) {
+        OrderCommands.register(in: &r)
+        QueryCommands.register(in: &r)
+        PaymentCommands.register(in: &r)
+        ShipmentCommands.register(in: &r)
+        InvoiceCommands.register(in: &r)
+        StatusCommands.register(in: &r)
+        SettingsCommands.register(in: &r)
+        OutboxCommands.register(in: &r)
+        if let sim = configuration.gateway as? SimulatedGateway {
+            SimulatorCommands.register(in: &r, gateway: sim, carrier: configuration.carrier as? SimulatedCarrier)
+        }
+    }
+}

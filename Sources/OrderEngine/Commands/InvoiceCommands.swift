@@ -1,0 +1,94 @@
+import OrderCore
+import OrderStore
+
+/// `invoice.create`, `credit_note.create` (and the reads `invoice.get`, `invoice.find` in QueryCommands).
+enum InvoiceCommands {
+    static func register(in r: inout CommandRegistry) {
+        r.register(Command("invoice.create", .write, "invoice the captured goods (also done by capture, by setting)", run: createInvoice))
+        r.register(Command("credit_note.create", .write, "credit lines or an amount against an invoice (kreditering), refunding through the gateway", run: createCreditNote))
+    }
+
+    static func createInvoice(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
+        let n = try OrderCommands.orderNumber(p)
+        let requested = try p.objects("lines", maxCount: Amounts.maxLines)?.map { r throws(OrderError) in try LineQuantity(r) }
+        try p.finish()
+        var a = try ctx.aggregate(n)
+        let lines: [InvoiceLine]
+        if let requested {
+            if requested.isEmpty { throw OrderError.invalid("lines", "name at least one line") }
+            lines = try InvoicePlanner.requestedLines(a, requested)
+        } else {
+            lines = InvoicePlanner.linesForCapturedGoods(a, policy: ctx.settings.capturePolicy)
+            if lines.isEmpty {
+                throw OrderError.conflict("order \(n) has no captured goods that are not yet invoiced (captured \(a.order.currency.format(a.payments.captured)), invoiced \(a.order.currency.format(a.invoicedTotal)))")
+            }
+        }
+        let doc = try DocumentIssuer.issue(.invoice, lines: lines, on: &a, ctx: ctx)
+        try ctx.save(&a)
+        return doc.json
+    }
+
+    static func createCreditNote(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
+        let n = try OrderCommands.orderNumber(p)
+        let invoiceNumber = try p.int("invoice", in: 1...Int64.max)
+        let requested = try p.objects("lines", maxCount: Amounts.maxLines)?.map { r throws(OrderError) in try LineQuantity(r) }
+        let amount = try p.amount("amount", positive: true)
+        let reason = try p.requiredString("reason", maxLength: 1000)
+        let refund = try p.bool("refund") ?? true
+        let key = try PaymentCommands.idempotencyKey(p)
+        try p.finish()
+        if requested != nil && amount != nil { throw OrderError.invalid("amount", "give either lines or amount, not both") }
+        var a = try ctx.aggregate(n)
+        let invoice: InvoiceDocument
+        if let invoiceNumber {
+            guard let inv = a.invoices.first(where: { $0.number == invoiceNumber }) else {
+                throw OrderError(.notFound, "invoice: order \(n) has no invoice number \(invoiceNumber)", field: "invoice")
+            }
+            invoice = inv
+        } else {
+            guard let last = a.invoices.last else { throw OrderError.conflict("order \(n) has no invoice to credit") }
+            invoice = last
+        }
+        let lines: [InvoiceLine]
+        if let requested {
+            if requested.isEmpty { throw OrderError.invalid("lines", "name at least one line") }
+            lines = try InvoicePlanner.creditLines(a, invoice: invoice, units: requested)
+        } else if let amount {
+            lines = try InvoicePlanner.creditAmount(a, invoice: invoice, amount: amount, language: a.order.customer.language)
+        } else {
+            let credited = a.credited(against: invoice.number)
+            if credited.total > 0 && credited.units.isEmpty {
+                throw OrderError.invalid("lines", "invoice \(invoice.reference) was partly credited by amount; name the lines or the amount to credit")
+            }
+            let left = invoice.lines.compactMap { l -> LineQuantity? in
+                let q = l.qty - (credited.units[l.sku] ?? 0)
+                return q > 0 ? LineQuantity(sku: l.sku, qty: q) : nil
+            }
+            if left.isEmpty { throw OrderError.conflict("invoice \(invoice.reference) is fully credited") }
+            lines = try InvoicePlanner.creditLines(a, invoice: invoice, units: left)
+        }
+        let total = lines.reduce(0) { $0 + $1.gross }
+        guard refund else {
+            let doc = try DocumentIssuer.issue(.credit_note, lines: lines, on: &a, ctx: ctx, creditsInvoice: invoice.number, reason: reason)
+            try ctx.save(&a)
+            return PaymentEffects.creditNoteResult(doc, a, ctx)
+        }
+        let pendingRefunds = try ctx.session.pendingAmount(order: n, kind: "refund")
+        let refundable = a.payments.captured - a.payments.refunded - pendingRefunds
+        if total > refundable {
+            let cur = a.order.currency
+            throw OrderError.policy("credit note of \(cur.format(total)) on order \(n) cannot be refunded: only \(cur.format(max(0, refundable))) is captured and not refunded; pass \"refund\": false to credit without paying back")
+        }
+        guard let anchor = a.payments.refundAnchor else { throw OrderError.policy("order \(n) has no capture to refund") }
+        let effectKey = key ?? PaymentCommands.newKey("refund", n)
+        let request = GatewayRequest(operation: .refund, order: n, amount: total, currency: a.order.currency.code, method: anchor.method,
+                                     authorizationReference: anchor.reference, idempotencyKey: effectKey)
+        let effect = try ctx.session.insertEffect(EffectRecord(
+            key: effectKey, kind: "refund", order: n, amount: total,
+            request: ["gateway": request.json, "authorization": .int(anchor.id),
+                      "credit": ["invoice": .int(invoice.number), "reason": .string(reason), "lines": .array(lines.map(\.json))]],
+            createdAt: ctx.now))
+        ctx.queue(effect)
+        return ["order": .int(n), "pending": .int(total), "idempotency_key": .string(effectKey)]
+    }
+}

@@ -1,0 +1,49 @@
+import OrderCore
+import OrderStore
+
+/// `outbox.list`, `outbox.ack`, `outbox.deliver`.
+enum OutboxCommands {
+    static func register(in r: inout CommandRegistry) {
+        r.register(Command("outbox.list", .read, "e-mails and other effects waiting for delivery (or sent)", run: list))
+        r.register(Command("outbox.ack", .write, "mark messages delivered (by a host that sends them itself)", run: ack))
+        r.register(Command("outbox.deliver", .write, "send pending messages through the Mailer port and mark them sent", run: deliver))
+    }
+
+    static func list(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
+        let status = try p.choice("status", ["pending", "sent", "all"]) ?? "pending"
+        let order = try p.int("order", in: 1...Int64.max)
+        let after = try p.int("after", in: 0...Int64.max) ?? 0
+        let limit = try p.int("limit", in: 1...1000) ?? 100
+        try p.finish()
+        let msgs = try ctx.session.outbox(status: status == "all" ? nil : status, order: order, after: after, limit: Int(limit))
+        return ["messages": .array(msgs.map(\.json)), "pending": .int(try ctx.session.outboxCount(status: "pending"))]
+    }
+
+    static func ack(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
+        guard let raw = try p.array("ids", maxCount: 10_000) else { throw OrderError.invalid("ids", "is required") }
+        let ids = try raw.enumerated().map { k, v throws(OrderError) in
+            guard let i = v.intValue, i > 0 else { throw OrderError.invalid("ids[\(k)]", "expected an outbox message id") }
+            return i
+        }
+        try p.finish()
+        let acked = try ctx.session.ackOutbox(ids, at: ctx.now)
+        return ["acked": .array(acked.map { .int($0) }), "pending": .int(try ctx.session.outboxCount(status: "pending"))]
+    }
+
+    static func deliver(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
+        let limit = try p.int("limit", in: 1...10_000) ?? 100
+        try p.finish()
+        var sent: [Int64] = []
+        var failure: String?
+        for m in try ctx.session.outbox(status: "pending", order: nil, after: 0, limit: Int(limit)) {
+            do {
+                try ctx.engine.configuration.mailer.send(m)
+            } catch {
+                failure = "message \(m.id) to \(m.recipient): \(error)"
+                break  // keep order; what was sent so far is marked sent
+            }
+            sent += try ctx.session.ackOutbox([m.id], at: ctx.now)
+        }
+        return ["sent": .array(sent.map { .int($0) }), "failed": .optional(failure), "pending": .int(try ctx.session.outboxCount(status: "pending"))]
+    }
+}

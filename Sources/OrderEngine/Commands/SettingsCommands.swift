@@ -1,0 +1,72 @@
+import OrderCore
+import OrderStore
+
+/// `settings.get`, `settings.set`.
+enum SettingsCommands {
+    static func register(in r: inout CommandRegistry) {
+        r.register(Command("settings.get", .read, "the shop's settings and number series", run: get))
+        r.register(Command("settings.set", .write, "number series (start, prefix), capture policy, mail copy address, seller, validity table, …", run: set))
+    }
+
+    static func get(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
+        try p.finish()
+        return try settingsJSON(ctx)
+    }
+
+    static func settingsJSON(_ ctx: CommandContext) throws -> JSON {
+        guard case .object(var o) = ctx.settings.json else { return ctx.settings.json }
+        var series = JSONObject()
+        for s in NumberSeries.allCases {
+            let st = try ctx.session.numberSeriesState(s)
+            o[s.startKey] = .int(st.start)
+            series[s.rawValue] = ["start": .int(st.start), "next": .int(st.next), "prefix": .string(ctx.settings.prefix(s)),
+                                  "issued": .int(st.next - st.start)]
+        }
+        o["number_series"] = .object(series)
+        return .object(o)
+    }
+
+    static func set(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
+        var stored: [(String, JSON)] = []
+        for s in NumberSeries.allCases {
+            if let start = try p.int(s.startKey, in: 1...999_999_999_999) { try ctx.session.setNumberSeriesStart(s, start) }
+            if let v = p.raw(s.prefixKey) {
+                guard case .string(let prefix) = v, prefix.unicodeScalars.count <= 20, !prefix.contains(where: { $0.isNewline }) else {
+                    throw OrderError.invalid(s.prefixKey, "expected a string of at most 20 characters")
+                }
+                stored.append((s.prefixKey, .string(prefix)))
+            }
+        }
+        if let policy = try p.choice("capture_policy", CapturePolicy.allCases.map(\.rawValue)) { stored.append(("capture_policy", .string(policy))) }
+        if let b = try p.bool("invoice_on_capture") { stored.append(("invoice_on_capture", .bool(b))) }
+        if let b = try p.bool("auto_capture_on_hand_over") { stored.append(("auto_capture_on_hand_over", .bool(b))) }
+        if p.isNull("mail_copy_to") {
+            _ = p.raw("mail_copy_to")
+            stored.append(("mail_copy_to", .null))  // null turns the shop copy off
+        } else if let m = try p.string("mail_copy_to", maxLength: 254) {
+            guard Customer.looksLikeEmail(m) else { throw OrderError.invalid("mail_copy_to", "'\(m)' is not an e-mail address") }
+            stored.append(("mail_copy_to", .string(m)))
+        }
+        if let name = try p.string("shop_name", maxLength: 200) { stored.append(("shop_name", .string(name))) }
+        if let s = try p.object("seller") {
+            let name = try s.requiredString("name", maxLength: 200)
+            let address = try s.requiredString("address", maxLength: 400)
+            let vat = try s.requiredString("vat_number", maxLength: 40)
+            try s.finish()
+            stored.append(("seller", ["name": .string(name), "address": .string(address), "vat_number": .string(vat)]))
+        }
+        if let v = try p.object("authorization_validity") {
+            var table = ctx.settings.authorizationValidity.json.objectValue ?? JSONObject()
+            for k in v.keys {
+                let days = try v.requiredInt(k, in: 1...365)
+                table[k.lowercased()] = .int(days)
+            }
+            stored.append(("authorization_validity", .object(table)))
+        }
+        try p.finish()
+        for (k, v) in stored { try ctx.session.saveSetting(k, v) }
+        try ctx.session.bumpConfigGeneration()
+        ctx.settings = ShopSettings(stored: try ctx.session.loadSettings())
+        return try settingsJSON(ctx)
+    }
+}

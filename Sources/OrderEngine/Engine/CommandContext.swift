@@ -1,0 +1,107 @@
+import OrderCore
+import OrderStore
+
+/// The world of one command invocation: its transaction, the time, the actor, the shop's
+/// settings and status graph, and the events and effects it produced.
+///
+/// Created by the engine for each top-level call and shared by nested calls that hooks make
+/// (same transaction). Valid only during the call; not thread-safe.
+public final class CommandContext {
+    /// The transaction.
+    public let session: StoreSession
+    /// The time of this command (engine clock), the same for everything it records.
+    public let now: Timestamp
+    /// Who is acting (`cli`, `api`, `lua`, …).
+    public let actor: String
+    /// The engine (for ports and the registry).
+    public let engine: Engine
+    /// Whether this is a write transaction.
+    public let isWrite: Bool
+    /// The shop's settings as of this transaction.
+    public internal(set) var settings: ShopSettings
+    /// The status graph as of this transaction.
+    public internal(set) var statuses: StatusGraph
+
+    var depth = 0
+    var command = ""
+    var events: [EngineEvent] = []
+    var effects: [QueuedEffect] = []
+    var configChanged = false
+    /// Effects whose phase 2 (apply) is running: their commands skip phase 1.
+    var applyingEffect: EffectRecord?
+
+    init(session: StoreSession, now: Timestamp, actor: String, engine: Engine, isWrite: Bool, settings: ShopSettings, statuses: StatusGraph) {
+        self.session = session
+        self.now = now
+        self.actor = actor
+        self.engine = engine
+        self.isWrite = isWrite
+        self.settings = settings
+        self.statuses = statuses
+    }
+
+    /// The command currently running (innermost).
+    public var currentCommand: String { command }
+    /// How deeply hooks have nested calls (0 = the caller's command).
+    public var callDepth: Int { depth }
+
+    /// Runs another command inside this transaction (for hooks). Its guards and hooks run too;
+    /// if it fails, its own writes are undone (savepoint) and the error is thrown to the caller,
+    /// who may catch it; an uncaught error fails the whole outer command.
+    public func call(_ name: String, _ params: JSON) throws -> JSON {
+        let cmd = try engine.registry.resolve(name)
+        if cmd.access == .write && !isWrite {
+            throw OrderError(.misuse, "'\(name)' changes data and cannot run inside the read-only command '\(command)'")
+        }
+        if depth >= engine.configuration.maxCallDepth {
+            throw OrderError(.misuse, "'\(name)': hooks nested command calls deeper than \(engine.configuration.maxCallDepth)")
+        }
+        return try engine.execute(cmd, params, in: self)
+    }
+
+    /// Queues an event for the hooks; delivered when the emitting command's handler returns.
+    public func emit(_ e: EngineEvent) { events.append(e) }
+
+    /// Appends a timeline event for `order`, with this command's time, actor and name.
+    public func record(order: Int64, event: String, from: String? = nil, to: String? = nil, amount: Int64? = nil, detail: JSON = .null) throws {
+        try session.appendTimeline(TimelineEvent(order: order, at: now, actor: actor, command: command, event: event,
+                                                 from: from, to: to, amount: amount, detail: detail))
+    }
+
+    /// Loads an order with its ledgers or throws `not_found`.
+    public func aggregate(_ number: Int64) throws -> OrderAggregate {
+        guard let a = try session.loadAggregate(number) else { throw OrderError.notFound("order \(number) does not exist") }
+        return a
+    }
+
+    /// Loads an order, checking `expected_version` when the caller passed one (`conflict` when stale).
+    func aggregate(_ number: Int64, expectedVersion: Int64?) throws -> OrderAggregate {
+        let a = try aggregate(number)
+        if let v = expectedVersion, v != a.order.version {
+            throw OrderError.conflict("order \(number) is at version \(a.order.version), not \(v): it changed since you read it; reload and retry")
+        }
+        return a
+    }
+
+    /// Saves an order after a change: bumps its version and `updated_at`, re-derives its state columns.
+    func save(_ a: inout OrderAggregate) throws {
+        let old = a.order.version
+        a.order.version += 1
+        a.order.updatedAt = now
+        try session.updateOrder(a, expectedVersion: old)
+    }
+
+    /// Queues an external effect to run after this transaction commits.
+    func queue(_ effect: EffectRecord) {
+        effects.append(QueuedEffect(record: effect, primary: depth <= 1))
+    }
+}
+
+/// An effect recorded in a transaction, to run after it commits.
+struct QueuedEffect {
+    var record: EffectRecord
+    /// Queued by the caller's own command (its outcome is the call's result) rather than by a hook.
+    var primary: Bool
+    /// Reconciliation: only ask the port what became of the key; never send the request again.
+    var lookupOnly = false
+}

@@ -1,0 +1,175 @@
+import OrderCore
+import OrderStore
+import Synchronization
+
+/// An open order engine on one shop's database: the command registry, transactions, events,
+/// hooks, the outbox and the ports.
+///
+/// ```swift
+/// let engine = try Engine(path: "shop.sqlite")
+/// let order = try engine.call("order.create", ["customer": [...], "lines": [...]])
+/// ```
+///
+/// Thread-safety: one engine may be used from any number of threads. Write commands are
+/// serialised (one write transaction at a time, also across processes on the same file);
+/// read commands run concurrently on consistent snapshots. Hooks run inside write
+/// transactions, so they see one call at a time.
+public final class Engine: Sendable {
+    /// The store (one SQLite file or in-memory database).
+    public let store: OrderStore
+    /// Ports and options the engine was opened with.
+    public let configuration: EngineConfiguration
+    /// Every command this engine answers.
+    public let registry: CommandRegistry
+
+    private struct ConfigCache {
+        var generation: Int64 = -1
+        var settings = ShopSettings()
+        var statuses = StatusGraph.defaults
+    }
+
+    private let cache = Mutex(ConfigCache())
+    private let hooksBox = Mutex<(any EngineHooks)?>(nil)
+    private let closed = Atomic<Bool>(false)
+
+    /// Opens the engine on `path` (`nil` or `":memory:"` for an in-memory database), creating
+    /// and migrating the database as needed, then resolves effects a crash left pending.
+    /// Throws `storage` when the database cannot be opened.
+    public init(path: String?, configuration: EngineConfiguration = EngineConfiguration()) throws(OrderError) {
+        store = try OrderStore(path: path, options: StoreOptions(durability: configuration.durability))
+        self.configuration = configuration
+        var r = CommandRegistry()
+        Commands.registerAll(in: &r, configuration: configuration)
+        registry = r
+        _ = try? call("payment.reconcile", ["older_than_seconds": 60], actor: "system")
+    }
+
+    /// Installs the workflow hooks (the Lua host), replacing any earlier ones; `nil` removes them.
+    public func setHooks(_ hooks: (any EngineHooks)?) { hooksBox.withLock { $0 = hooks } }
+
+    /// The installed hooks.
+    public var hooks: (any EngineHooks)? { hooksBox.withLock { $0 } }
+
+    /// Marks the engine closed: every later call fails with `misuse`. Calls in progress finish.
+    public func close() { closed.store(true, ordering: .sequentiallyConsistent) }
+
+    /// Whether `close()` was called.
+    public var isClosed: Bool { closed.load(ordering: .sequentiallyConsistent) }
+
+    // MARK: - Calling commands
+
+    /// Runs command `name` with JSON-shaped `params` and returns its JSON-shaped result.
+    ///
+    /// A write command runs in one transaction together with every guard and hook it triggers
+    /// and the outbox rows it queues; on any error nothing of it is stored. External effects
+    /// (gateway, carrier) are recorded with an idempotency key inside that transaction and
+    /// performed after it commits; their outcome is recorded in a follow-up transaction.
+    public func call(_ name: String, _ params: JSON = [:], actor: String? = nil) throws(OrderError) -> JSON {
+        do {
+            return try callUntyped(name, params, actor: actor ?? configuration.defaultActor)
+        } catch let e as OrderError {
+            throw e
+        } catch {
+            throw OrderError(.storage, "\(name): \(error)")
+        }
+    }
+
+    /// Runs a command given its parameters as JSON text; returns the result as compact JSON text.
+    public func call(_ name: String, json: String, actor: String? = nil) throws(OrderError) -> String {
+        let params = try JSONParser.parse(json)
+        return try call(name, params, actor: actor).compactText
+    }
+
+    private func callUntyped(_ name: String, _ params: JSON, actor: String) throws -> JSON {
+        if isClosed { throw OrderError(.misuse, "the engine is closed") }
+        let cmd = try registry.resolve(name)
+        if cmd.access == .read {
+            return try store.read { s in
+                let ctx = try context(s, actor: actor, isWrite: false)
+                return try execute(cmd, params, in: ctx)
+            }
+        }
+        var queued: [QueuedEffect] = []
+        var result = try store.write { s in
+            let ctx = try context(s, actor: actor, isWrite: true)
+            let r = try execute(cmd, params, in: ctx)
+            queued = ctx.effects
+            return r
+        }
+        if !queued.isEmpty { result = try EffectRunner(engine: self).run(queued, result: result, actor: actor) }
+        return result
+    }
+
+    /// A context for a new transaction, with settings and statuses refreshed when another
+    /// command (or process) changed them.
+    func context(_ s: StoreSession, actor: String, isWrite: Bool) throws -> CommandContext {
+        let gen = try s.configGeneration()
+        var snapshot = cache.withLock { $0 }
+        if snapshot.generation != gen {
+            snapshot.settings = ShopSettings(stored: try s.loadSettings())
+            var graph = StatusGraph.defaults
+            for d in try s.loadStatusDefinitions() { graph.upsert(d) }
+            snapshot.statuses = graph
+            snapshot.generation = gen
+            let fresh = snapshot
+            cache.withLock { if $0.generation < gen { $0 = fresh } }
+        }
+        return CommandContext(session: s, now: configuration.clock.now(), actor: actor, engine: self, isWrite: isWrite,
+                              settings: snapshot.settings, statuses: snapshot.statuses)
+    }
+
+    /// Runs `cmd` in `ctx`: guards, handler, unknown-field check, then the hooks for the events
+    /// the handler emitted. Nested calls run in a savepoint so a failure undoes only their writes.
+    func execute(_ cmd: Command, _ params: JSON, in ctx: CommandContext) throws -> JSON {
+        let outerCommand = ctx.command
+        let eventMark = ctx.events.count
+        let effectMark = ctx.effects.count
+        ctx.command = cmd.name
+        ctx.depth += 1
+        defer {
+            ctx.depth -= 1
+            ctx.command = outerCommand
+        }
+        let body = { () throws -> JSON in
+            let hooks = cmd.access == .write ? self.hooks : nil
+            if let hooks { try hooks.before(command: cmd.name, params: params, context: ctx) }
+            let reader = try ParamReader(params)
+            let result = try cmd.run(ctx, reader)
+            try reader.finish()
+            // Deliver this command's events; hooks may call commands, which deliver their own.
+            let mine = Array(ctx.events[eventMark...])
+            ctx.events.removeSubrange(eventMark...)
+            if let hooks { for e in mine { try hooks.on(event: e, context: ctx) } }
+            return result
+        }
+        if ctx.depth == 1 { return try body() }
+        do {
+            return try ctx.session.savepoint(body)
+        } catch {
+            if ctx.events.count > eventMark { ctx.events.removeSubrange(eventMark...) }
+            if ctx.effects.count > effectMark { ctx.effects.removeSubrange(effectMark...) }
+            throw error
+        }
+    }
+}
+
+extension Engine {
+    /// Runs `body` as a top-level write under the name `command` (used for the second phase of
+    /// effects, which is not a registered command): one transaction, events delivered to the
+    /// hooks unless `withHooks` is false. Returns the body's value and any effects hooks queued.
+    func writeTransaction<T>(command: String, actor: String, withHooks: Bool, _ body: (CommandContext) throws -> T) throws -> (T, [QueuedEffect]) {
+        var queued: [QueuedEffect] = []
+        let value = try store.write { s in
+            let ctx = try context(s, actor: actor, isWrite: true)
+            ctx.command = command
+            ctx.depth = 1
+            let v = try body(ctx)
+            let events = ctx.events
+            ctx.events.removeAll()
+            if withHooks, let hooks { for e in events { try hooks.on(event: e, context: ctx) } }
+            queued = ctx.effects.map { QueuedEffect(record: $0.record, primary: false) }
+            return v
+        }
+        return (value, queued)
+    }
+}

@@ -1,0 +1,60 @@
+import OrderCore
+
+/// What the engine asks a payment gateway to do.
+public struct GatewayRequest: Sendable, Equatable {
+    /// `capture`, `refund` or `void`.
+    public enum Operation: String, Sendable { case capture, refund, void }
+
+    public var operation: Operation
+    public var order: Int64
+    public var amount: Int64
+    public var currency: String
+    /// Payment method of the authorisation (`visa`, `mobilepay`, …).
+    public var method: String
+    /// The checkout's reference of the authorisation the operation belongs to.
+    public var authorizationReference: String?
+    /// Recorded in the engine's database before this request was made; the gateway must treat
+    /// a repeated key as the same operation and answer with the first outcome.
+    public var idempotencyKey: String
+
+    public init(operation: Operation, order: Int64, amount: Int64, currency: String, method: String,
+                authorizationReference: String?, idempotencyKey: String) {
+        self.operation = operation
+        self.order = order
+        self.amount = amount
+        self.currency = currency
+        self.method = method
+        self.authorizationReference = authorizationReference
+        self.idempotencyKey = idempotencyKey
+    }
+
+    public var json: JSON {
+        [
+            "operation": .string(operation.rawValue), "order": .int(order), "amount": .int(amount), "currency": .string(currency),
+            "method": .string(method), "authorization_reference": .optional(authorizationReference),
+            "idempotency_key": .string(idempotencyKey),
+        ]
+    }
+}
+
+/// A gateway's definite answer.
+public enum GatewayOutcome: Sendable, Equatable {
+    /// Done; `reference` is the gateway's transaction id.
+    case approved(reference: String)
+    /// Refused (insufficient funds, card blocked, …).
+    case declined(reason: String)
+    /// The authorisation is no longer valid at the gateway.
+    case authorizationExpired
+}
+
+/// The payment gateway port: capture, refund and void of authorised card and wallet payments.
+///
+/// Contract: `perform` either returns a definite outcome or throws when the outcome is unknown
+/// (network failure, timeout). After a throw the engine asks `lookup` with the same key; it must
+/// return the outcome if the gateway received the request, `nil` if it never did, and throw if
+/// it cannot tell now (the effect then stays pending until `payment.reconcile`).
+/// Implementations must be thread-safe.
+public protocol PaymentGateway: Sendable {
+    func perform(_ request: GatewayRequest) throws -> GatewayOutcome
+    func lookup(idempotencyKey: String) throws -> GatewayOutcome?
+}

@@ -1,0 +1,55 @@
+import OrderCore
+
+/// A shop's settings with their defaults, as `settings.get` shows them and the rules read them.
+/// Stored per key in the `settings` table; a key never set has its default.
+public struct ShopSettings: Sendable, Equatable {
+    /// When money may be captured (`on_hand_over`, the Danish default).
+    public var capturePolicy: CapturePolicy = .onHandOver
+    /// Issue an invoice for the captured goods on every successful capture.
+    public var invoiceOnCapture = true
+    /// Read by the default Lua workflow: capture what left the house at hand-over.
+    public var autoCaptureOnHandOver = true
+    /// A shop address that gets a copy of every status e-mail.
+    public var mailCopyTo: String?
+    /// The shop's name in e-mails.
+    public var shopName = "OrderEngine Shop"
+    /// The seller printed on invoices.
+    public var seller: Seller = .unset
+    /// Authorisation validity per method.
+    public var authorizationValidity: AuthorizationValidity = .defaults
+    /// Prefix per number series (`""` by default).
+    public var prefixes: [NumberSeries: String] = [:]
+
+    public init() {}
+
+    /// The prefix of `series`.
+    public func prefix(_ series: NumberSeries) -> String { prefixes[series] ?? "" }
+
+    /// Applies stored values over the defaults; unknown or malformed stored values are ignored.
+    public init(stored: [String: JSON]) {
+        self.init()
+        if let p = stored["capture_policy"]?.stringValue.flatMap(CapturePolicy.init(rawValue:)) { capturePolicy = p }
+        if let b = stored["invoice_on_capture"]?.boolValue { invoiceOnCapture = b }
+        if let b = stored["auto_capture_on_hand_over"]?.boolValue { autoCaptureOnHandOver = b }
+        mailCopyTo = stored["mail_copy_to"]?.stringValue
+        if let s = stored["shop_name"]?.stringValue { shopName = s }
+        if let s = stored["seller"], let n = s["name"]?.stringValue, let a = s["address"]?.stringValue, let v = s["vat_number"]?.stringValue {
+            seller = Seller(name: n, address: a, vatNumber: v)
+        }
+        if let v = stored["authorization_validity"]?.objectValue {
+            for m in v { if let d = m.value.intValue { authorizationValidity.days[m.key] = d } }
+        }
+        for s in NumberSeries.allCases { if let p = stored[s.prefixKey]?.stringValue { prefixes[s] = p } }
+    }
+
+    /// The settings as JSON (without number series, which the store adds).
+    public var json: JSON {
+        var o: JSONObject = [
+            "capture_policy": .string(capturePolicy.rawValue), "invoice_on_capture": .bool(invoiceOnCapture),
+            "auto_capture_on_hand_over": .bool(autoCaptureOnHandOver), "mail_copy_to": .optional(mailCopyTo),
+            "shop_name": .string(shopName), "seller": seller.json, "authorization_validity": authorizationValidity.json,
+        ]
+        for s in NumberSeries.allCases { o[s.prefixKey] = .string(prefix(s)) }
+        return .object(o)
+    }
+}

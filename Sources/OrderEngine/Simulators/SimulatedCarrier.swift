@@ -1,0 +1,35 @@
+import OrderCore
+import Synchronization
+
+/// A carrier that books labels in memory and returns tracking numbers such as
+/// `GLS-00000001`. A repeated idempotency key returns the first label. Can be told to fail.
+public final class SimulatedCarrier: Carrier {
+    private struct State {
+        var labels: [String: Label] = [:]
+        var next = 1
+        var failing = false
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Makes every booking throw (or stop throwing).
+    public func setFailing(_ failing: Bool) { state.withLock { $0.failing = failing } }
+
+    public func bookLabel(_ r: LabelRequest) throws -> Label {
+        try state.withLock { s in
+            if let l = s.labels[r.idempotencyKey] { return l }
+            if s.failing { throw PortFailure("carrier \(r.carrier) is not answering (simulated)") }
+            let n = String(s.next)
+            s.next += 1
+            let prefix = r.carrier.uppercased().filter { $0.isLetter || $0.isNumber }.prefix(8)
+            let l = Label(tracking: "\(prefix.isEmpty ? "TRK" : String(prefix))-\(String(repeating: "0", count: max(0, 8 - n.count)))\(n)")
+            s.labels[r.idempotencyKey] = l
+            return l
+        }
+    }
+
+    /// Labels booked so far.
+    public var bookedCount: Int { state.withLock { $0.labels.count } }
+}

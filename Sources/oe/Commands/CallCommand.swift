@@ -1,0 +1,64 @@
+import ArgumentParser
+import OrderCore
+import OrderEngine
+import OrderStore
+
+/// `oe call COMMAND 'JSON'`: runs one engine command and prints its JSON result.
+struct CallCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "call",
+        abstract: "Run one command (e.g. order.get) with JSON parameters; print the JSON result.",
+        discussion: """
+            On success the result is printed on stdout as JSON and the exit code is 0. On failure
+            `error[<code>]: <message>` is printed on stderr and the exit code is the code's number
+            (1 not_found, 2 invalid, 3 conflict, 4 policy, 5 script, 6 port, 7 storage, 8 misuse, 9 nomem).
+            Pass - as JSON to read the parameters from standard input.
+            """)
+
+    @Argument(help: "The command, e.g. order.create, order.get, payment.capture (see `oe commands`).")
+    var command: String
+
+    @Argument(help: "Parameters as a JSON object (default {}); - reads them from standard input.")
+    var params: String = "{}"
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: .long, help: "Who is recorded as the actor in the order timeline.")
+    var actor: String = "cli"
+
+    @Flag(name: .long, help: "Print compact JSON even on a terminal.")
+    var compact = false
+
+    func run() throws {
+        var text = params
+        if text == "-" {
+            var lines: [String] = []
+            while let l = readLine(strippingNewline: false) { lines.append(l) }
+            text = lines.joined()
+        }
+        do {
+            print(try execute(text))
+        } catch {
+            printError(error.description)
+            throw ExitCode(error.code.rawValue)
+        }
+    }
+
+    private func execute(_ text: String) throws(OrderError) -> String {
+        let engine = try EngineFactory.open(database, fallback: "orderengine.sqlite")
+        let result = try engine.call(command, JSONParser.parse(text), actor: actor)
+        return compact || !Environment.stdoutIsTerminal ? result.compactText : result.prettyText
+    }
+}
+
+/// Opens engines for the CLI's subcommands.
+enum EngineFactory {
+    static func open(_ o: DatabaseOptions, fallback: String, clock: (any Clock)? = nil) throws(OrderError) -> Engine {
+        guard let durability = Durability(rawValue: o.durability) else {
+            throw OrderError.invalid("--durability", "'\(o.durability)' is not one of full, normal")
+        }
+        var config = EngineConfiguration(durability: durability, defaultActor: "cli")
+        if let clock { config.clock = clock }
+        return try Engine(path: o.path(default: fallback), configuration: config)
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import OrderCore
+import OrderEngine
+
+/// The `oe` command line: the main job (`oe demo`) and every engine command (`oe call`).
+@main
+struct OE: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "oe",
+        abstract: "OrderEngine: order processing for web shops, from the terminal.",
+        discussion: """
+            Exit codes: 0 success; 1 not_found, 2 invalid, 3 conflict, 4 policy, 5 script, 6 port,
+            7 storage, 8 misuse, 9 nomem (the C ABI's status codes); 64 usage error.
+            """,
+        subcommands: [CallCommand.self, DemoCommand.self, CommandsCommand.self]
+    )
+}
+
+/// Options every subcommand that opens a database shares.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "The shop database: a file path or :memory: (default: $OE_DB or ./orderengine.sqlite).")
+    var db: String?
+
+    @Option(name: .long, help: "Durability of commits: full (survives power loss) or normal (survives application crash).")
+    var durability: String = "full"
+
+    /// The resolved database path.
+    func path(default fallback: String) -> String {
+        db ?? Environment.get("OE_DB") ?? fallback
+    }
+}
