@@ -42,6 +42,6 @@ let package = Package(
         .testTarget(name: "OrderCoreTests", dependencies: ["OrderCore"]),
         .testTarget(name: "OrderStoreTests", dependencies: ["OrderCore", "OrderStore"]),
         .testTarget(name: "OrderEngineTests", dependencies: ["OrderCore", "OrderStore", "OrderEngine"]),
-        .testTarget(name: "CLITests", dependencies: ["OrderCore", "oe"]),
+        .testTarget(name: "CLITests", dependencies: ["OrderCore", "OrderStore", "oe"]),
     ]
 )

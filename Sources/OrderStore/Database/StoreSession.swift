@@ -34,8 +34,9 @@ public struct StoreSession {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         for t in tables {
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM \"\(t)\" ORDER BY 1, 2") {
-                for byte in "\(t)|\(row.description)".utf8 {
+            let lines = try Row.fetchAll(db, sql: "SELECT * FROM \"\(t)\"").map(\.description).sorted()
+            for line in lines {
+                for byte in "\(t)|\(line)".utf8 {
                     h ^= UInt64(byte)
                     h = h &* 0x100_0000_01b3
                 }

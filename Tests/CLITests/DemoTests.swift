@@ -1,0 +1,39 @@
+import Testing
+
+/// `oe demo`, the main job, end to end.
+@Suite struct DemoTests {
+    @Test func demoPrintsTheDaysReport() throws {
+        let r = try OE.run(["demo"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for section in ["Orders by status and payment state", "Captured vs authorised", "Invoices and credit notes",
+                        "Tjek betalinger", "Outbox"] {
+            #expect(r.stdout.contains(section), "missing section \(section)")
+        }
+        // The special cases of the day all happened.
+        #expect(r.stdout.contains("refused by capture policy") || r.stdout.contains("nothing may be captured"))
+        #expect(r.stdout.contains("expired at the gateway"))
+        #expect(r.stdout.contains("declined"))
+        #expect(r.stdout.contains("partial capture"))
+        #expect(r.stdout.contains("click-and-collect"))
+        #expect(r.stdout.contains("EXPIRED"))
+        #expect(r.stdout.contains("F-5001"))
+        #expect(r.stdout.contains("K-9001"))
+        #expect(!r.stdout.contains(" NO "), "a number series has a gap")
+        #expect(r.stdout.contains("end of day: 50 orders"))
+    }
+
+    @Test func demoRefusesADatabaseWithOrders() throws {
+        let db = try OE.tempDatabase()
+        #expect(try OE.run(["call", "order.create", OE.orderParams, "--db", db]).status == 0)
+        let r = try OE.run(["demo", "--db", db])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("already holds 1 orders"))
+    }
+
+    @Test func demoOnAFileKeepsTheDatabase() throws {
+        let db = try OE.tempDatabase()
+        #expect(try OE.run(["demo", "--db", db, "--durability", "normal"]).status == 0)
+        let count = try OE.run(["call", "order.count", "{}", "--db", db, "--compact"])
+        #expect(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"count":50}"#)
+    }
+}
