@@ -31,17 +31,27 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // Debian's Lua 5.4 as a system library (apt: liblua5.4-dev).
+        .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
+        // The C shim that owns every Lua call that can raise (no longjmp crosses Swift frames).
+        .target(name: "CLuaBridge", dependencies: ["CLua"]),
+        // The Lua host: sandbox, limits, the `oe` Lua API, workflow hooks.
+        .target(
+            name: "OrderScript",
+            dependencies: ["OrderCore", "OrderEngine", "CLuaBridge"]
+        ),
         // The `oe` command line.
         .executableTarget(
             name: "oe",
             dependencies: [
-                "OrderCore", "OrderEngine",
+                "OrderCore", "OrderEngine", "OrderScript",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "OrderCoreTests", dependencies: ["OrderCore"]),
         .testTarget(name: "OrderStoreTests", dependencies: ["OrderCore", "OrderStore"]),
         .testTarget(name: "OrderEngineTests", dependencies: ["OrderCore", "OrderStore", "OrderEngine"]),
+        .testTarget(name: "OrderScriptTests", dependencies: ["OrderCore", "OrderEngine", "OrderScript"]),
         .testTarget(name: "CLITests", dependencies: ["OrderCore", "OrderStore", "oe"]),
     ]
 )

@@ -1,5 +1,8 @@
 import OrderCore
 import OrderStore
+import Synchronization
+
+private let contextSerials = Atomic<UInt64>(0)
 
 /// The world of one command invocation: its transaction, the time, the actor, the shop's
 /// settings and status graph, and the events and effects it produced.
@@ -17,6 +20,8 @@ public final class CommandContext {
     public let engine: Engine
     /// Whether this is a write transaction.
     public let isWrite: Bool
+    /// Unique per context (per top-level command): script hosts key per-command budgets on it.
+    public let serial: UInt64
     /// The shop's settings as of this transaction.
     public internal(set) var settings: ShopSettings
     /// The status graph as of this transaction.
@@ -38,6 +43,7 @@ public final class CommandContext {
         self.isWrite = isWrite
         self.settings = settings
         self.statuses = statuses
+        self.serial = contextSerials.wrappingAdd(1, ordering: .relaxed).newValue
     }
 
     /// The command currently running (innermost).

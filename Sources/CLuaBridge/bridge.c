@@ -1,0 +1,617 @@
+/*
+** CLuaBridge: every Lua call that can raise lives here (see CLuaBridge.h for the why).
+*/
+#include "CLuaBridge.h"
+
+#include <lua5.4/lauxlib.h>
+#include <lua5.4/lua.h>
+#include <lua5.4/lualib.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HOOK_INTERVAL 1000   /* instructions between budget checks */
+#define MAX_DEPTH 100        /* nesting of tables crossing the boundary */
+#define OBUF_META "oe.obuf"
+
+struct oe_lua {
+    lua_State *L;
+    size_t mem_used, mem_limit;
+    int64_t budget, remaining, used;
+    int exhausted;                   /* budget spent: every instruction raises */
+    volatile sig_atomic_t interrupted;
+    void *host;
+    oe_lua_host_fn fn;
+};
+
+/* ---------------------------------------------------------------- state access */
+
+static oe_lua *state_of(lua_State *L) {
+    oe_lua *S;
+    memcpy(&S, lua_getextraspace(L), sizeof S);
+    return S;
+}
+
+/* ---------------------------------------------------------------- allocator: the memory cap */
+
+static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    oe_lua *S = (oe_lua *)ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        S->mem_used -= old;
+        return NULL;
+    }
+    if (S->mem_limit && nsize > old && S->mem_used - old + nsize > S->mem_limit) return NULL;
+    void *p = realloc(ptr, nsize);
+    if (p) S->mem_used = S->mem_used - old + nsize;
+    return p;
+}
+
+static int l_panic(lua_State *L) {
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "orderengine: unprotected Lua error (bug): %s\n", msg ? msg : "?");
+    abort();
+}
+
+/* ---------------------------------------------------------------- count hook: budget and interrupt */
+
+static void l_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    oe_lua *S = state_of(L);
+    if (S->interrupted) {
+        lua_sethook(L, l_hook, LUA_MASKCOUNT, 1);
+        luaL_error(L, "interrupted");
+    }
+    if (S->exhausted) {
+        /* Re-armed at 1: a pcall that swallowed the first error cannot run one more instruction. */
+        lua_sethook(L, l_hook, LUA_MASKCOUNT, 1);
+        luaL_error(L, "instruction budget of %I instructions exceeded", (LUAI_UACINT)S->budget);
+    }
+    int step = lua_gethookcount(L);
+    if (step != HOOK_INTERVAL) lua_sethook(L, l_hook, LUA_MASKCOUNT, HOOK_INTERVAL);
+    S->used += step;
+    if (S->budget > 0) {
+        S->remaining -= step;
+        if (S->remaining <= 0) {
+            S->exhausted = 1;
+            lua_sethook(L, l_hook, LUA_MASKCOUNT, 1);
+            luaL_error(L, "instruction budget of %I instructions exceeded", (LUAI_UACINT)S->budget);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- growable output buffer */
+
+typedef struct {
+    char *p;
+    size_t n, cap;
+} obuf;
+
+static int obuf_gc(lua_State *L) {
+    obuf *b = (obuf *)luaL_checkudata(L, 1, OBUF_META);
+    free(b->p);
+    b->p = NULL;
+    return 0;
+}
+
+/* A buffer owned by a userdata on the stack, so an error while filling it leaks nothing. */
+static obuf *obuf_new(lua_State *L) {
+    obuf *b = (obuf *)lua_newuserdatauv(L, sizeof(obuf), 0);
+    b->p = NULL;
+    b->n = b->cap = 0;
+    luaL_setmetatable(L, OBUF_META);
+    return b;
+}
+
+static void obuf_add(lua_State *L, obuf *b, const void *data, size_t len) {
+    if (b->n + len > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        while (cap < b->n + len) cap *= 2;
+        char *p = (char *)realloc(b->p, cap);
+        if (!p) luaL_error(L, "not enough memory");
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, data, len);
+    b->n += len;
+}
+
+static void obuf_byte(lua_State *L, obuf *b, char c) { obuf_add(L, b, &c, 1); }
+
+static void obuf_u32(lua_State *L, obuf *b, uint32_t v) {
+    unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
+    obuf_add(L, b, x, 4);
+}
+
+static void obuf_i64(lua_State *L, obuf *b, int64_t v) {
+    uint64_t u = (uint64_t)v;
+    unsigned char x[8];
+    for (int i = 0; i < 8; i++) x[i] = (unsigned char)(u >> (8 * i));
+    obuf_add(L, b, x, 8);
+}
+
+/* Hands the bytes to the caller (malloc'd) and empties the box. */
+static char *obuf_take(obuf *b, size_t *len) {
+    char *p = b->p;
+    *len = b->n;
+    if (!p) {
+        p = (char *)malloc(1);
+        *len = 0;
+    }
+    b->p = NULL;
+    b->n = b->cap = 0;
+    return p;
+}
+
+/* ---------------------------------------------------------------- Lua -> bytes */
+
+static void enc_value(lua_State *L, int idx, obuf *b, int depth);
+
+static void enc_string(lua_State *L, obuf *b, const char *s, size_t len) {
+    if (len > 0xFFFFFFFFu) luaL_error(L, "string too long to pass to the engine");
+    obuf_byte(L, b, 's');
+    obuf_u32(L, b, (uint32_t)len);
+    obuf_add(L, b, s, len);
+}
+
+static void enc_table(lua_State *L, int idx, obuf *b, int depth) {
+    if (depth >= MAX_DEPTH) luaL_error(L, "table nested deeper than %d levels (or cyclic) cannot be passed to the engine", MAX_DEPTH);
+    luaL_checkstack(L, 4, "table too deep");
+    lua_Unsigned len = lua_rawlen(L, idx);
+    size_t count = 0;
+    int array = 1;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        count++;
+        if (!lua_isinteger(L, -2)) array = 0;
+        else {
+            lua_Integer k = lua_tointeger(L, -2);
+            if (k < 1 || (lua_Unsigned)k > len) array = 0;
+        }
+        lua_pop(L, 1);
+    }
+    if (count > 0xFFFFFFFFu) luaL_error(L, "table too large to pass to the engine");
+    if (count > 0 && array && count == len) {
+        obuf_byte(L, b, 'a');
+        obuf_u32(L, b, (uint32_t)count);
+        for (lua_Unsigned i = 1; i <= len; i++) {
+            lua_rawgeti(L, idx, (lua_Integer)i);
+            enc_value(L, lua_gettop(L), b, depth + 1);
+            lua_pop(L, 1);
+        }
+        return;
+    }
+    obuf_byte(L, b, 'o');
+    obuf_u32(L, b, (uint32_t)count);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        if (lua_type(L, -2) != LUA_TSTRING) {
+            luaL_error(L, "cannot pass a table with a %s key to the engine: use an array 1..n or string keys",
+                       luaL_typename(L, -2));
+        }
+        size_t kl;
+        const char *k = lua_tolstring(L, -2, &kl); /* a string: no conversion, no allocation */
+        obuf_u32(L, b, (uint32_t)kl);
+        obuf_add(L, b, k, kl);
+        enc_value(L, lua_gettop(L), b, depth + 1);
+        lua_pop(L, 1);
+    }
+}
+
+static void enc_value(lua_State *L, int idx, obuf *b, int depth) {
+    switch (lua_type(L, idx)) {
+    case LUA_TNIL: obuf_byte(L, b, 'n'); break;
+    case LUA_TBOOLEAN: obuf_byte(L, b, lua_toboolean(L, idx) ? 't' : 'f'); break;
+    case LUA_TNUMBER:
+        if (lua_isinteger(L, idx)) {
+            obuf_byte(L, b, 'i');
+            obuf_i64(L, b, (int64_t)lua_tointeger(L, idx));
+        } else {
+            lua_Number d = lua_tonumber(L, idx);
+            /* A float with an exact integer value (10/2) crosses as that integer. */
+            if (d == floor(d) && d >= -9.2233720368547758e18 && d < 9.2233720368547758e18) {
+                obuf_byte(L, b, 'i');
+                obuf_i64(L, b, (int64_t)d);
+            } else {
+                obuf_byte(L, b, 'd');
+                int64_t bits;
+                memcpy(&bits, &d, 8);
+                obuf_i64(L, b, bits);
+            }
+        }
+        break;
+    case LUA_TSTRING: {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        enc_string(L, b, s, len);
+        break;
+    }
+    case LUA_TLIGHTUSERDATA:
+        if (lua_touserdata(L, idx) == NULL) { obuf_byte(L, b, 'n'); break; } /* oe.null */
+        /* fallthrough */
+    default:
+        if (lua_type(L, idx) == LUA_TTABLE) { enc_table(L, idx, b, depth); break; }
+        luaL_error(L, "cannot pass a %s value to the engine", luaL_typename(L, idx));
+    }
+}
+
+/* ---------------------------------------------------------------- bytes -> Lua */
+
+typedef struct {
+    const unsigned char *p, *end;
+} dec;
+
+static uint32_t dec_u32(lua_State *L, dec *d) {
+    if (d->end - d->p < 4) luaL_error(L, "malformed value from the engine");
+    uint32_t v = (uint32_t)d->p[0] | ((uint32_t)d->p[1] << 8) | ((uint32_t)d->p[2] << 16) | ((uint32_t)d->p[3] << 24);
+    d->p += 4;
+    return v;
+}
+
+static int64_t dec_i64(lua_State *L, dec *d) {
+    if (d->end - d->p < 8) luaL_error(L, "malformed value from the engine");
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++) u |= (uint64_t)d->p[i] << (8 * i);
+    d->p += 8;
+    return (int64_t)u;
+}
+
+static void dec_value(lua_State *L, dec *d, int depth) {
+    if (depth > MAX_DEPTH + 10) luaL_error(L, "value from the engine nested too deep");
+    luaL_checkstack(L, 3, "value too deep");
+    if (d->p >= d->end) luaL_error(L, "malformed value from the engine");
+    char tag = (char)*d->p++;
+    switch (tag) {
+    case 'n': lua_pushlightuserdata(L, NULL); break;
+    case 't': lua_pushboolean(L, 1); break;
+    case 'f': lua_pushboolean(L, 0); break;
+    case 'i': lua_pushinteger(L, (lua_Integer)dec_i64(L, d)); break;
+    case 'd': {
+        int64_t bits = dec_i64(L, d);
+        double v;
+        memcpy(&v, &bits, 8);
+        lua_pushnumber(L, v);
+        break;
+    }
+    case 's': {
+        uint32_t n = dec_u32(L, d);
+        if ((size_t)(d->end - d->p) < n) luaL_error(L, "malformed value from the engine");
+        lua_pushlstring(L, (const char *)d->p, n);
+        d->p += n;
+        break;
+    }
+    case 'a': {
+        uint32_t n = dec_u32(L, d);
+        lua_createtable(L, (int)(n < 1024 ? n : 1024), 0);
+        for (uint32_t i = 1; i <= n; i++) {
+            dec_value(L, d, depth + 1);
+            lua_rawseti(L, -2, i);
+        }
+        break;
+    }
+    case 'o': {
+        uint32_t n = dec_u32(L, d);
+        lua_createtable(L, 0, (int)(n < 1024 ? n : 1024));
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t kl = dec_u32(L, d);
+            if ((size_t)(d->end - d->p) < kl) luaL_error(L, "malformed value from the engine");
+            lua_pushlstring(L, (const char *)d->p, kl);
+            d->p += kl;
+            dec_value(L, d, depth + 1);
+            /* JSON null fields are left out, so `order.note == nil` reads naturally. */
+            if (lua_type(L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL) lua_pop(L, 2);
+            else lua_rawset(L, -3);
+        }
+        break;
+    }
+    default: luaL_error(L, "malformed value from the engine (tag %d)", (int)tag);
+    }
+}
+
+/* Protected: decodes lightuserdata(bytes), integer(len) into one value. */
+static int p_decode(lua_State *L) {
+    dec d;
+    d.p = (const unsigned char *)lua_touserdata(L, 1);
+    d.end = d.p + (size_t)lua_tointeger(L, 2);
+    lua_settop(L, 0);
+    if (d.p == NULL || d.p == d.end) { lua_pushnil(L); return 1; }
+    dec_value(L, &d, 0);
+    return 1;
+}
+
+/* Protected: pushes lightuserdata(message), integer(len) as a string. */
+static int p_message(lua_State *L) {
+    const char *p = (const char *)lua_touserdata(L, 1);
+    size_t n = (size_t)lua_tointeger(L, 2);
+    lua_pushlstring(L, p ? p : "error in host function", p ? n : strlen("error in host function"));
+    return 1;
+}
+
+/* ---------------------------------------------------------------- the trampoline: Lua -> host */
+
+/* native(fid, ...): calls the host. Everything that can raise happens before the host is
+** called or inside a lua_pcall after it returned; the host's buffer is freed before raising. */
+static int l_native(lua_State *L) {
+    oe_lua *S = state_of(L);
+    lua_Integer fid = luaL_checkinteger(L, 1);
+    int n = lua_gettop(L);
+    luaL_checkstack(L, 8, "native call");
+    obuf *b = obuf_new(L);
+    obuf_byte(L, b, 'a');
+    obuf_u32(L, b, (uint32_t)(n - 1));
+    for (int i = 2; i <= n; i++) enc_value(L, i, b, 0);
+    char *out = NULL;
+    size_t outlen = 0;
+    int rc = S->fn(S->host, (void *)L, (int64_t)fid, b->p, b->n, &out, &outlen);
+    lua_pushcfunction(L, rc == 0 ? p_decode : p_message);
+    lua_pushlightuserdata(L, out);
+    lua_pushinteger(L, (lua_Integer)outlen);
+    int st = lua_pcall(L, 2, 1, 0);
+    free(out);
+    if (st != LUA_OK || rc != 0) return lua_error(L);
+    return 1;
+}
+
+/* ---------------------------------------------------------------- opening */
+
+static int p_open(lua_State *L) {
+    luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
+    luaL_requiref(L, LUA_COLIBNAME, luaopen_coroutine, 1);
+    luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);
+    luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
+    luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
+    luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 1);
+    lua_settop(L, 0);
+    luaL_newmetatable(L, OBUF_META);
+    lua_pushcfunction(L, obuf_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pop(L, 1);
+    lua_register(L, "native", l_native);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "oe.entry"); /* the prelude drops the global */
+    lua_setglobal(L, "__oe_entry");
+    return 0;
+}
+
+oe_lua *oe_lua_open(size_t memory_limit, void *host, oe_lua_host_fn fn) {
+    oe_lua *S = (oe_lua *)calloc(1, sizeof(oe_lua));
+    if (!S) return NULL;
+    S->mem_limit = memory_limit;
+    S->host = host;
+    S->fn = fn;
+    lua_State *L = lua_newstate(l_alloc, S);
+    if (!L) {
+        free(S);
+        return NULL;
+    }
+    S->L = L;
+    memcpy(lua_getextraspace(L), &S, sizeof S);
+    lua_atpanic(L, l_panic);
+    lua_sethook(L, l_hook, LUA_MASKCOUNT, HOOK_INTERVAL);
+    lua_pushcfunction(L, p_open);
+    if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+        lua_close(L);
+        free(S);
+        return NULL;
+    }
+    return S;
+}
+
+void oe_lua_close(oe_lua *S) {
+    if (!S) return;
+    lua_close(S->L);  /* __gc errors are reported as warnings by Lua 5.4, never raised */
+    free(S);
+}
+
+/* ---------------------------------------------------------------- host -> Lua */
+
+typedef struct {
+    const char *entry;     /* NULL: boot chunk */
+    const char *args;
+    size_t args_len;
+    const char *chunkname;
+    int status;            /* of the inner pcall */
+    char *out;
+    size_t out_len;
+} invoke_req;
+
+static int msgh(lua_State *L) {
+    const char *msg = lua_tostring(L, 1);
+    if (msg == NULL) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) msg = lua_tostring(L, -1);
+        else msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+/* Protected: runs the request on L and stores the encoded result or the
+** error text in req->out. Errors raised here (out of memory while encoding) reach the outer pcall. */
+static int p_invoke(lua_State *L) {
+    invoke_req *req = (invoke_req *)lua_touserdata(L, 1);
+    lua_settop(L, 0);
+    lua_State *T = L;
+    luaL_checkstack(T, 8, "invoke");
+    int base = lua_gettop(T);
+    lua_pushcfunction(T, msgh);
+    int nargs;
+    if (req->entry == NULL) {
+        int st = luaL_loadbufferx(T, req->args, req->args_len, req->chunkname, "t");
+        if (st != LUA_OK) {
+            req->status = st;
+            size_t n;
+            const char *m = lua_tolstring(T, -1, &n);
+            obuf *b = obuf_new(L);
+            obuf_add(L, b, m ? m : "load failed", m ? n : 11);
+            req->out = obuf_take(b, &req->out_len);
+            return 0;
+        }
+        nargs = 0;
+    } else {
+        lua_getfield(T, LUA_REGISTRYINDEX, "oe.entry");
+        lua_getfield(T, -1, req->entry);
+        lua_remove(T, -2);
+        if (lua_type(T, -1) != LUA_TFUNCTION) luaL_error(L, "no entry point '%s'", req->entry);
+        lua_pushcfunction(T, p_decode);
+        lua_pushlightuserdata(T, (void *)req->args);
+        lua_pushinteger(T, (lua_Integer)req->args_len);
+        lua_call(T, 2, 1);   /* decoded array of arguments */
+        /* unpack the array */
+        nargs = 0;
+        if (lua_type(T, -1) == LUA_TTABLE) {
+            lua_Unsigned n = lua_rawlen(T, -1);
+            luaL_checkstack(T, (int)n + 4, "too many arguments");
+            int arr = lua_gettop(T);
+            for (lua_Unsigned i = 1; i <= n; i++) lua_rawgeti(T, arr, (lua_Integer)i);
+            lua_remove(T, arr);
+            nargs = (int)n;
+        } else {
+            lua_pop(T, 1);
+        }
+    }
+    int st = lua_pcall(T, nargs, 1, base + 1);
+    req->status = st;
+    obuf *b = obuf_new(L);
+    if (st == LUA_OK) {
+        enc_value(L, lua_gettop(L) - 1, b, 0);  /* the result, below the buffer box */
+    } else {
+        size_t n = 0;
+        const char *m = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &n) : NULL; /* below the box */
+        if (!m) { m = st == LUA_ERRMEM ? "not enough memory" : "error"; n = strlen(m); }
+        obuf_add(L, b, m, n);
+    }
+    req->out = obuf_take(b, &req->out_len);
+    return 0;
+}
+
+static int classify(oe_lua *S, int st) {
+    if (st == LUA_OK) return OE_LUA_OK;
+    if (S->interrupted) return OE_LUA_ERR_INTERRUPT;
+    if (S->exhausted) return OE_LUA_ERR_BUDGET;
+    if (st == LUA_ERRMEM) return OE_LUA_ERR_MEM;
+    return OE_LUA_ERR_RUN;
+}
+
+static int run_request(oe_lua *S, lua_State *L, invoke_req *req, char **out, size_t *out_len) {
+    *out = NULL;
+    *out_len = 0;
+    int top = lua_gettop(L);
+    if (!lua_checkstack(L, 4)) {
+        *out = strdup("not enough memory");
+        *out_len = *out ? strlen(*out) : 0;
+        return OE_LUA_ERR_MEM;
+    }
+    lua_pushcfunction(L, p_invoke);
+    lua_pushlightuserdata(L, req);
+    int st = lua_pcall(L, 1, 0, 0);
+    int rc;
+    if (st != LUA_OK) {
+        /* Failed outside the user's code: out of memory while encoding, or a bug. */
+        free(req->out);
+        req->out = NULL;
+        const char *m = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "not enough memory";
+        *out = strdup(m ? m : "error");
+        *out_len = *out ? strlen(*out) : 0;
+        rc = st == LUA_ERRMEM ? OE_LUA_ERR_MEM : classify(S, st);
+    } else {
+        *out = req->out;
+        *out_len = req->out_len;
+        rc = classify(S, req->status);
+    }
+    lua_settop(L, top);
+    return rc;
+}
+
+int oe_lua_boot(oe_lua *S, const char *source, size_t len, const char *chunkname, char **out, size_t *out_len) {
+    invoke_req req = {NULL, source, len, chunkname, 0, NULL, 0};
+    return run_request(S, S->L, &req, out, out_len);
+}
+
+int oe_lua_invoke(oe_lua *S, void *thread, const char *entry, const char *args, size_t args_len, char **out, size_t *out_len) {
+    invoke_req req = {entry, args, args_len, "=invoke", 0, NULL, 0};
+    return run_request(S, thread ? (lua_State *)thread : S->L, &req, out, out_len);
+}
+
+/* ---------------------------------------------------------------- extra threads */
+
+static int p_thread_new(lua_State *L) {
+    void **slot = (void **)lua_touserdata(L, 1);
+    lua_settop(L, 0);
+    lua_getfield(L, LUA_REGISTRYINDEX, "oe.threads");
+    if (lua_type(L, -1) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, "oe.threads");
+    }
+    lua_State *T = lua_newthread(L);
+    lua_pushlightuserdata(L, T);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, -4); /* threads[lightuserdata] = thread: anchored against the collector */
+    *slot = T;
+    return 0;
+}
+
+static int p_thread_free(lua_State *L) {
+    void *t = lua_touserdata(L, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, "oe.threads");
+    if (lua_type(L, -1) == LUA_TTABLE) {
+        lua_pushlightuserdata(L, t);
+        lua_pushnil(L);
+        lua_rawset(L, -3);
+    }
+    return 0;
+}
+
+void *oe_lua_thread_new(oe_lua *S) {
+    void *t = NULL;
+    lua_State *L = S->L;
+    if (!lua_checkstack(L, 2)) return NULL;
+    lua_pushcfunction(L, p_thread_new);
+    lua_pushlightuserdata(L, &t);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    return t;
+}
+
+void oe_lua_thread_free(oe_lua *S, void *thread) {
+    lua_State *L = S->L;
+    if (!thread || !lua_checkstack(L, 2)) return;
+    lua_pushcfunction(L, p_thread_free);
+    lua_pushlightuserdata(L, thread);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) lua_pop(L, 1);
+}
+
+/* ---------------------------------------------------------------- limits */
+
+void oe_lua_set_budget(oe_lua *S, int64_t instructions) {
+    S->budget = instructions;
+    oe_lua_reset_budget(S);
+}
+
+void oe_lua_reset_budget(oe_lua *S) {
+    S->remaining = S->budget;
+    S->used = 0;
+    S->exhausted = 0;
+    S->interrupted = 0;
+    lua_sethook(S->L, l_hook, LUA_MASKCOUNT, HOOK_INTERVAL);
+}
+
+void oe_lua_set_memory_limit(oe_lua *S, size_t bytes) { S->mem_limit = bytes; }
+size_t oe_lua_memory_used(oe_lua *S) { return S->mem_used; }
+void oe_lua_interrupt(oe_lua *S) { S->interrupted = 1; }
+int64_t oe_lua_instructions_used(oe_lua *S) { return S->used; }
+
+int64_t oe_lua_budget_remaining(oe_lua *S) { return S->exhausted ? 0 : S->remaining; }
+
+void oe_lua_budget_restore(oe_lua *S, int64_t remaining) {
+    S->remaining = remaining;
+    S->exhausted = S->budget > 0 && remaining <= 0;
+    lua_sethook(S->L, l_hook, LUA_MASKCOUNT, S->exhausted ? 1 : HOOK_INTERVAL);
+}

@@ -1,0 +1,96 @@
+/*
+** CLuaBridge: the only code that touches Lua's raising API.
+**
+** PUC Lua reports errors with longjmp. A longjmp across Swift frames is undefined behaviour,
+** so Swift never calls a Lua function that can raise. Every Swift -> Lua entry goes through
+** oe_lua_invoke (a lua_pcall inside C); every Lua -> Swift call goes through one C trampoline
+** that reads its arguments into a plain byte buffer, calls the Swift host, and only after the
+** host returned pushes results (inside a lua_pcall, so an out-of-memory there cannot skip the
+** frees) and raises the host's error.
+**
+** Values cross the boundary in a small tagged binary encoding (see bridge.c: oe_enc_*):
+** 'n' null, 't' true, 'f' false, 'i' int64, 'd' double, 's' string, 'a' array, 'o' object.
+*/
+#ifndef CLUABRIDGE_H
+#define CLUABRIDGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* An embedded, sandboxable Lua 5.4 state with an instruction budget and a memory cap. */
+typedef struct oe_lua oe_lua;
+
+/*
+** The host function Lua calls through `native(fid, ...)`. `args` is the encoded array of
+** arguments after fid (valid during the call only). On success return 0 and set *out to one
+** encoded value allocated with malloc (the bridge frees it). On failure return 1 and set *out
+** to a malloc'd UTF-8 error message (raised in Lua as a string error). *out may stay NULL.
+** `thread` is the Lua thread that called; a host that re-enters Lua during the call passes it
+** to oe_lua_invoke so the nested call runs on top of the caller's stack.
+** The host must not call any Lua API.
+*/
+typedef int (*oe_lua_host_fn)(void *host, void *thread, int64_t fid, const char *args, size_t args_len, char **out, size_t *out_len);
+
+/* Result codes of oe_lua_invoke and oe_lua_boot. */
+enum {
+    OE_LUA_OK = 0,
+    OE_LUA_ERR_RUN = 1,     /* a Lua runtime error (message with traceback in *out) */
+    OE_LUA_ERR_MEM = 2,     /* the memory cap was reached */
+    OE_LUA_ERR_BUDGET = 3,  /* the instruction budget was spent */
+    OE_LUA_ERR_INTERRUPT = 4 /* oe_lua_interrupt was called */
+};
+
+/*
+** Creates a state whose allocator refuses to grow beyond `memory_limit` bytes (0 = no cap),
+** with base, coroutine, table, string, math and utf8 opened and the global `native` bound to
+** `fn(host, …)`. Returns NULL if the state cannot be created.
+*/
+oe_lua *oe_lua_open(size_t memory_limit, void *host, oe_lua_host_fn fn);
+
+/* Closes the state (runs __gc finalizers in protected mode) and frees everything. NULL is ignored. */
+void oe_lua_close(oe_lua *S);
+
+/* Runs the prelude chunk (text only) with the full base library; it must register entry
+** points in the global table `__oe_entry` and may then lock the globals down. */
+int oe_lua_boot(oe_lua *S, const char *source, size_t len, const char *chunkname, char **out, size_t *out_len);
+
+/*
+** Calls `__oe_entry[entry](decoded args...)` in protected mode with a traceback handler, on
+** `thread` (NULL = the main thread; a thread passed to the host; or one from oe_lua_thread_new
+** for an entry from another OS thread while an earlier entry is paused in a host call).
+** On success *out is the encoded first result (malloc'd); on failure *out is the error message
+** (malloc'd). The caller frees *out with free(). Only one OS thread may be inside the state at
+** a time (the caller's lock).
+*/
+int oe_lua_invoke(oe_lua *S, void *thread, const char *entry, const char *args, size_t args_len, char **out, size_t *out_len);
+
+/* A new Lua thread (own stack, shared globals) anchored in the registry; NULL on failure. */
+void *oe_lua_thread_new(oe_lua *S);
+/* Releases a thread from oe_lua_thread_new (the collector frees it). */
+void oe_lua_thread_free(oe_lua *S, void *thread);
+
+/* Sets the instruction budget for the next top-level entries (0 = unlimited). */
+void oe_lua_set_budget(oe_lua *S, int64_t instructions);
+/* Restores the full budget (called at the start of every top-level command or script). */
+void oe_lua_reset_budget(oe_lua *S);
+/* What is left of the budget (to restore it after a nested command that had its own). */
+int64_t oe_lua_budget_remaining(oe_lua *S);
+/* Restores a remaining budget saved with oe_lua_budget_remaining. */
+void oe_lua_budget_restore(oe_lua *S, int64_t remaining);
+/* Sets the memory cap in bytes (0 = none). */
+void oe_lua_set_memory_limit(oe_lua *S, size_t bytes);
+/* Bytes the state currently holds. */
+size_t oe_lua_memory_used(oe_lua *S);
+/* Asks the running chunk to stop at its next instruction (async-signal-safe). */
+void oe_lua_interrupt(oe_lua *S);
+/* Instructions counted since the last reset (granularity: the hook interval). */
+int64_t oe_lua_instructions_used(oe_lua *S);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

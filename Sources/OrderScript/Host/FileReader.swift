@@ -1,0 +1,39 @@
+import OrderCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads workflow files (UTF-8 text) without Foundation.
+enum FileReader {
+    /// The file's text; `invalid` naming the path when it cannot be read or is not UTF-8.
+    static func read(_ path: String) throws(OrderError) -> String {
+        guard let f = fopen(path, "rb") else {
+            throw OrderError(.invalid, "\(path): cannot open (\(String(cString: strerror(errno))))")
+        }
+        defer { fclose(f) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, f)
+            if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
+            if n < chunk.count { break }
+            if bytes.count > 16 << 20 { throw OrderError(.invalid, "\(path): larger than 16 MiB") }
+        }
+        guard let s = String(validating: bytes, as: UTF8.self) else { throw OrderError(.invalid, "\(path): not UTF-8 text") }
+        return s
+    }
+
+    /// Whether `path` names an existing regular file.
+    static func isFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// The folder part of a path (`.` when there is none).
+    static func directory(of path: String) -> String {
+        guard let i = path.lastIndex(of: "/") else { return "." }
+        return i == path.startIndex ? "/" : String(path[..<i])
+    }
+}

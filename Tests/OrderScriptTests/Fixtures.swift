@@ -1,0 +1,20 @@
+import OrderCore
+import OrderEngine
+@testable import OrderScript
+
+/// An engine on `:memory:` with a manual clock, the simulators, and a Lua host.
+struct ScriptFixture {
+    let engine: Engine
+    let host: LuaHost
+    let clock: ManualClock
+    let gateway: SimulatedGateway
+
+    init(limits: ScriptLimits = ScriptLimits()) throws {
+        clock = ManualClock(Timestamp(year: 2026, month: 11, day: 23, hour: 8))
+        gateway = SimulatedGateway()
+        engine = try Engine(path: ":memory:", configuration: EngineConfiguration(clock: clock, gateway: gateway))
+        host = try LuaHost(engine: engine, limits: limits)
+        host.testClock = clock
+        host.logSink = { _ in }
+    }
+}
