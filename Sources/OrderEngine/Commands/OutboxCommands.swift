@@ -6,6 +6,7 @@ enum OutboxCommands {
     static func register(in r: inout CommandRegistry) {
         r.register(Command("outbox.list", .read, "e-mails and other effects waiting for delivery (or sent)", run: list))
         r.register(Command("outbox.ack", .write, "mark messages delivered (by a host that sends them itself)", run: ack))
+        r.register(Command("outbox.queue", .write, "queue a message to the shop (default: the copy address) or another recipient", run: queue))
         r.register(Command("outbox.deliver", .write, "send pending messages through the Mailer port and mark them sent", run: deliver))
     }
 
@@ -28,6 +29,21 @@ enum OutboxCommands {
         try p.finish()
         let acked = try ctx.session.ackOutbox(ids, at: ctx.now)
         return ["acked": .array(acked.map { .int($0) }), "pending": .int(try ctx.session.outboxCount(status: "pending"))]
+    }
+
+    static func queue(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
+        let to = try p.string("to", maxLength: 254) ?? ctx.settings.mailCopyTo
+        let subject = try p.requiredString("subject", maxLength: 300)
+        let body = try p.requiredString("body", maxLength: 20_000)
+        let order = try p.int("order", in: 1...Int64.max)
+        let lang = Language(rawValue: try p.choice("language", Language.allCases.map(\.rawValue)) ?? "da")!
+        try p.finish()
+        guard let to else { throw OrderError.invalid("to", "no recipient: pass to, or set mail_copy_to in settings") }
+        guard Customer.looksLikeEmail(to) else { throw OrderError.invalid("to", "'\(to)' is not an e-mail address") }
+        if let order, !(try ctx.session.orderExists(order)) { throw OrderError.notFound("order \(order) does not exist") }
+        let id = try ctx.session.enqueue(OutboxMessage(order: order, recipient: to, subject: subject, body: body, language: lang, createdAt: ctx.now))
+        if let order { try ctx.record(order: order, event: "mail.queued", detail: ["to": .string(to), "subject": .string(subject), "outbox": [.int(id)]]) }
+        return ["id": .int(id), "to": .string(to)]
     }
 
     static func deliver(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {

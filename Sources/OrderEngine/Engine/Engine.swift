@@ -41,6 +41,13 @@ public final class Engine: Sendable {
         var r = CommandRegistry()
         Commands.registerAll(in: &r, configuration: configuration)
         registry = r
+        if let factory = configuration.scriptHost {
+            do { try factory(self, configuration.workflows) } catch let e as OrderError { throw e } catch {
+                throw OrderError(.script, "cannot load the workflows: \(error)")
+            }
+        } else if !configuration.workflows.isEmpty {
+            throw OrderError(.misuse, "workflows are configured but no script host is (set EngineConfiguration.scriptHost)")
+        }
         _ = try? call("payment.reconcile", ["older_than_seconds": 60], actor: "system")
     }
 

@@ -15,6 +15,12 @@ public struct EngineConfiguration: Sendable {
     public var defaultActor: String
     /// How deep hooks may nest command calls before the engine refuses (`misuse`).
     public var maxCallDepth: Int
+    /// Workflow scripts to load at every open, in order (a host gets its workflow each time).
+    /// Needs `scriptHost`; an error in a file fails the open with `file:line`.
+    public var workflows: [String] = []
+    /// Creates the script host that loads `workflows` and installs itself as the engine's
+    /// hooks. OrderScript provides it (`LuaHost.factory()`); the engine knows no Lua itself.
+    public var scriptHost: (@Sendable (Engine, [String]) throws -> Void)?
 
     public init(clock: any Clock = SystemClock(), gateway: any PaymentGateway = SimulatedGateway(),
                 carrier: any Carrier = SimulatedCarrier(), mailer: any Mailer = SimulatedMailer(),

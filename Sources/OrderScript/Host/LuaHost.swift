@@ -30,6 +30,13 @@ public final class LuaHost: EngineHooks, @unchecked Sendable {
     private var eventsWithHooks: Set<String> = []
     private var commandsWithGuards: Set<String> = []
     private var lastBudgetSerial: UInt64 = 0
+    /// The budget the state counts against now (guarded by `lock`).
+    private var budgetLimit: Int64 = 0
+
+    private func setBudget(_ b: Int64) {
+        budgetLimit = b
+        oe_lua_set_budget(state, b)
+    }
     /// Folders `require` may load modules from (each loaded workflow's folder, in order).
     private(set) var moduleFolders: [String] = []
     /// The clock `oe.clock.advance` moves; set only in test mode (`oe test`).
@@ -61,7 +68,8 @@ public final class LuaHost: EngineHooks, @unchecked Sendable {
         state = s
         hostBox = box
         box.takeUnretainedValue().host = self
-        oe_lua_set_budget(s, limits.instructions)
+        oe_lua_set_budget(s, limits.scriptInstructions)
+        budgetLimit = limits.scriptInstructions
         var out: UnsafeMutablePointer<CChar>?
         var len = 0
         let rc = Prelude.source.withCString { oe_lua_boot(s, $0, strlen($0), "=prelude", &out, &len) }
@@ -111,7 +119,6 @@ public final class LuaHost: EngineHooks, @unchecked Sendable {
         lock.withLock {
             limits = l
             oe_lua_set_memory_limit(state, l.memoryBytes > 0 ? l.memoryBytes : 0)
-            oe_lua_set_budget(state, l.instructions)
         }
     }
 
@@ -164,10 +171,14 @@ public final class LuaHost: EngineHooks, @unchecked Sendable {
                 throw OrderError(.outOfMemory, "cannot create a Lua thread for this entry")
             }
         }
-        // A new command (or a top-level evaluation) gets the full budget.
-        if stack.isEmpty && (context == nil || context!.serial != lastBudgetSerial) {
-            oe_lua_reset_budget(state)
-            lastBudgetSerial = context?.serial ?? 0
+        // A new command's first hook gets the per-command budget; a top-level evaluation the
+        // script budget. Nested entries of the same command share what is left.
+        if let context, context.serial != lastBudgetSerial {
+            setBudget(limits.instructions)
+            lastBudgetSerial = context.serial
+        } else if context == nil && stack.isEmpty {
+            setBudget(limits.scriptInstructions)
+            lastBudgetSerial = 0
         }
         stack.append(Frame(context: context))
         frames[key] = stack
@@ -275,11 +286,14 @@ public final class LuaHost: EngineHooks, @unchecked Sendable {
             }
         }
         guard let engine = engineRef else { throw OrderError(.misuse, "the engine is closed") }
-        let remaining = oe_lua_budget_remaining(state)
+        let (limit, remaining) = (budgetLimit, oe_lua_budget_remaining(state))
         let depth = lock.releaseAll()
         defer {
             lock.reacquire(depth)
+            budgetLimit = limit
+            oe_lua_set_budget(state, limit)
             oe_lua_budget_restore(state, remaining)
+            lastBudgetSerial = 0
         }
         return try engine.call(name, params, actor: "lua")
     }
@@ -326,7 +340,7 @@ private func luaHostNative(_ box: UnsafeMutableRawPointer?, _ thread: UnsafeMuta
     case .success(let v):
         let bytes = LuaValueCodec.encode(v)
         guard let p = malloc(max(bytes.count, 1))?.assumingMemoryBound(to: CChar.self) else { return 1 }
-        bytes.withUnsafeBytes { b in memcpy(p, b.baseAddress!, bytes.count) }
+        _ = bytes.withUnsafeBytes { b in memcpy(p, b.baseAddress!, bytes.count) }
         out?.pointee = p
         outLen?.pointee = bytes.count
         return 0
@@ -336,4 +350,30 @@ private func luaHostNative(_ box: UnsafeMutableRawPointer?, _ thread: UnsafeMuta
         outLen?.pointee = text.utf8.count
         return 1
     }
+}
+
+extension LuaHost {
+    /// The script host for `EngineConfiguration.scriptHost`: creates a `LuaHost` with `limits`,
+    /// loads the configured workflows in order, and installs it as the engine's hooks.
+    ///
+    /// ```swift
+    /// var config = EngineConfiguration()
+    /// config.workflows = ["scripts/workflows/danish.lua"]
+    /// config.scriptHost = LuaHost.factory()
+    /// let engine = try Engine(path: "shop.sqlite", configuration: config)
+    /// ```
+    public static func factory(limits: ScriptLimits = ScriptLimits(), testClock: ManualClock? = nil,
+                               logSink: (@Sendable (String) -> Void)? = nil) -> @Sendable (Engine, [String]) throws -> Void {
+        { engine, workflows in
+            let host = try LuaHost(engine: engine, limits: limits)
+            host.testClock = testClock
+            if let logSink { host.logSink = logSink }
+            for w in workflows { try host.loadWorkflow(path: w) }
+        }
+    }
+}
+
+extension Engine {
+    /// The Lua host installed as this engine's hooks, if any.
+    public var luaHost: LuaHost? { hooks as? LuaHost }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import OrderCore
 import OrderEngine
+import OrderScript
 import OrderStore
 
 /// `oe call COMMAND 'JSON'`: runs one engine command and prints its JSON result.
@@ -53,12 +54,19 @@ struct CallCommand: ParsableCommand {
 
 /// Opens engines for the CLI's subcommands.
 enum EngineFactory {
-    static func open(_ o: DatabaseOptions, fallback: String, clock: (any Clock)? = nil) throws(OrderError) -> Engine {
+    /// Opens the engine named by the options; with `scripting` (or any `--workflow`), a Lua
+    /// host is attached and the workflows are loaded.
+    static func open(_ o: DatabaseOptions, fallback: String, clock: (any Clock)? = nil, scripting: Bool = false,
+                     limits: ScriptLimits = ScriptLimits()) throws(OrderError) -> Engine {
         guard let durability = Durability(rawValue: o.durability) else {
             throw OrderError.invalid("--durability", "'\(o.durability)' is not one of full, normal")
         }
         var config = EngineConfiguration(durability: durability, defaultActor: "cli")
         if let clock { config.clock = clock }
+        if scripting || !o.workflow.isEmpty {
+            config.workflows = o.workflow
+            config.scriptHost = LuaHost.factory(limits: limits)
+        }
         return try Engine(path: o.path(default: fallback), configuration: config)
     }
 }

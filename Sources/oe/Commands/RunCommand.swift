@@ -1,0 +1,61 @@
+import ArgumentParser
+import OrderCore
+import OrderEngine
+import OrderScript
+
+/// `oe run SCRIPT.lua`: runs a Lua script against a shop database with workflows loaded.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a Lua script (a bulk job, a report) against the database, with workflows loaded.",
+        discussion: "The script sees the sandboxed `oe` API (docs/lua-api.md). Its return value, if any, is printed as JSON.")
+
+    @Argument(help: "The Lua script to run.")
+    var script: String
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: .long, help: "Instruction budget of the script itself (0 = unlimited); hooks keep the per-command budget.")
+    var budget: Int64 = 0
+
+    func run() throws {
+        do {
+            if let out = try execute() { print(out) }
+        } catch {
+            printError(error.description)
+            throw ExitCode(error.code.rawValue)
+        }
+    }
+
+    private func execute() throws(OrderError) -> String? {
+        var limits = ScriptLimits()
+        limits.scriptInstructions = budget
+        let engine = try EngineFactory.open(database, fallback: "orderengine.sqlite", scripting: true, limits: limits)
+        guard let host = engine.luaHost else { throw OrderError(.misuse, "no Lua host") }
+        let source = try ScriptFile.read(script)
+        let result = try host.eval(source, chunkname: "@" + script)
+        if result.isNull { return nil }
+        return Environment.stdoutIsTerminal ? result.prettyText : result.compactText
+    }
+}
+
+/// Reads script files for the CLI.
+enum ScriptFile {
+    static func read(_ path: String) throws(OrderError) -> String {
+        guard let f = fopen(path, "rb") else { throw OrderError.invalid("script", "\(path): cannot open") }
+        defer { fclose(f) }
+        var bytes: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = fread(&buf, 1, buf.count, f)
+            bytes += buf[0..<n]
+            if n < buf.count { break }
+        }
+        guard let s = String(validating: bytes, as: UTF8.self) else { throw OrderError.invalid("script", "\(path): not UTF-8 text") }
+        return s
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

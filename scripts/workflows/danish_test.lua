@@ -1,0 +1,91 @@
+-- Tests of the default Danish workflow (run with: oe test scripts/).
+
+oe.settings.set { mail_copy_to = "ordrer@shop.dk" }
+
+test("captures what left the house when the carrier collects it", function()
+  local o = new_order()
+  local s = o:ship()
+  o:set_status("shipped")
+  expect_eq(o:reload().captured, 0, "nothing captured while the parcel is in the house")
+  oe.call("shipment.hand_over", { shipment = s.shipment })
+  o:reload()
+  expect_eq(o.captured, o.total)
+  expect_eq(o.payment_state, "captured")
+  expect_eq(#o.invoices, 1, "an invoice for the captured goods")
+end)
+
+test("a partial shipment captures only what left", function()
+  local o = new_order()
+  local s = o:ship { lines = { { sku = "KAF", qty = 1 } } }
+  oe.call("shipment.hand_over", { shipment = s.shipment })
+  o:reload()
+  expect_eq(o.captured, 17900)
+  expect_eq(o.payment_state, "partially_captured")
+  expect_eq(o.fulfilment_state, "partially_shipped")
+end)
+
+test("the setting turns automatic capture off", function()
+  oe.settings.auto_capture_on_hand_over = false
+  local o = new_order()
+  o:ship()
+  o:hand_over()
+  expect_eq(o:reload().captured, 0)
+  o:capture()
+  expect_eq(o:reload().captured, o.total)
+end)
+
+test("an expired authorisation moves the order to payment_problem and tells the shop", function()
+  local o = new_order { method = "visa" }
+  oe.clock.advance { days = 8 }
+  oe.call("gateway.simulate", { order = o.order, behaviour = "expired" })
+  o:ship()
+  o:set_status("shipped")
+  o:hand_over()
+  o:reload()
+  expect_eq(o.status, "payment_problem")
+  expect_eq(o.captured, 0)
+  local found = false
+  for _, m in ipairs(oe.outbox.list { order = o.order }) do
+    if m.to == "ordrer@shop.dk" and m.subject:find("Betaling udløbet") then found = true end
+  end
+  expect(found, "a message to the shop about the expired payment")
+end)
+
+test("a declined capture leaves the order as it was, ready to retry", function()
+  local o = new_order()
+  oe.call("gateway.simulate", { order = o.order, behaviour = "decline" })
+  o:ship()
+  o:set_status("shipped")
+  o:hand_over()
+  o:reload()
+  expect_eq(o.status, "shipped")
+  expect_eq(o.captured, 0)
+  oe.call("gateway.simulate", { order = o.order, behaviour = "approve" })
+  o:capture()
+  expect_eq(o:reload().captured, o.total)
+end)
+
+test("click-and-collect: ready_for_pickup e-mails, hand-over in the shop captures and marks picked up", function()
+  local o = new_order { delivery = { method = "pickup", location = "Butikken, Aarhus" } }
+  o:set_status("ready_for_pickup")
+  local mails = oe.outbox.list { order = o.order }
+  local ready = false
+  for _, m in ipairs(mails) do if m.subject:find("klar til afhentning") then ready = true end end
+  expect(ready, "the customer is told the order is ready")
+  local s = o:ship { method = "pickup" }
+  expect_eq(o:reload().captured, 0, "nothing captured before the customer has the goods")
+  oe.call("shipment.hand_over", { shipment = s.shipment })
+  o:reload()
+  expect_eq(o.status, "picked_up")
+  expect_eq(o.payment_state, "captured")
+end)
+
+test("prepayable lines may be captured before anything ships", function()
+  local o = new_order { lines = {
+    { sku = "KRUS", name = "Krus", qty = 1, unit_price = 12900 },
+    { sku = "GRAV", name = "Gravering", qty = 1, unit_price = 9900, prepayable = true },
+  } }
+  local r = o:capture()
+  expect_eq(r.captured, 9900)
+  expect_error(function() o:capture(12900) end, "on_hand_over")
+end)
