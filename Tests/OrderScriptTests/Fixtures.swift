@@ -14,7 +14,7 @@ struct ScriptFixture {
         gateway = SimulatedGateway()
         engine = try Engine(path: ":memory:", configuration: EngineConfiguration(clock: clock, gateway: gateway))
         host = try LuaHost(engine: engine, limits: limits)
-        host.testClock = clock
         host.logSink = { _ in }
+        try host.enableTestMode(clock: clock)
     }
 }

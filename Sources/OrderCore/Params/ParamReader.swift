@@ -132,9 +132,11 @@ public final class ParamReader {
         return try ParamReader(v, path: fieldPath(key))
     }
 
-    /// An optional array; `maxCount` bounds its length.
+    /// An optional array; `maxCount` bounds its length. An empty object counts as an empty
+    /// array, because Lua (and some JSON encoders) cannot tell `{}` from `[]`.
     public func array(_ key: String, maxCount: Int = 10_000) throws(OrderError) -> [JSON]? {
         guard let v = raw(key) else { return nil }
+        if case .object(let o) = v, o.count == 0 { return [] }
         guard case .array(let a) = v else { throw OrderError.invalid(fieldPath(key), "expected an array, got \(v.typeName)") }
         if a.count > maxCount { throw OrderError.invalid(fieldPath(key), "more than \(maxCount) elements") }
         return a
