@@ -33,12 +33,13 @@ public enum InvoicePlanner {
     /// The lines of an explicit `invoice.create {"lines": …}`: each requested SKU must be on the
     /// order and not invoiced beyond its ordered quantity.
     public static func requestedLines(_ a: OrderAggregate, _ requested: [LineQuantity]) throws(OrderError) -> [InvoiceLine] {
-        let invoiced = a.invoicedQuantities
+        var invoiced = a.invoicedQuantities
         var out: [InvoiceLine] = []
         for (k, r) in requested.enumerated() {
             guard let line = a.order.line(r.sku) else { throw OrderError.invalid("lines[\(k)].sku", "order \(a.order.number) has no line with sku '\(r.sku)'") }
             let open = line.qty - (invoiced[r.sku] ?? 0)
             if r.qty > open { throw OrderError.conflict("lines[\(k)].qty: only \(open) of sku '\(r.sku)' are not yet invoiced, asked for \(r.qty)") }
+            invoiced[r.sku, default: 0] += r.qty  // the same SKU may be named twice in one request
             out.append(InvoiceLine(sku: line.sku, name: line.name, qty: r.qty, unitPrice: line.unitPrice, vatRate: line.vatRate))
         }
         return out
@@ -47,7 +48,7 @@ public enum InvoicePlanner {
     /// Credit-note lines for units of `invoice`'s lines, refusing more than was invoiced minus
     /// what earlier credit notes took back.
     public static func creditLines(_ a: OrderAggregate, invoice: InvoiceDocument, units requested: [LineQuantity]) throws(OrderError) -> [InvoiceLine] {
-        let credited = a.credited(against: invoice.number).units
+        var credited = a.credited(against: invoice.number).units
         var out: [InvoiceLine] = []
         for (k, r) in requested.enumerated() {
             guard let il = invoice.lines.first(where: { $0.sku == r.sku }) else {
@@ -57,6 +58,7 @@ public enum InvoicePlanner {
             if r.qty > open {
                 throw OrderError.conflict("lines[\(k)].qty: invoice \(invoice.reference) has \(open) of sku '\(r.sku)' left to credit, asked for \(r.qty)")
             }
+            credited[r.sku, default: 0] += r.qty  // the same SKU may be named twice in one request
             out.append(InvoiceLine(sku: il.sku, name: il.name, qty: r.qty, unitPrice: il.unitPrice, vatRate: il.vatRate))
         }
         return out

@@ -64,7 +64,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             while let f = rest.first, f >= 0x30, f <= 0x39 { rest.removeFirst() }
         }
         if rest == [UInt8(ascii: "Z")] { self.seconds = secs; return }
-        guard rest.count == 6, rest[0] == UInt8(ascii: "+") || rest[0] == UInt8(ascii: "-"), rest[3] == 0x3A else { return nil }
+        guard rest.count == 6, rest[0] == UInt8(ascii: "+") || rest[0] == UInt8(ascii: "-"), rest[3] == 0x3A,
+              [1, 2, 4, 5].allSatisfy({ rest[$0] >= 0x30 && rest[$0] <= 0x39 })  // `Int("-1")` would accept signs
+        else { return nil }
         let tz = String(decoding: rest, as: UTF8.self)
         guard let oh = Int(tz.dropFirst().prefix(2)), let om = Int(tz.suffix(2)), oh < 24, om < 60 else { return nil }
         let offset = Int64(oh * 3600 + om * 60)

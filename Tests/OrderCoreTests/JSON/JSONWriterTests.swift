@@ -92,7 +92,7 @@ struct JSONWriterTests {
         #expect(JSON.double(.infinity).compactText == "null")
         #expect(JSON.double(-.infinity).compactText == "null")
         #expect(JSON.double(.nan).compactText == "null")
-        for d in [1.0, -3.5, 1e300, 5e-324, 123456.789, 1e16, -0.001] {
+        for d in [1.0, -3.5, 1e300, Double.leastNonzeroMagnitude, 123456.789, 1e16, -0.001] {
             #expect((try? JSONParser.parse(JSON.double(d).compactText)) == .double(d), "\(d)")
         }
     }

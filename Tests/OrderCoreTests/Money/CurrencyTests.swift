@@ -1,0 +1,58 @@
+import Testing
+@testable import OrderCore
+
+@Suite("Currency and amounts")
+struct CurrencyTests {
+    @Test("format writes minor units with the currency's decimals", arguments: [
+        (12_345, "123.45 DKK"), (1_234_567, "12345.67 DKK"), (0, "0.00 DKK"), (5, "0.05 DKK"), (50, "0.50 DKK"),
+        (100, "1.00 DKK"), (25_990, "259.90 DKK"), (-12_345, "-123.45 DKK"), (-5, "-0.05 DKK"), (-100, "-1.00 DKK"),
+        (Amounts.max, "1000000000000.00 DKK"), (Int64.max, "92233720368547758.07 DKK"), (Int64.min, "-92233720368547758.08 DKK"),
+    ] as [(Int64, String)])
+    func formatDKK(minor: Int64, text: String) {
+        #expect(Currency.dkk.format(minor) == text)
+    }
+
+    @Test("zero-decimal currencies have no decimal point")
+    func zeroDecimal() throws {
+        let isk = try #require(Currency(code: "ISK"))
+        #expect(isk.minorUnits == 0)
+        #expect(isk.format(12_345) == "12345 ISK")
+        #expect(isk.format(0) == "0 ISK")
+        let jpy = try #require(Currency(code: "JPY"))
+        #expect(jpy.format(-500) == "-500 JPY")
+    }
+
+    @Test("two-decimal currencies other than DKK")
+    func twoDecimal() throws {
+        for code in ["EUR", "SEK", "NOK", "USD", "GBP"] {
+            let c = try #require(Currency(code: code))
+            #expect(c.minorUnits == 2)
+            #expect(c.format(199) == "1.99 \(code)")
+        }
+    }
+
+    @Test("only three upper-case ASCII letters make a currency", arguments: ["dkk", "Dkk", "DK", "DKKK", "", "D1K", "DK ", "ÆØÅ", " DK", "D-K"])
+    func invalidCodes(code: String) {
+        #expect(Currency(code: code) == nil)
+    }
+
+    @Test("DKK is the default and compares equal to a parsed DKK")
+    func dkk() {
+        #expect(Currency(code: "DKK") == .dkk)
+        #expect(Currency.dkk.code == "DKK")
+        #expect(Currency.dkk.minorUnits == 2)
+        #expect(Currency.dkk.description == "DKK")
+    }
+
+    @Test("checked multiply and add refuse overflow and amounts above the maximum, naming the field")
+    func checkedArithmetic() throws {
+        #expect(try Amounts.multiply(1_000_000, 100_000_000, field: "x") == Amounts.max)
+        #expect(try Amounts.add(Amounts.max - 1, 1, field: "x") == Amounts.max)
+        expectOrderError(.invalid, "lines[0].unit_price: amount exceeds the maximum of 100000000000000", field: "lines[0].unit_price") {
+            _ = try Amounts.multiply(1_000_000, 100_000_001, field: "lines[0].unit_price")
+        }
+        expectOrderError(.invalid, "exceeds the maximum", field: "m") { _ = try Amounts.multiply(Int64.max, 2, field: "m") }
+        expectOrderError(.invalid, "exceeds the maximum", field: "total") { _ = try Amounts.add(Amounts.max, 1, field: "total") }
+        expectOrderError(.invalid, "exceeds the maximum", field: "total") { _ = try Amounts.add(Int64.max, 1, field: "total") }
+    }
+}
