@@ -615,3 +615,28 @@ void oe_lua_budget_restore(oe_lua *S, int64_t remaining) {
     S->exhausted = S->budget > 0 && remaining <= 0;
     lua_sethook(S->L, l_hook, LUA_MASKCOUNT, S->exhausted ? 1 : HOOK_INTERVAL);
 }
+
+/* ---------------------------------------------------------------- benchmark baseline */
+
+#include <time.h>
+
+/* Calls an empty Lua function `n` times with lua_pcallk; returns the elapsed nanoseconds
+** (-1 if the function could not be created). The baseline for hook dispatch. */
+int64_t oe_lua_bench_pcall(oe_lua *S, int64_t n) {
+    lua_State *L = S->L;
+    int top = lua_gettop(L);
+    if (!lua_checkstack(L, 4)) return -1;
+    if (luaL_loadbufferx(L, "", 0, "=bench", "t") != LUA_OK) {
+        lua_settop(L, top);
+        return -1;
+    }
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (int64_t i = 0; i < n; i++) {
+        lua_pushvalue(L, -1);
+        if (lua_pcallk(L, 0, 0, 0, 0, NULL) != LUA_OK) lua_pop(L, 1);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    lua_settop(L, top);
+    return (int64_t)(b.tv_sec - a.tv_sec) * 1000000000 + (b.tv_nsec - a.tv_nsec);
+}

@@ -90,6 +90,9 @@ void oe_lua_interrupt(oe_lua *S);
 /* Instructions counted since the last reset (granularity: the hook interval). */
 int64_t oe_lua_instructions_used(oe_lua *S);
 
+/* Benchmark baseline: `n` lua_pcallk calls of an empty Lua function; elapsed nanoseconds. */
+int64_t oe_lua_bench_pcall(oe_lua *S, int64_t n);
+
 #ifdef __cplusplus
 }
 #endif

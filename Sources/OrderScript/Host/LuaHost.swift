@@ -84,6 +84,9 @@ public final class LuaHost: EngineHooks, @unchecked Sendable {
 
     private let hostBox: Unmanaged<LuaHostBox>
 
+    /// The C state, for measurements in this module (use under `lock`).
+    var rawState: OpaquePointer { state }
+
     deinit {
         for t in idleThreads { oe_lua_thread_free(state, t) }
         oe_lua_close(state)
