@@ -21,14 +21,14 @@ final class Shop: @unchecked Sendable {
     /// `gateway` property then still holds a simulator the replacement may wrap).
     init(path: String = ":memory:", clock: ManualClock? = nil, gateway: SimulatedGateway = SimulatedGateway(),
          port: (any PaymentGateway)? = nil, carrier: SimulatedCarrier = SimulatedCarrier(), mailer: SimulatedMailer = SimulatedMailer(),
-         maxCallDepth: Int = 8) throws {
+         mailerPort: (any Mailer)? = nil, maxCallDepth: Int = 8) throws {
         let clock = clock ?? ManualClock(Shop.start)
         self.clock = clock
         self.gateway = gateway
         self.carrier = carrier
         self.mailer = mailer
         engine = try Engine(path: path, configuration: EngineConfiguration(
-            clock: clock, gateway: port ?? gateway, carrier: carrier, mailer: mailer, maxCallDepth: maxCallDepth))
+            clock: clock, gateway: port ?? gateway, carrier: carrier, mailer: mailerPort ?? mailer, maxCallDepth: maxCallDepth))
     }
 
     // MARK: - Calls
@@ -290,4 +290,38 @@ struct TempDir {
 
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
     func cleanup() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// A value behind a lock that escaping closures (hooks, threads) can share.
+final class Locked<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var v: T
+
+    init(_ v: T) { self.v = v }
+
+    func withLock<R>(_ body: (inout T) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&v)
+    }
+
+    var value: T { withLock { $0 } }
+}
+
+/// A mailer that records what it sends and fails once, on its `failOn`-th call.
+final class FailingMailer: Mailer, @unchecked Sendable {
+    private let state = Locked((calls: 0, sent: [OutboxMessage]()))
+    private let failOn: Int
+
+    init(failOn: Int) { self.failOn = failOn }
+
+    func send(_ message: OutboxMessage) throws {
+        try state.withLock { s in
+            s.calls += 1
+            if s.calls == failOn { throw PortFailure("SMTP 451 try again later (test)") }
+            s.sent.append(message)
+        }
+    }
+
+    var messages: [OutboxMessage] { state.value.sent }
 }

@@ -68,6 +68,10 @@ enum InvoiceCommands {
             lines = try InvoicePlanner.creditLines(a, invoice: invoice, units: left)
         }
         let total = lines.reduce(0) { $0 + $1.gross }
+        let left = invoice.total - a.credited(against: invoice.number).total
+        if total > left {  // e.g. lines after an amount credit
+            throw OrderError.conflict("invoice \(invoice.reference) has \(invoice.currency.format(left)) left to credit, asked for \(invoice.currency.format(total))")
+        }
         guard refund else {
             let doc = try DocumentIssuer.issue(.credit_note, lines: lines, on: &a, ctx: ctx, creditsInvoice: invoice.number, reason: reason)
             try ctx.save(&a)

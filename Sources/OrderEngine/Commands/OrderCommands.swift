@@ -85,6 +85,9 @@ enum OrderCommands {
         if a.shipments.contains(where: \.isHandedOver) {
             throw OrderError.policy("order \(n) has goods that left the house; register the return (status 'returned') instead of cancelling")
         }
+        if try ctx.session.pendingAmount(order: n, kind: "capture") > 0 {
+            throw OrderError.conflict("order \(n) has a capture in flight; run payment.reconcile before cancelling")
+        }
         let from = a.order.status
         try StatusChange.apply(&a, to: "cancelled", ctx: ctx, note: reason)
         ctx.emit(EngineEvent(name: "order.cancelled", order: n, from: from, to: "cancelled", detail: reason.map { ["reason": .string($0)] } ?? .null))

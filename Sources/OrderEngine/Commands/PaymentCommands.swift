@@ -35,6 +35,9 @@ enum PaymentCommands {
                     "expires_at": .optional(existing.expiresAt?.iso8601), "replayed": true,
                     "payment_state": .string(a.paymentState(at: ctx.now).rawValue)]
         }
+        if let key, let other = try ctx.session.orderOfPayment(idempotencyKey: key) {
+            throw OrderError(.conflict, "idempotency_key: '\(key)' was already used for a payment on order \(other)", field: "idempotency_key")
+        }
         if a.order.status == "cancelled" { throw OrderError.policy("order \(n) is cancelled; it cannot be authorised") }
         let holding = a.payments.authorized - a.payments.voided
         if holding + amount > a.order.total {

@@ -7,10 +7,14 @@ public struct OrderSummary: Sendable, Equatable {
     public var number: Int64
     public var reference: String
     public var status: String
-    /// Stored state; `expired` is applied at read time from `authExpiresAt`.
+    /// Stored state; `expired` is applied at read time from `authValidUntil`.
     public var paymentState: PaymentState
     public var fulfilmentState: FulfilmentState
+    /// The earliest expiry among open authorisations.
     public var authExpiresAt: Timestamp?
+    /// The latest expiry among open authorisations: an authorised order is `expired` only when
+    /// every open authorisation has run out (as `PaymentLedger.state(at:)` decides).
+    public var authValidUntil: Timestamp?
     public var total: Int64
     public var authorized: Int64
     public var captured: Int64
@@ -27,7 +31,7 @@ public struct OrderSummary: Sendable, Equatable {
     /// The JSON form; `now` turns an authorised order whose authorisations all ran out into `expired`.
     public func json(now: Timestamp) -> JSON {
         var ps = paymentState
-        if ps == .authorized, let e = authExpiresAt, e <= now { ps = .expired }
+        if ps == .authorized, let e = authValidUntil ?? authExpiresAt, e <= now { ps = .expired }
         return [
             "order": .int(number), "reference": .string(reference), "status": .string(status),
             "payment_state": .string(ps.rawValue), "fulfilment_state": .string(fulfilmentState.rawValue),
@@ -41,9 +45,19 @@ public struct OrderSummary: Sendable, Equatable {
 }
 
 extension StoreSession {
+    /// The latest expiry among the open authorisations of the order in the current row (those
+    /// not fully captured or voided). The stored `auth_expires_at` is the earliest one, which
+    /// `payment.check` needs; expiry of the whole order needs the latest.
+    private static let authValidUntil = """
+        (SELECT MAX(a.expires_at) FROM payments a WHERE a.order_number = orders.number AND a.kind = 'authorize'
+            AND a.amount > (SELECT COALESCE(SUM(c.amount), 0) FROM payments c
+                            WHERE c.order_number = orders.number AND c.authorization_id = a.id AND c.kind IN ('capture', 'void')))
+        """
+
     private static let summaryColumns = """
         number, reference, status, payment_state, fulfilment_state, auth_expires_at, total, authorized, captured, currency,
-        customer_name, customer_email, delivery_method, carrier, tags, created_at, updated_at, version
+        customer_name, customer_email, delivery_method, carrier, tags, created_at, updated_at, version,
+        CASE WHEN payment_state = 'authorized' AND auth_expires_at IS NOT NULL THEN \(authValidUntil) END AS auth_valid_until
         """
 
     private func summary(_ r: Row) -> OrderSummary {
@@ -52,7 +66,8 @@ extension StoreSession {
             number: r["number"], reference: r["reference"], status: r["status"],
             paymentState: PaymentState(rawValue: r["payment_state"]) ?? .none,
             fulfilmentState: FulfilmentState(rawValue: r["fulfilment_state"]) ?? .unshipped,
-            authExpiresAt: Timestamp(r["auth_expires_at"] as Int64?), total: r["total"], authorized: r["authorized"],
+            authExpiresAt: Timestamp(r["auth_expires_at"] as Int64?), authValidUntil: Timestamp(r["auth_valid_until"] as Int64?),
+            total: r["total"], authorized: r["authorized"],
             captured: r["captured"], currency: r["currency"], customerName: r["customer_name"], customerEmail: r["customer_email"],
             deliveryMethod: r["delivery_method"], carrier: r["carrier"],
             tags: tags.split(separator: Character(StoreSession.tagSeparator)).map(String.init),
@@ -73,11 +88,11 @@ extension StoreSession {
             for p in ps {
                 switch p {
                 case .expired:
-                    ors.append("(payment_state = 'authorized' AND auth_expires_at <= ?)")
-                    args.append(now.seconds)
+                    ors.append("(payment_state = 'authorized' AND auth_expires_at <= ? AND \(StoreSession.authValidUntil) <= ?)")
+                    args += [now.seconds, now.seconds]
                 case .authorized:
-                    ors.append("(payment_state = 'authorized' AND (auth_expires_at IS NULL OR auth_expires_at > ?))")
-                    args.append(now.seconds)
+                    ors.append("(payment_state = 'authorized' AND (auth_expires_at IS NULL OR auth_expires_at > ? OR \(StoreSession.authValidUntil) > ?))")
+                    args += [now.seconds, now.seconds]
                 default:
                     ors.append("payment_state = ?")
                     args.append(p.rawValue)

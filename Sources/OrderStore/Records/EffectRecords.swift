@@ -41,9 +41,11 @@ public struct EffectRecord: Sendable, Equatable {
 }
 
 extension StoreSession {
-    /// Records a pending effect; returns it with its id. A key used before is a `conflict`.
+    /// Records a pending effect; returns it with its id. A key used before, by an effect or by a
+    /// payment row (whose keys the effect's own rows will need), is a `conflict`.
     public func insertEffect(_ e: EffectRecord) throws -> EffectRecord {
-        if try row("SELECT 1 FROM effects WHERE idempotency_key = ?", [e.key]) != nil {
+        if try row("SELECT 1 FROM effects WHERE idempotency_key = ?", [e.key]) != nil
+            || row("SELECT 1 FROM payments WHERE idempotency_key = ?", [e.key]) != nil {
             throw OrderError(.conflict, "idempotency_key: '\(e.key)' was already used", field: "idempotency_key")
         }
         try exec("""

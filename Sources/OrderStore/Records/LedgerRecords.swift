@@ -4,6 +4,12 @@ import OrderCore
 extension StoreSession {
     // MARK: - Payments
 
+    /// The order whose payment row carries idempotency key `key` (keys are unique across the
+    /// whole ledger), or nil.
+    public func orderOfPayment(idempotencyKey key: String) throws -> Int64? {
+        try row("SELECT order_number FROM payments WHERE idempotency_key = ?", [key])?[0]
+    }
+
     /// Appends a payment row; returns it with its id.
     public func appendPayment(order: Int64, _ p: PaymentTransaction) throws -> PaymentTransaction {
         try exec("""

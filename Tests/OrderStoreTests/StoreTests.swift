@@ -1,0 +1,96 @@
+import Foundation
+import OrderCore
+import Testing
+@testable import OrderStore
+
+/// The SQLite store: schema, migrations, append-only ledgers, number series.
+@Suite struct StoreTests {
+    static func tempPath() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("oe-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.appendingPathComponent("shop.sqlite").path
+    }
+
+    static func sampleOrder(_ n: Int64) -> OrderAggregate {
+        OrderAggregate(order: Order(
+            number: n, reference: "W-\(n)", status: "received", customer: Customer(name: "Ida", email: "ida@example.dk"),
+            lines: [OrderLine(sku: "A", name: "Kaffe", qty: 2, unitPrice: 17900)], delivery: .shipping(carrier: "GLS"),
+            tags: ["vip"], createdAt: Timestamp(seconds: 1_800_000_000)))
+    }
+
+    @Test func fileDatabasesUseWALAndMigrateOnce() throws {
+        let path = try Self.tempPath()
+        let store = try OrderStore(path: path)
+        let mode = try store.read { s in try String.fetchOne(s.db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+        try store.write { s in try s.insertOrder(Self.sampleOrder(try s.drawNumber(.order))) }
+        // Reopening runs no migration twice and keeps the data.
+        let again = try OrderStore(path: path)
+        #expect(try again.read { s in try s.loadAggregate(1)?.order.customer.name } == "Ida")
+    }
+
+    @Test func anOrderRoundTripsThroughTheStore() throws {
+        let store = try OrderStore(path: ":memory:")
+        let a = Self.sampleOrder(1)
+        try store.write { s in try s.insertOrder(a) }
+        let loaded = try store.read { s in try s.loadAggregate(1) }
+        #expect(loaded == a)
+    }
+
+    @Test(arguments: ["UPDATE payments SET amount = 1", "DELETE FROM payments", "DELETE FROM documents", "UPDATE timeline SET actor = 'x'", "DELETE FROM timeline"])
+    func accountingRecordsAreAppendOnly(sql: String) throws {
+        let store = try OrderStore(path: ":memory:")
+        try store.write { s in
+            try s.insertOrder(Self.sampleOrder(1))
+            _ = try s.appendPayment(order: 1, PaymentTransaction(id: 0, kind: .authorize, amount: 35800, method: "visa", at: Timestamp(seconds: 1)))
+            try s.appendTimeline(TimelineEvent(order: 1, at: Timestamp(seconds: 1), actor: "t", command: "c", event: "e"))
+            try s.insertDocument(InvoiceDocument(kind: .invoice, number: 1, reference: "F-1", order: 1, orderReference: "W-1",
+                                                 issuedAt: Timestamp(seconds: 1), seller: .unset, buyerName: "Ida", buyerAddress: nil,
+                                                 currency: .dkk, lines: [InvoiceLine(sku: "A", name: "Kaffe", qty: 1, unitPrice: 17900, vatRate: 2500)]))
+        }
+        let before = try store.contentChecksum()
+        #expect {
+            try store.write { s in try s.exec(sql) }
+        } throws: { e in
+            guard let e = e as? OrderError else { return false }
+            return e.code == .storage && e.message.contains("append-only")
+        }
+        #expect(try store.contentChecksum() == before)
+    }
+
+    @Test func numberSeriesAreGaplessAndRollBackWithTheTransaction() throws {
+        let store = try OrderStore(path: ":memory:")
+        try store.write { s in try s.setNumberSeriesStart(.invoice, 5001) }
+        #expect(try store.write { s in try s.drawNumber(.invoice) } == 5001)
+        struct Boom: Error {}
+        #expect {
+            try store.write { s in
+                _ = try s.drawNumber(.invoice)
+                throw Boom()
+            }
+        } throws: { ($0 as? OrderError)?.code == .storage }
+        #expect(try store.write { s in try s.drawNumber(.invoice) } == 5002, "the rolled-back draw left no gap")
+        #expect {
+            try store.write { s in try s.setNumberSeriesStart(.invoice, 9000) }
+        } throws: { ($0 as? OrderError)?.code == .conflict }
+    }
+
+    @Test func anUnreadableFileIsAStorageError() throws {
+        let path = try Self.tempPath()
+        try Data("this is not a database, just text that is long enough to have a header page".utf8).write(to: URL(fileURLWithPath: path))
+        #expect {
+            _ = try OrderStore(path: path)
+        } throws: { ($0 as? OrderError)?.code == .storage }
+    }
+
+    @Test func staleVersionsConflict() throws {
+        let store = try OrderStore(path: ":memory:")
+        var a = Self.sampleOrder(1)
+        try store.write { s in try s.insertOrder(a) }
+        a.order.version = 2
+        try store.write { s in try s.updateOrder(a, expectedVersion: 1) }
+        #expect {
+            try store.write { s in try s.updateOrder(a, expectedVersion: 1) }
+        } throws: { ($0 as? OrderError)?.code == .conflict }
+    }
+}
