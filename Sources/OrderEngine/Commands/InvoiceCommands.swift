@@ -38,6 +38,7 @@ enum InvoiceCommands {
         let key = try PaymentCommands.idempotencyKey(p)
         try p.finish()
         if requested != nil && amount != nil { throw OrderError.invalid("amount", "give either lines or amount, not both") }
+        if let replayed = try PaymentCommands.replay(key, kind: "refund", order: n, ctx) { return replayed }
         var a = try ctx.aggregate(n)
         let invoice: InvoiceDocument
         if let invoiceNumber {

@@ -21,6 +21,22 @@ enum PaymentCommands {
         try p.string("idempotency_key", maxLength: 200)
     }
 
+    /// A retried capture, void or refund: with a key already recorded for the same kind and
+    /// order, returns the first outcome (a success replays its result, a failure its error,
+    /// one still in flight is a `conflict`) instead of asking the gateway again. Nil when the
+    /// key is new; `conflict` when it belongs to another kind of effect or another order.
+    static func replay(_ key: String?, kind: String, order n: Int64, _ ctx: CommandContext) throws -> JSON? {
+        guard let key, let done = try ctx.session.effect(key: key) else { return nil }
+        guard done.kind == kind, done.order == n else {
+            throw OrderError(.conflict, "idempotency_key: '\(key)' was used for a \(done.kind) on order \(done.order)", field: "idempotency_key")
+        }
+        switch done.state {
+        case "succeeded": return done.result
+        case "pending": throw OrderError.conflict("the \(kind) under key '\(key)' is still in flight; run payment.reconcile")
+        default: throw OrderError(.port, done.result["message"]?.stringValue ?? "the \(kind) under key '\(key)' failed")
+        }
+    }
+
     static func authorize(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
         let n = try OrderCommands.orderNumber(p)
         let amount = try p.requiredAmount("amount", positive: true)
@@ -66,16 +82,7 @@ enum PaymentCommands {
         let key = try idempotencyKey(p)
         let expected = try p.int("expected_version")
         try p.finish()
-        if let key, let done = try ctx.session.effect(key: key) {
-            guard done.kind == "capture", done.order == n else {
-                throw OrderError(.conflict, "idempotency_key: '\(key)' was used for a \(done.kind) on order \(done.order)", field: "idempotency_key")
-            }
-            switch done.state {
-            case "succeeded": return done.result
-            case "pending": throw OrderError.conflict("the capture under key '\(key)' is still in flight; run payment.reconcile")
-            default: throw OrderError(.port, done.result["message"]?.stringValue ?? "the capture under key '\(key)' failed")
-            }
-        }
+        if let replayed = try replay(key, kind: "capture", order: n, ctx) { return replayed }
         let a = try ctx.aggregate(n, expectedVersion: expected)
         if a.order.status == "cancelled" { throw OrderError.policy("order \(n) is cancelled; nothing may be captured") }
         let policy = ctx.settings.capturePolicy
@@ -122,6 +129,7 @@ enum PaymentCommands {
         let n = try OrderCommands.orderNumber(p)
         let key = try idempotencyKey(p)
         try p.finish()
+        if let replayed = try replay(key, kind: "void", order: n, ctx) { return replayed }
         var a = try ctx.aggregate(n)
         if try ctx.session.pendingAmount(order: n, kind: "capture") > 0 {
             throw OrderError.conflict("order \(n) has a capture in flight; run payment.reconcile before voiding")
