@@ -13,14 +13,14 @@ struct ShipmentsTests {
         let s = try shop.call("shipment.create", ["order": .int(n)])
         #expect(s["method"]?.stringValue == "carrier")
         #expect(s["carrier"]?.stringValue == "gls")
-        #expect(s["tracking"]?.stringValue == "GLS-00000001")
+        #expect(s["tracking"]?.stringValue == "GLS-00000011")
         #expect(s["state"]?.stringValue == "created")
         #expect(s["fulfilment_state"]?.stringValue == "shipped")
         #expect(s["lines"]?.count == 2)
         #expect(s["created_at"]?.stringValue == "2026-11-23T08:00:00Z")
         #expect(shop.carrier.bookedCount == 1)
         let o = try shop.order(n)
-        #expect(o["shipments"]?[0]?["tracking"]?.stringValue == "GLS-00000001")
+        #expect(o["shipments"]?[0]?["tracking"]?.stringValue == "GLS-00000011")
         #expect(o["fulfilment_state"]?.stringValue == "shipped")
     }
 
@@ -52,7 +52,7 @@ struct ShipmentsTests {
         let b = try shop.call("shipment.create", ["order": .int(n), "carrier": "gls"])
         #expect(b["fulfilment_state"]?.stringValue == "shipped")
         #expect(b["lines"] == [["sku": "TSHIRT", "qty": 1], ["sku": "MUG", "qty": 1]])
-        #expect(b["tracking"]?.stringValue == "GLS-00000002")
+        #expect(b["tracking"]?.stringValue == "GLS-00000012")
         try expectRefused(shop, .conflict, "already in a shipment") { try shop.ship(n) }
     }
 
@@ -75,7 +75,7 @@ struct ShipmentsTests {
         try expectRefused(shop, .port, "carrier gls could not book a label for order \(n)") { try shop.ship(n) }
         try shop.call("gateway.simulate", ["carrier_failing": false])
         let s = try shop.call("shipment.create", ["order": .int(n), "carrier": "gls"])
-        #expect(s["tracking"]?.stringValue == "GLS-00000001")
+        #expect(s["tracking"]?.stringValue == "GLS-00000011")
         #expect(shop.carrier.bookedCount == 1)
     }
 
@@ -152,6 +152,6 @@ struct ShipmentsTests {
         try shop.setStatus(n, "shipped")
         let mail = try #require(shop.outbox().last)
         #expect(mail["subject"]?.stringValue == "Din ordre 1 er afsendt")
-        #expect(mail["body"]?.stringValue?.contains("Forsendelsen kan følges hos gls med nummer GLS-00000001.") == true)
+        #expect(mail["body"]?.stringValue?.contains("Forsendelsen kan følges hos gls med nummer GLS-00000011.") == true)
     }
 }

@@ -51,7 +51,7 @@ struct TimelineTests {
         #expect(processing["at"]?.stringValue == "2026-11-23T10:05:00Z")
 
         #expect(events[5]["detail"]?["shipment"]?.intValue == s)
-        #expect(events[5]["detail"]?["tracking"]?.stringValue == "GLS-00000001")
+        #expect(events[5]["detail"]?["tracking"]?.stringValue == "GLS-00000011")
         #expect(events[6]["amount"]?.intValue == Shop.defaultTotal)
         #expect(events[7]["command"]?.stringValue == "payment.capture")
         #expect(events[7]["amount"]?.intValue == Shop.defaultTotal)

@@ -54,6 +54,12 @@ enum OrderCommands {
             return ["order": .int(n), "status": .string(status), "from": .string(from), "changed": false,
                     "version": .int(a.order.version), "outbox": []]
         }
+        if status == "cancelled" {
+            // One way to cancel: the same checks and the void as order.cancel.
+            var r = try cancel(&a, reason: note, ctx: ctx).objectValue ?? JSONObject()
+            r["changed"] = true
+            return .object(r)
+        }
         let queued = try StatusChange.apply(&a, to: status, ctx: ctx, note: note)
         return ["order": .int(n), "status": .string(status), "from": .string(from), "changed": true,
                 "version": .int(a.order.version), "outbox": .array(queued.map { .int($0) })]
@@ -79,6 +85,14 @@ enum OrderCommands {
         let expected = try p.int("expected_version")
         try p.finish()
         var a = try ctx.aggregate(n, expectedVersion: expected)
+        return try cancel(&a, reason: reason, ctx: ctx)
+    }
+
+    /// Cancels an order (also when `order.set_status` is asked for `cancelled`): refused while
+    /// money is captured and not refunded, goods have left, or a capture is in flight; voids
+    /// what the authorisations still hold (after the commit; the outcome is under `effects`).
+    static func cancel(_ a: inout OrderAggregate, reason: String?, ctx: CommandContext) throws -> JSON {
+        let n = a.order.number
         if a.payments.captured > a.payments.refunded {
             throw OrderError.policy("order \(n) has \(a.order.currency.format(a.payments.captured - a.payments.refunded)) captured and not refunded; issue a credit note (credit_note.create) before cancelling")
         }

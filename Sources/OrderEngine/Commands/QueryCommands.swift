@@ -88,7 +88,12 @@ enum QueryCommands {
         let after = try p.int("after", in: 0...Int64.max)
         let limit = try p.int("limit", in: 1...1000) ?? 100
         try p.finish()
-        let docs = try ctx.session.findDocuments(kind: k, order: order, issuedFrom: from, issuedTo: to, after: after, limit: Int(limit))
-        return ["documents": .array(docs.map(\.json))]
+        if after != nil && k == nil {
+            throw OrderError.invalid("after", "paging runs within one number series: pass kind (invoice or credit_note) with after")
+        }
+        let docs = try ctx.session.findDocuments(kind: k, order: order, issuedFrom: from, issuedTo: to, after: after, limit: Int(limit) + 1)
+        let page = docs.prefix(Int(limit))
+        let next: JSON = docs.count > Int(limit) && k != nil ? .int(page.last!.number) : .null
+        return ["documents": .array(page.map(\.json)), "next": next]
     }
 }

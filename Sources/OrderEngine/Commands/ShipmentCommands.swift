@@ -94,6 +94,9 @@ enum ShipmentCommands {
         var (a, i) = try load(ctx, p)
         let s = a.shipments[i]
         if s.isHandedOver { return result(s, a) }
+        if a.order.status == "cancelled" {
+            throw OrderError.policy("order \(a.order.number) is cancelled; its shipment \(s.id) cannot be handed over")
+        }
         a.shipments[i].state = .handed_over
         a.shipments[i].handedOverAt = ctx.now
         try ctx.session.updateShipment(a.shipments[i])

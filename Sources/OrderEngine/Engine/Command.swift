@@ -43,6 +43,6 @@ public struct CommandRegistry: Sendable {
         if let c = commands[name] { return c }
         let prefix = name.split(separator: ".").first.map(String.init) ?? name
         let near = commands.keys.filter { $0.hasPrefix(prefix + ".") }.sorted()
-        throw OrderError(.notFound, "unknown command '\(name)'" + (near.isEmpty ? "; see `oe help` for the list" : "; did you mean \(near.joined(separator: ", "))?"))
+        throw OrderError(.notFound, "unknown command '\(name)'" + (near.isEmpty ? "; see `oe commands` for the list" : "; did you mean \(near.joined(separator: ", "))?"))
     }
 }

@@ -21,8 +21,11 @@ public final class SimulatedCarrier: Carrier {
         try state.withLock { s in
             if let l = s.labels[r.idempotencyKey] { return l }
             if s.failing { throw PortFailure("carrier \(r.carrier) is not answering (simulated)") }
-            let n = String(s.next)
             s.next += 1
+            // Derived from the order and parcel number in the key, so tracking numbers do not
+            // repeat across processes (each `oe call` has a simulator of its own).
+            let digits = r.idempotencyKey.split(separator: "-").suffix(2).joined()
+            let n = digits.allSatisfy(\.isNumber) && !digits.isEmpty ? digits : String(s.next)
             let prefix = r.carrier.uppercased().filter { $0.isLetter || $0.isNumber }.prefix(8)
             let l = Label(tracking: "\(prefix.isEmpty ? "TRK" : String(prefix))-\(String(repeating: "0", count: max(0, 8 - n.count)))\(n)")
             s.labels[r.idempotencyKey] = l

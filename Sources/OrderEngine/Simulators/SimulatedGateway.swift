@@ -35,7 +35,7 @@ public final class SimulatedGateway: PaymentGateway {
             switch s.behaviour["\(r.order)/\(r.operation.rawValue)"] ?? .approve {
             case .approve:
                 s.counter += 1
-                outcome = .approved(reference: "sim-\(r.operation.rawValue)-\(s.counter)")
+                outcome = .approved(reference: "sim-\(r.operation.rawValue)-\(r.order)-\(s.counter)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))")
             case .decline: outcome = .declined(reason: "declined by the card issuer (simulated)")
             case .expired: outcome = .authorizationExpired
             case .fail: throw PortFailure("payment gateway unreachable (simulated)")

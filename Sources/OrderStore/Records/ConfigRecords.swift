@@ -65,11 +65,12 @@ extension StoreSession {
         return (r[0], r[1])
     }
 
-    /// Sets the start of an unused series. Throws `conflict` once a number has been issued,
-    /// because moving the series then would leave a gap or repeat numbers.
+    /// Sets the start of an unused series. Setting the current start again is a no-op; another
+    /// value throws `conflict` once a number has been issued, because moving the series then
+    /// would leave a gap or repeat numbers.
     public func setNumberSeriesStart(_ series: NumberSeries, _ start: Int64) throws {
         let s = try numberSeriesState(series)
-        if s.next == start && s.start == start { return }
+        if s.start == start { return }  // unchanged (settings.get echoed back): nothing to move
         guard s.next == s.start else {
             throw OrderError(.conflict,
                 "\(series.startKey): the \(series.rawValue) series has issued \(s.start)–\(s.next - 1); its start can only be set before the first number (gapless numbering)",
