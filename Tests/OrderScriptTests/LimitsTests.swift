@@ -85,8 +85,10 @@ import Glibc
             #expect(try f.host.eval(script.replacingOccurrences(of: "%d", with: "100000")) == 100_000)
         }
         let growth = Self.residentBytes() - before
-        // A longjmp over Swift frames leaked about 55 MB per 100 000 errors on this machine.
-        #expect(growth < 4 << 20, "RSS grew by \(growth) bytes over 300 000 errors")
+        // A longjmp over Swift frames leaked about 55 MB per 100 000 errors on this machine, so
+        // 300 000 would add ~165 MB. RSS is process-wide and other suites run in parallel, so
+        // the bound leaves room for their noise (measured alone: under 1 MB).
+        #expect(growth < 48 << 20, "RSS grew by \(growth) bytes over 300 000 errors")
     }
 
     static func residentBytes() -> Int {
