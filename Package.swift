@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .library(name: "OrderEngine", targets: ["OrderEngine"]),
         .executable(name: "oe", targets: ["oe"]),
+        // liborderengine.so: the C ABI of include/orderengine.h (+ luaopen_orderengine).
+        .library(name: "orderengine", type: .dynamic, targets: ["OrderEngineC", "OrderEngineLua"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -40,6 +42,12 @@ let package = Package(
             name: "OrderScript",
             dependencies: ["OrderCore", "OrderEngine", "CLuaBridge"]
         ),
+        // The public C header as a module, so the exports are checked against it at build time.
+        .target(name: "COrderEngineABI", path: "Sources/COrderEngineABI"),
+        // The C ABI: oe_* exports over the command registry (JSON in, JSON out).
+        .target(name: "OrderEngineC", dependencies: ["OrderCore", "OrderEngine", "OrderScript", "COrderEngineABI"]),
+        // `require "orderengine"` from a stock Lua 5.4 interpreter, on top of the C ABI.
+        .target(name: "OrderEngineLua", dependencies: ["CLua", "COrderEngineABI"]),
         // The `oe` command line.
         .executableTarget(
             name: "oe",

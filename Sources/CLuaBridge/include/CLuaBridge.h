@@ -21,6 +21,14 @@
 extern "C" {
 #endif
 
+/* Internal to liborderengine: not exported from the shared library (the public API is
+** include/orderengine.h). */
+#if defined(__GNUC__) || defined(__clang__)
+#define OE_LUA_INTERNAL __attribute__((visibility("hidden")))
+#else
+#define OE_LUA_INTERNAL
+#endif
+
 /* An embedded, sandboxable Lua 5.4 state with an instruction budget and a memory cap. */
 typedef struct oe_lua oe_lua;
 
@@ -49,14 +57,14 @@ enum {
 ** with base, coroutine, table, string, math and utf8 opened and the global `native` bound to
 ** `fn(host, …)`. Returns NULL if the state cannot be created.
 */
-oe_lua *oe_lua_open(size_t memory_limit, void *host, oe_lua_host_fn fn);
+OE_LUA_INTERNAL oe_lua *oe_lua_open(size_t memory_limit, void *host, oe_lua_host_fn fn);
 
 /* Closes the state (runs __gc finalizers in protected mode) and frees everything. NULL is ignored. */
-void oe_lua_close(oe_lua *S);
+OE_LUA_INTERNAL void oe_lua_close(oe_lua *S);
 
 /* Runs the prelude chunk (text only) with the full base library; it must register entry
 ** points in the global table `__oe_entry` and may then lock the globals down. */
-int oe_lua_boot(oe_lua *S, const char *source, size_t len, const char *chunkname, char **out, size_t *out_len);
+OE_LUA_INTERNAL int oe_lua_boot(oe_lua *S, const char *source, size_t len, const char *chunkname, char **out, size_t *out_len);
 
 /*
 ** Calls `__oe_entry[entry](decoded args...)` in protected mode with a traceback handler, on
@@ -66,32 +74,32 @@ int oe_lua_boot(oe_lua *S, const char *source, size_t len, const char *chunkname
 ** (malloc'd). The caller frees *out with free(). Only one OS thread may be inside the state at
 ** a time (the caller's lock).
 */
-int oe_lua_invoke(oe_lua *S, void *thread, const char *entry, const char *args, size_t args_len, char **out, size_t *out_len);
+OE_LUA_INTERNAL int oe_lua_invoke(oe_lua *S, void *thread, const char *entry, const char *args, size_t args_len, char **out, size_t *out_len);
 
 /* A new Lua thread (own stack, shared globals) anchored in the registry; NULL on failure. */
-void *oe_lua_thread_new(oe_lua *S);
+OE_LUA_INTERNAL void *oe_lua_thread_new(oe_lua *S);
 /* Releases a thread from oe_lua_thread_new (the collector frees it). */
-void oe_lua_thread_free(oe_lua *S, void *thread);
+OE_LUA_INTERNAL void oe_lua_thread_free(oe_lua *S, void *thread);
 
 /* Sets the instruction budget for the next top-level entries (0 = unlimited). */
-void oe_lua_set_budget(oe_lua *S, int64_t instructions);
+OE_LUA_INTERNAL void oe_lua_set_budget(oe_lua *S, int64_t instructions);
 /* Restores the full budget (called at the start of every top-level command or script). */
-void oe_lua_reset_budget(oe_lua *S);
+OE_LUA_INTERNAL void oe_lua_reset_budget(oe_lua *S);
 /* What is left of the budget (to restore it after a nested command that had its own). */
-int64_t oe_lua_budget_remaining(oe_lua *S);
+OE_LUA_INTERNAL int64_t oe_lua_budget_remaining(oe_lua *S);
 /* Restores a remaining budget saved with oe_lua_budget_remaining. */
-void oe_lua_budget_restore(oe_lua *S, int64_t remaining);
+OE_LUA_INTERNAL void oe_lua_budget_restore(oe_lua *S, int64_t remaining);
 /* Sets the memory cap in bytes (0 = none). */
-void oe_lua_set_memory_limit(oe_lua *S, size_t bytes);
+OE_LUA_INTERNAL void oe_lua_set_memory_limit(oe_lua *S, size_t bytes);
 /* Bytes the state currently holds. */
-size_t oe_lua_memory_used(oe_lua *S);
+OE_LUA_INTERNAL size_t oe_lua_memory_used(oe_lua *S);
 /* Asks the running chunk to stop at its next instruction (async-signal-safe). */
-void oe_lua_interrupt(oe_lua *S);
+OE_LUA_INTERNAL void oe_lua_interrupt(oe_lua *S);
 /* Instructions counted since the last reset (granularity: the hook interval). */
-int64_t oe_lua_instructions_used(oe_lua *S);
+OE_LUA_INTERNAL int64_t oe_lua_instructions_used(oe_lua *S);
 
 /* Benchmark baseline: `n` lua_pcallk calls of an empty Lua function; elapsed nanoseconds. */
-int64_t oe_lua_bench_pcall(oe_lua *S, int64_t n);
+OE_LUA_INTERNAL int64_t oe_lua_bench_pcall(oe_lua *S, int64_t n);
 
 #ifdef __cplusplus
 }

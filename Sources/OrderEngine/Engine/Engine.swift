@@ -121,7 +121,15 @@ public final class Engine: Sendable {
             let fresh = snapshot
             cache.withLock { if $0.generation < gen { $0 = fresh } }
         }
-        return CommandContext(session: s, now: configuration.clock.now(), actor: actor, engine: self, isWrite: isWrite,
+        let now: Timestamp
+        if let fallible = configuration.clock as? FallibleClock {
+            do { now = try fallible.checkedNow() } catch {
+                throw (error as? OrderError) ?? OrderError(.port, "clock: \(error)")
+            }
+        } else {
+            now = configuration.clock.now()
+        }
+        return CommandContext(session: s, now: now, actor: actor, engine: self, isWrite: isWrite,
                               settings: snapshot.settings, statuses: snapshot.statuses)
     }
 

@@ -42,3 +42,9 @@ public final class ManualClock: Clock {
     /// Sets the clock.
     public func set(_ t: Timestamp) { current.withLock { $0 = t } }
 }
+
+/// A clock that can fail (a host's clock callback). The engine asks it through `checkedNow()`
+/// when a command starts, so a failure becomes that command's `port` error.
+public protocol FallibleClock: Clock {
+    func checkedNow() throws -> Timestamp
+}

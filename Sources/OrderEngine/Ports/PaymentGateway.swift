@@ -58,3 +58,10 @@ public protocol PaymentGateway: Sendable {
     func perform(_ request: GatewayRequest) throws -> GatewayOutcome
     func lookup(idempotencyKey: String) throws -> GatewayOutcome?
 }
+
+/// A port implementation that wraps the built-in gateway simulator (so `gateway.simulate`
+/// stays available when a host may replace the gateway at run time).
+public protocol SimulatorBacked {
+    /// The simulator the port falls back to.
+    var gatewaySimulator: SimulatedGateway { get }
+}

@@ -1,0 +1,72 @@
+import OrderCore
+import OrderEngine
+import OrderStore
+
+/// The payment port of a C host: its callback when set, else the built-in simulator.
+final class HostGateway: PaymentGateway, SimulatorBacked {
+    let slot = PortSlot(name: "payment")
+    let gatewaySimulator = SimulatedGateway()
+
+    func perform(_ r: GatewayRequest) throws -> GatewayOutcome {
+        guard slot.isSet else { return try gatewaySimulator.perform(r) }
+        return try HostGateway.outcome(slot.call(r.json))
+    }
+
+    func lookup(idempotencyKey: String) throws -> GatewayOutcome? {
+        guard slot.isSet else { return try gatewaySimulator.lookup(idempotencyKey: idempotencyKey) }
+        let answer = try slot.call(["operation": "lookup", "idempotency_key": .string(idempotencyKey)])
+        if answer["status"]?.stringValue == "unknown" { return nil }
+        return try HostGateway.outcome(answer)
+    }
+
+    static func outcome(_ j: JSON) throws(OrderError) -> GatewayOutcome {
+        switch j["status"]?.stringValue {
+        case "approved": return .approved(reference: j["reference"]?.stringValue ?? "")
+        case "declined": return .declined(reason: j["reason"]?.stringValue ?? "declined")
+        case "expired": return .authorizationExpired
+        default: throw OrderError(.port, "payment port: the answer needs \"status\": approved, declined or expired; got \(j.compactText)")
+        }
+    }
+}
+
+/// The carrier port of a C host, or the simulator.
+final class HostCarrier: Carrier {
+    let slot = PortSlot(name: "carrier")
+    let simulator = SimulatedCarrier()
+
+    func bookLabel(_ r: LabelRequest) throws -> Label {
+        guard slot.isSet else { return try simulator.bookLabel(r) }
+        let answer = try slot.call(r.json)
+        guard let t = answer["tracking"]?.stringValue, !t.isEmpty else {
+            throw OrderError(.port, "carrier port: the answer needs a \"tracking\" string")
+        }
+        return Label(tracking: t)
+    }
+}
+
+/// The mail port of a C host, or the simulator.
+final class HostMailer: Mailer {
+    let slot = PortSlot(name: "mail")
+    let simulator = SimulatedMailer()
+
+    func send(_ m: OutboxMessage) throws {
+        guard slot.isSet else { return try simulator.send(m) }
+        _ = try slot.call(m.json)
+    }
+}
+
+/// The clock of a C host, or the system clock.
+final class HostClock: FallibleClock {
+    let slot = PortSlot(name: "clock")
+    let system = SystemClock()
+
+    func now() -> Timestamp { (try? checkedNow()) ?? system.now() }
+
+    func checkedNow() throws -> Timestamp {
+        guard slot.isSet else { return system.now() }
+        let answer = try slot.call([:])
+        if let s = answer["now"]?.intValue { return Timestamp(seconds: s) }
+        if let s = answer["now"]?.stringValue, let t = Timestamp(iso8601: s) { return t }
+        throw OrderError(.port, "clock port: the answer needs \"now\" as ISO 8601 text or unix seconds")
+    }
+}

@@ -1,0 +1,386 @@
+/*
+** The `orderengine` Lua module, for a stock Lua 5.4 interpreter:
+**
+**   local oe = require "orderengine"            -- LUA_CPATH must find liborderengine.so
+**   local engine = oe.open(":memory:")            -- or a file path; optional config table
+**   local o = engine:call("order.create", {...})  -- tables in, tables out; failures raise
+**   engine:close()                                -- also done by the garbage collector
+**
+** Built only on the public C ABI (orderengine.h). Everything that can raise happens here in
+** C, before or after a call into the library, never during one, and the library's strings
+** are freed before raising. Tables cross as JSON: arrays for keys 1..n, objects for string
+** keys; JSON null is `orderengine.null` (a light userdata). A failed call raises
+** "error[<code>]: <message>" (codes as in orderengine.h).
+*/
+#include "OrderEngineLua.h"
+
+#include <lua5.4/lauxlib.h>
+#include <lua5.4/lua.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../COrderEngineABI/include/orderengine.h"
+
+#define ENGINE_META "orderengine.engine"
+#define BUF_META "orderengine.buffer"
+#define MAX_DEPTH 100
+
+static const char *code_names[] = {"ok", "not_found", "invalid", "conflict", "policy", "script", "port", "storage", "misuse", "nomem"};
+
+/* ------------------------------------------------------------ a byte buffer owned by Lua */
+
+typedef struct {
+    char *p;
+    size_t n, cap;
+} buf;
+
+static int buf_gc(lua_State *L) {
+    buf *b = (buf *)luaL_checkudata(L, 1, BUF_META);
+    free(b->p);
+    b->p = NULL;
+    return 0;
+}
+
+static buf *buf_new(lua_State *L) {
+    buf *b = (buf *)lua_newuserdatauv(L, sizeof(buf), 0);
+    b->p = NULL;
+    b->n = b->cap = 0;
+    luaL_setmetatable(L, BUF_META);
+    return b;
+}
+
+static void add(lua_State *L, buf *b, const char *s, size_t n) {
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        while (cap < b->n + n + 1) cap *= 2;
+        char *p = (char *)realloc(b->p, cap);
+        if (!p) luaL_error(L, "orderengine: not enough memory");
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = 0;
+}
+
+static void adds(lua_State *L, buf *b, const char *s) { add(L, b, s, strlen(s)); }
+
+/* ------------------------------------------------------------ Lua -> JSON */
+
+static void enc_string(lua_State *L, buf *b, const char *s, size_t n) {
+    add(L, b, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char u[8];
+        switch (c) {
+        case '"': adds(L, b, "\\\""); break;
+        case '\\': adds(L, b, "\\\\"); break;
+        case '\n': adds(L, b, "\\n"); break;
+        case '\r': adds(L, b, "\\r"); break;
+        case '\t': adds(L, b, "\\t"); break;
+        default:
+            if (c < 0x20) {
+                snprintf(u, sizeof u, "\\u%04x", c);
+                adds(L, b, u);
+            } else {
+                add(L, b, (const char *)&s[i], 1);
+            }
+        }
+    }
+    add(L, b, "\"", 1);
+}
+
+static void enc(lua_State *L, buf *b, int idx, int depth) {
+    idx = lua_absindex(L, idx);
+    char num[64];
+    switch (lua_type(L, idx)) {
+    case LUA_TNIL: adds(L, b, "null"); break;
+    case LUA_TBOOLEAN: adds(L, b, lua_toboolean(L, idx) ? "true" : "false"); break;
+    case LUA_TNUMBER:
+        if (lua_isinteger(L, idx)) {
+            snprintf(num, sizeof num, "%lld", (long long)lua_tointeger(L, idx));
+        } else {
+            double d = lua_tonumber(L, idx);
+            if (!isfinite(d)) luaL_error(L, "orderengine: cannot pass a non-finite number");
+            if (d == floor(d) && fabs(d) < 9.2e18) snprintf(num, sizeof num, "%lld", (long long)d);
+            else snprintf(num, sizeof num, "%.17g", d);
+        }
+        adds(L, b, num);
+        break;
+    case LUA_TSTRING: {
+        size_t n;
+        const char *s = lua_tolstring(L, idx, &n);
+        enc_string(L, b, s, n);
+        break;
+    }
+    case LUA_TLIGHTUSERDATA:
+        if (lua_touserdata(L, idx) == NULL) { adds(L, b, "null"); break; }
+        luaL_error(L, "orderengine: cannot pass a userdata value");
+        break;
+    case LUA_TTABLE: {
+        if (depth > MAX_DEPTH) luaL_error(L, "orderengine: table nested too deep (or cyclic)");
+        luaL_checkstack(L, 4, "orderengine: table too deep");
+        lua_Unsigned len = lua_rawlen(L, idx);
+        size_t count = 0;
+        int array = 1;
+        lua_pushnil(L);
+        while (lua_next(L, idx)) {
+            count++;
+            if (!lua_isinteger(L, -2) || lua_tointeger(L, -2) < 1 || (lua_Unsigned)lua_tointeger(L, -2) > len) array = 0;
+            lua_pop(L, 1);
+        }
+        if (count > 0 && array && count == len) {
+            adds(L, b, "[");
+            for (lua_Unsigned i = 1; i <= len; i++) {
+                if (i > 1) adds(L, b, ",");
+                lua_rawgeti(L, idx, (lua_Integer)i);
+                enc(L, b, -1, depth + 1);
+                lua_pop(L, 1);
+            }
+            adds(L, b, "]");
+        } else {
+            adds(L, b, "{");
+            int first = 1;
+            lua_pushnil(L);
+            while (lua_next(L, idx)) {
+                if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "orderengine: table keys must be strings (or 1..n)");
+                if (!first) adds(L, b, ",");
+                first = 0;
+                size_t kn;
+                const char *k = lua_tolstring(L, -2, &kn);
+                enc_string(L, b, k, kn);
+                adds(L, b, ":");
+                enc(L, b, -1, depth + 1);
+                lua_pop(L, 1);
+            }
+            adds(L, b, "}");
+        }
+        break;
+    }
+    default: luaL_error(L, "orderengine: cannot pass a %s value", luaL_typename(L, idx));
+    }
+}
+
+/* ------------------------------------------------------------ JSON -> Lua (from the library) */
+
+typedef struct {
+    const char *p;
+} rd;
+
+static void ws(rd *r) {
+    while (*r->p == ' ' || *r->p == '\n' || *r->p == '\t' || *r->p == '\r') r->p++;
+}
+
+static void dec(lua_State *L, rd *r, int depth);
+
+static void dec_string(lua_State *L, rd *r) {
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    r->p++; /* opening quote */
+    while (*r->p && *r->p != '"') {
+        if (*r->p == '\\') {
+            r->p++;
+            char c = *r->p++;
+            switch (c) {
+            case 'n': luaL_addchar(&b, '\n'); break;
+            case 'r': luaL_addchar(&b, '\r'); break;
+            case 't': luaL_addchar(&b, '\t'); break;
+            case 'b': luaL_addchar(&b, '\b'); break;
+            case 'f': luaL_addchar(&b, '\f'); break;
+            case 'u': {
+                unsigned v = 0;
+                for (int i = 0; i < 4 && *r->p; i++, r->p++) {
+                    char h = *r->p;
+                    v = v * 16 + (unsigned)(h >= 'a' ? h - 'a' + 10 : h >= 'A' ? h - 'A' + 10 : h - '0');
+                }
+                if (v < 0x80) luaL_addchar(&b, (char)v);
+                else if (v < 0x800) { luaL_addchar(&b, (char)(0xC0 | (v >> 6))); luaL_addchar(&b, (char)(0x80 | (v & 0x3F))); }
+                else { luaL_addchar(&b, (char)(0xE0 | (v >> 12))); luaL_addchar(&b, (char)(0x80 | ((v >> 6) & 0x3F))); luaL_addchar(&b, (char)(0x80 | (v & 0x3F))); }
+                break;
+            }
+            default: luaL_addchar(&b, c);
+            }
+        } else {
+            luaL_addchar(&b, *r->p++);
+        }
+    }
+    if (*r->p != '"') luaL_error(L, "orderengine: malformed JSON from the library");
+    r->p++;
+    luaL_pushresult(&b);
+}
+
+static void dec(lua_State *L, rd *r, int depth) {
+    if (depth > MAX_DEPTH + 10) luaL_error(L, "orderengine: JSON nested too deep");
+    luaL_checkstack(L, 4, "orderengine: JSON too deep");
+    ws(r);
+    switch (*r->p) {
+    case '{': {
+        r->p++;
+        lua_newtable(L);
+        ws(r);
+        if (*r->p == '}') { r->p++; return; }
+        for (;;) {
+            ws(r);
+            if (*r->p != '"') luaL_error(L, "orderengine: malformed JSON from the library");
+            dec_string(L, r);
+            ws(r);
+            if (*r->p++ != ':') luaL_error(L, "orderengine: malformed JSON from the library");
+            dec(L, r, depth + 1);
+            if (lua_type(L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL) lua_pop(L, 2); /* null: leave out */
+            else lua_rawset(L, -3);
+            ws(r);
+            if (*r->p == ',') { r->p++; continue; }
+            if (*r->p == '}') { r->p++; return; }
+            luaL_error(L, "orderengine: malformed JSON from the library");
+        }
+    }
+    case '[': {
+        r->p++;
+        lua_newtable(L);
+        ws(r);
+        if (*r->p == ']') { r->p++; return; }
+        for (lua_Integer i = 1;; i++) {
+            dec(L, r, depth + 1);
+            lua_rawseti(L, -2, i);
+            ws(r);
+            if (*r->p == ',') { r->p++; continue; }
+            if (*r->p == ']') { r->p++; return; }
+            luaL_error(L, "orderengine: malformed JSON from the library");
+        }
+    }
+    case '"': dec_string(L, r); return;
+    case 't': r->p += 4; lua_pushboolean(L, 1); return;
+    case 'f': r->p += 5; lua_pushboolean(L, 0); return;
+    case 'n': r->p += 4; lua_pushlightuserdata(L, NULL); return;
+    default: {
+        char *end;
+        const char *s = r->p;
+        int isfloat = 0;
+        for (const char *q = s; *q && strchr("0123456789+-.eE", *q); q++) if (*q == '.' || *q == 'e' || *q == 'E') isfloat = 1;
+        if (isfloat) lua_pushnumber(L, strtod(s, &end));
+        else lua_pushinteger(L, (lua_Integer)strtoll(s, &end, 10));
+        if (end == s) luaL_error(L, "orderengine: malformed JSON from the library");
+        r->p = end;
+    }
+    }
+}
+
+/* Protected: decodes the library's JSON (lightuserdata) into a Lua value. */
+static int p_decode(lua_State *L) {
+    rd r = {(const char *)lua_touserdata(L, 1)};
+    lua_settop(L, 0);
+    dec(L, &r, 0);
+    return 1;
+}
+
+/* Pushes the library's result (freeing it) or raises its error. */
+static int finish(lua_State *L, oe_engine *e, int rc, char *result) {
+    if (rc != OE_OK) {
+        free(result); /* NULL on failure; oe_free == free for this library */
+        const char *name = rc >= 0 && rc <= 9 ? code_names[rc] : "error";
+        return luaL_error(L, "error[%s]: %s", name, oe_errmsg(e));
+    }
+    lua_pushcfunction(L, p_decode);
+    lua_pushlightuserdata(L, result);
+    int st = lua_pcall(L, 1, 1, 0);
+    oe_free(result);
+    if (st != LUA_OK) return lua_error(L);
+    if (lua_type(L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL) { lua_pop(L, 1); lua_pushnil(L); }
+    return 1;
+}
+
+/* ------------------------------------------------------------ the module */
+
+static oe_engine **check_engine(lua_State *L) {
+    oe_engine **box = (oe_engine **)luaL_checkudata(L, 1, ENGINE_META);
+    if (*box == NULL) luaL_error(L, "orderengine: the engine is closed");
+    return box;
+}
+
+static int l_open(lua_State *L) {
+    const char *path = luaL_optstring(L, 1, ":memory:");
+    const char *config = NULL;
+    buf *b = NULL;
+    if (!lua_isnoneornil(L, 2)) {
+        luaL_checktype(L, 2, LUA_TTABLE);
+        b = buf_new(L);
+        enc(L, b, 2, 0);
+        config = b->p;
+    }
+    oe_engine **box = (oe_engine **)lua_newuserdatauv(L, sizeof(oe_engine *), 0);
+    *box = NULL;
+    luaL_setmetatable(L, ENGINE_META);
+    oe_engine *e = NULL;
+    int rc = oe_open(path, config, &e);
+    if (rc != OE_OK) return luaL_error(L, "error[%s]: %s", rc >= 0 && rc <= 9 ? code_names[rc] : "error", oe_errmsg(NULL));
+    *box = e;
+    return 1;
+}
+
+static int l_call(lua_State *L) {
+    oe_engine *e = *check_engine(L);
+    const char *command = luaL_checkstring(L, 2);
+    buf *b = buf_new(L);
+    if (lua_isnoneornil(L, 3)) adds(L, b, "{}");
+    else {
+        luaL_checktype(L, 3, LUA_TTABLE);
+        enc(L, b, 3, 0);
+    }
+    char *result = NULL;
+    int rc = oe_call(e, command, b->p, &result);
+    return finish(L, e, rc, result);
+}
+
+static int l_eval(lua_State *L) {
+    oe_engine *e = *check_engine(L);
+    const char *source = luaL_checkstring(L, 2);
+    char *result = NULL;
+    int rc = oe_script_eval(e, source, &result);
+    return finish(L, e, rc, result);
+}
+
+static int l_load(lua_State *L) {
+    oe_engine *e = *check_engine(L);
+    const char *path = luaL_checkstring(L, 2);
+    int rc = oe_script_load(e, path);
+    if (rc != OE_OK) return luaL_error(L, "error[%s]: %s", rc >= 0 && rc <= 9 ? code_names[rc] : "error", oe_errmsg(e));
+    return 0;
+}
+
+static int l_close(lua_State *L) {
+    oe_engine **box = (oe_engine **)luaL_checkudata(L, 1, ENGINE_META);
+    if (*box) {
+        oe_close(*box);
+        *box = NULL;
+    }
+    return 0;
+}
+
+static int l_version(lua_State *L) {
+    lua_pushstring(L, oe_version());
+    return 1;
+}
+
+int luaopen_orderengine(lua_State *L) {
+    luaL_newmetatable(L, BUF_META);
+    lua_pushcfunction(L, buf_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pop(L, 1);
+    luaL_newmetatable(L, ENGINE_META);
+    static const luaL_Reg methods[] = {
+        {"call", l_call}, {"eval", l_eval}, {"load", l_load}, {"close", l_close}, {NULL, NULL}};
+    luaL_newlib(L, methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, l_close);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, l_close);
+    lua_setfield(L, -2, "__close");
+    lua_pop(L, 1);
+    static const luaL_Reg functions[] = {{"open", l_open}, {"version", l_version}, {NULL, NULL}};
+    luaL_newlib(L, functions);
+    lua_pushlightuserdata(L, NULL);
+    lua_setfield(L, -2, "null");
+    return 1;
+}
