@@ -55,9 +55,11 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// An empty object.
     public init() {}
 
-    /// An object from literal pairs, in their written order.
+    /// An object from literal pairs, in their written order. The keys of a literal must be
+    /// distinct (they are not checked: literals are written in code, and this is a hot path).
     public init(dictionaryLiteral elements: (String, JSON)...) {
-        for (k, v) in elements { self[k] = v }
+        members.reserveCapacity(elements.count)
+        for (k, v) in elements { members.append((k, v)) }
     }
 
     /// The value for `key`; setting `nil` removes the member, setting a value replaces it in
@@ -84,6 +86,12 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// Appends without checking for an existing key (the parser checks duplicates itself).
     mutating func appendUnchecked(_ key: String, _ value: JSON) { members.append((key, value)) }
 
+    /// Appends a member whose key the caller knows is not present yet (no search).
+    public mutating func appendNew(_ key: String, _ value: JSON) { members.append((key, value)) }
+
+    /// Reserves room for `n` members.
+    public mutating func reserveCapacity(_ n: Int) { members.reserveCapacity(n) }
+
     public func makeIterator() -> IndexingIterator<[(key: String, value: JSON)]> { members.makeIterator() }
 
     public static func == (a: JSONObject, b: JSONObject) -> Bool {
@@ -104,7 +112,8 @@ extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Express
     public init(arrayLiteral elements: JSON...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSON)...) {
         var o = JSONObject()
-        for (k, v) in elements { o[k] = v }
+        o.reserveCapacity(elements.count)
+        for (k, v) in elements { o.appendNew(k, v) }
         self = .object(o)
     }
     public init(nilLiteral: ()) { self = .null }

@@ -70,33 +70,35 @@ public struct OrderAggregate: Sendable, Equatable {
     /// The full order as `order.get` returns it.
     public func json(now: Timestamp, statusLabel: String? = nil) -> JSON {
         let vat = order.vat
-        var o: JSONObject = [
-            "order": .int(order.number), "reference": .string(order.reference), "status": .string(order.status),
-        ]
-        if let statusLabel { o["status_label"] = .string(statusLabel) }
-        o["payment_state"] = .string(paymentState(at: now).rawValue)
-        o["fulfilment_state"] = .string(fulfilmentState.rawValue)
-        o["currency"] = .string(order.currency.code)
-        o["total"] = .int(order.total)
-        o["total_vat"] = .int(vat.vat)
-        o["total_net"] = .int(vat.net)
-        o["authorized"] = .int(payments.authorized)
-        o["captured"] = .int(payments.captured)
-        o["refunded"] = .int(payments.refunded)
-        o["voided"] = .int(payments.voided)
-        o["authorization_expires_at"] = .optional(payments.earliestOpenExpiry?.iso8601)
-        o["notify"] = .bool(order.notify)
-        o["customer"] = order.customer.json
-        o["delivery"] = order.delivery.json
-        o["lines"] = .array(order.lines.map(\.json))
-        o["tags"] = .array(order.tags.map { .string($0) })
-        o["note"] = .string(order.note)
-        o["payments"] = .array(payments.rows.map(\.json))
-        o["shipments"] = .array(shipments.map(\.json))
-        o["invoices"] = .array(documents.map(\.summary))
-        o["version"] = .int(order.version)
-        o["created_at"] = .string(order.createdAt.iso8601)
-        o["updated_at"] = .string(order.updatedAt.iso8601)
+        var o = JSONObject()
+        o.reserveCapacity(32)
+        o.appendNew("order", .int(order.number))
+        o.appendNew("reference", .string(order.reference))
+        o.appendNew("status", .string(order.status))
+        if let statusLabel { o.appendNew("status_label", .string(statusLabel)) }
+        o.appendNew("payment_state", .string(paymentState(at: now).rawValue))
+        o.appendNew("fulfilment_state", .string(fulfilmentState.rawValue))
+        o.appendNew("currency", .string(order.currency.code))
+        o.appendNew("total", .int(order.total))
+        o.appendNew("total_vat", .int(vat.vat))
+        o.appendNew("total_net", .int(vat.net))
+        o.appendNew("authorized", .int(payments.authorized))
+        o.appendNew("captured", .int(payments.captured))
+        o.appendNew("refunded", .int(payments.refunded))
+        o.appendNew("voided", .int(payments.voided))
+        o.appendNew("authorization_expires_at", .optional(payments.earliestOpenExpiry?.iso8601))
+        o.appendNew("notify", .bool(order.notify))
+        o.appendNew("customer", order.customer.json)
+        o.appendNew("delivery", order.delivery.json)
+        o.appendNew("lines", .array(order.lines.map(\.json)))
+        o.appendNew("tags", .array(order.tags.map { .string($0) }))
+        o.appendNew("note", .string(order.note))
+        o.appendNew("payments", .array(payments.rows.map(\.json)))
+        o.appendNew("shipments", .array(shipments.map(\.json)))
+        o.appendNew("invoices", .array(documents.map(\.summary)))
+        o.appendNew("version", .int(order.version))
+        o.appendNew("created_at", .string(order.createdAt.iso8601))
+        o.appendNew("updated_at", .string(order.updatedAt.iso8601))
         return .object(o)
     }
 }

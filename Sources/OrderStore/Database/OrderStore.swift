@@ -82,19 +82,14 @@ public final class OrderStore: Sendable {
     /// GRDB's read-only reader connections, concurrently with the writer. In memory there is one
     /// connection, and GRDB's `read` would toggle `PRAGMA query_only`, which makes SQLite expire
     /// and re-prepare every cached statement (measured: most of the cost of `order.get`); so
-    /// in-memory reads use a plain deferred transaction (read commands never write: the
-    /// registry runs them without write access).
+    /// in-memory reads run directly on the serialised connection (read commands never write:
+    /// the registry runs them without write access).
     public func read<T>(_ body: (StoreSession) throws -> T) throws -> T {
         do {
             if writer is DatabaseQueue {
-                return try writer.writeWithoutTransaction { db in
-                    var result: T?
-                    try db.inTransaction(.deferred) {
-                        result = try body(StoreSession(db: db))
-                        return .commit
-                    }
-                    return result!
-                }
+                // One connection whose queue serialises every access: no writer can interleave,
+                // so the reads of one command see one state without a transaction.
+                return try writer.writeWithoutTransaction { db in try body(StoreSession(db: db)) }
             }
             return try writer.read { db in try body(StoreSession(db: db)) }
         } catch let e as OrderError {

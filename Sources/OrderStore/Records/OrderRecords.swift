@@ -63,19 +63,21 @@ extension StoreSession {
             SELECT number, reference, status, currency, notify, version, created_at, updated_at, doc FROM orders WHERE number = ?
             """, [number])
         else { return nil }
-        let doc = JSON.stored(r["doc"])
+        // Columns by index: GRDB's lookup by name folds case on every access.
+        let doc = JSON.stored(r[8])
         let customer = OrderStore.customer(from: doc["customer"] ?? .null)
         let lines: [OrderLine] = (doc["lines"]?.arrayValue ?? []).compactMap { j in
             guard let sku = j["sku"]?.stringValue, let name = j["name"]?.stringValue, let qty = j["qty"]?.intValue,
                   let up = j["unit_price"]?.intValue, let rate = j["vat_rate"]?.intValue else { return nil }
             return OrderLine(sku: sku, name: name, qty: qty, unitPrice: up, vatRate: rate, prepayable: j["prepayable"]?.boolValue ?? false)
         }
+        let currency: String = r[3]
         let order = Order(
-            number: r["number"], reference: r["reference"], status: r["status"], customer: customer, lines: lines,
-            currency: Currency(code: r["currency"]) ?? .dkk, delivery: Delivery(stored: doc["delivery"] ?? .null),
+            number: r[0], reference: r[1], status: r[2], customer: customer, lines: lines,
+            currency: currency == "DKK" ? .dkk : Currency(code: currency) ?? .dkk, delivery: Delivery(stored: doc["delivery"] ?? .null),
             tags: (doc["tags"]?.arrayValue ?? []).compactMap(\.stringValue), note: doc["note"]?.stringValue ?? "",
-            notify: r["notify"], version: r["version"], createdAt: Timestamp(seconds: r["created_at"]),
-            updatedAt: Timestamp(seconds: r["updated_at"]))
+            notify: r[4], version: r[5], createdAt: Timestamp(seconds: r[6]),
+            updatedAt: Timestamp(seconds: r[7]))
         return OrderAggregate(order: order, payments: PaymentLedger(try payments(of: number)),
                               shipments: try shipments(of: number), documents: try documents(of: number))
     }
