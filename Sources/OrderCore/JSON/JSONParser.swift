@@ -155,6 +155,18 @@ public struct JSONParser {
 
     private mutating func parseString() throws(OrderError) -> String {
         i += 1  // opening quote
+        // Fast path: no escapes before the closing quote (most keys and values).
+        var j = i
+        while j < bytes.count {
+            let b = bytes[j]
+            if b == UInt8(ascii: "\"") {
+                guard let s = String(validating: bytes[i..<j], as: UTF8.self) else { throw fail("invalid UTF-8 in string") }
+                i = j + 1
+                return s
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 { break }
+            j += 1
+        }
         var out: [UInt8] = []
         var runStart = i
         while true {

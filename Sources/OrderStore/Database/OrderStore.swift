@@ -31,6 +31,7 @@ public struct StoreOptions: Sendable {
 /// across processes); reads on a file run concurrently with writes on WAL snapshots.
 public final class OrderStore: Sendable {
     private let writer: any DatabaseWriter
+    private let cache = AggregateCache(capacity: 4096)
     /// The path opened, or `:memory:`.
     public let path: String
 
@@ -66,7 +67,7 @@ public final class OrderStore: Sendable {
             return try writer.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
-                    result = try body(StoreSession(db: db))
+                    result = try body(StoreSession(db: db, cache: cache, isRead: false))
                     return .commit
                 }
                 return result!
@@ -89,9 +90,9 @@ public final class OrderStore: Sendable {
             if writer is DatabaseQueue {
                 // One connection whose queue serialises every access: no writer can interleave,
                 // so the reads of one command see one state without a transaction.
-                return try writer.writeWithoutTransaction { db in try body(StoreSession(db: db)) }
+                return try writer.writeWithoutTransaction { db in try body(StoreSession(db: db, cache: cache, isRead: true)) }
             }
-            return try writer.read { db in try body(StoreSession(db: db)) }
+            return try writer.read { db in try body(StoreSession(db: db, cache: cache, isRead: true)) }
         } catch let e as OrderError {
             throw e
         } catch {

@@ -7,8 +7,16 @@ import OrderCore
 /// Its methods are grouped by concern in the `Records/` and `Queries/` folders.
 public struct StoreSession {
     let db: Database
+    /// Decoded orders shared across transactions (see `AggregateCache` for why this is safe).
+    let cache: AggregateCache?
+    /// Whether this is a read transaction (only those may add to the cache).
+    let isRead: Bool
 
-    init(db: Database) { self.db = db }
+    init(db: Database, cache: AggregateCache? = nil, isRead: Bool = false) {
+        self.db = db
+        self.cache = cache
+        self.isRead = isRead
+    }
 
     /// Runs `sql` with `arguments`, through SQLite's statement cache.
     func exec(_ sql: String, _ arguments: StatementArguments = []) throws {

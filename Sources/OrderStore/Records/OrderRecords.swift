@@ -57,8 +57,20 @@ extension StoreSession {
         }
     }
 
-    /// Loads an order with its payments, shipments and documents, or nil.
+    /// Loads an order with its payments, shipments and documents, or nil. A read of an order
+    /// whose version has not changed since it was last read is served from the cache.
     public func loadAggregate(_ number: Int64) throws -> OrderAggregate? {
+        if let cache {
+            guard let version: Int64 = try row("SELECT version FROM orders WHERE number = ?", [number])?[0] else { return nil }
+            if let hit = cache.get(number, version: version) { return hit }
+            let a = try loadAggregateUncached(number)
+            if isRead, let a { cache.put(a) }
+            return a
+        }
+        return try loadAggregateUncached(number)
+    }
+
+    private func loadAggregateUncached(_ number: Int64) throws -> OrderAggregate? {
         guard let r = try row("""
             SELECT number, reference, status, currency, notify, version, created_at, updated_at, doc FROM orders WHERE number = ?
             """, [number])
