@@ -48,11 +48,13 @@ let package = Package(
         .target(name: "OrderEngineC", dependencies: ["OrderCore", "OrderEngine", "OrderScript", "COrderEngineABI"]),
         // `require "orderengine"` from a stock Lua 5.4 interpreter, on top of the C ABI.
         .target(name: "OrderEngineLua", dependencies: ["CLua", "COrderEngineABI"]),
+        // BSD libedit (apt: libedit-dev) for the REPL's line editing, history and completion.
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // The `oe` command line.
         .executableTarget(
             name: "oe",
             dependencies: [
-                "OrderCore", "OrderEngine", "OrderScript",
+                "OrderCore", "OrderEngine", "OrderScript", "CLuaBridge", "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

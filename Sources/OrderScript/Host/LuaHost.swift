@@ -117,6 +117,17 @@ public final class LuaHost: EngineHooks, @unchecked Sendable {
         try invoke("eval", [.string(source), .string(chunkname)], context: nil)
     }
 
+    /// Calls the sandbox's global function `name` with `args` as a top-level evaluation and
+    /// returns its first result (tools such as the REPL define their helpers this way).
+    @discardableResult
+    public func callGlobal(_ name: String, _ args: [JSON]) throws(OrderError) -> JSON {
+        try invoke("call", [.string(name)] + args, context: nil)
+    }
+
+    /// The C state, for an async-signal-safe interrupt from a SIGINT handler
+    /// (`oe_lua_interrupt(host.interruptTarget)`); valid while the host lives.
+    public var interruptTarget: OpaquePointer { state }
+
     /// Changes the limits (the next command or evaluation uses them).
     public func setLimits(_ l: ScriptLimits) {
         lock.withLock {
@@ -212,7 +223,7 @@ public final class LuaHost: EngineHooks, @unchecked Sendable {
         case Int32(OE_LUA_ERR_INTERRUPT):
             throw OrderError(.script, "interrupted")
         default:
-            throw OrderError(.script, String(decoding: raw, as: UTF8.self))
+            throw OrderError.fromLua(String(decoding: raw, as: UTF8.self))
         }
     }
 
@@ -379,4 +390,25 @@ extension LuaHost {
 extension Engine {
     /// The Lua host installed as this engine's hooks, if any.
     public var luaHost: LuaHost? { hooks as? LuaHost }
+}
+
+extension OrderError {
+    /// The error a failed Lua entry reports. An engine error that crossed Lua unchanged (its
+    /// text starts with `error[<code>]: `, as `oe.call` raises it) keeps its code, so a
+    /// refusal inside a hook reaches the caller as `policy`, not buried as
+    /// `error[script]: error[policy]: …`; any other Lua error is `script`. The traceback stays
+    /// in the message.
+    static func fromLua(_ text: String) -> OrderError {
+        var rest = Substring(text)
+        var code: ErrorCode?
+        while rest.hasPrefix("error["), let close = rest.firstIndex(of: "]") {
+            let name = rest[rest.index(rest.startIndex, offsetBy: 6)..<close]
+            guard let c = ErrorCode(name: String(name)) else { break }
+            let after = rest[rest.index(after: close)...]
+            guard after.hasPrefix(": ") else { break }
+            code = c
+            rest = after.dropFirst(2)
+        }
+        return OrderError(code ?? .script, String(rest))
+    }
 }

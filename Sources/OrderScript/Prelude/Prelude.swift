@@ -241,6 +241,13 @@ function entry.eval(source, chunkname)
   return (chunk(source, chunkname)())
 end
 
+-- Calls a global function of the sandbox by name (tools such as the REPL define theirs).
+function entry.call(name, ...)
+  local fn = env[name]
+  if type(fn) ~= "function" then error("no function '" .. tostring(name) .. "'", 0) end
+  return (fn(...))
+end
+
 function entry.load(source, chunkname)
   chunk(source, chunkname)()
   return nil

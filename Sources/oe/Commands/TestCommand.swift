@@ -61,13 +61,8 @@ struct TestCommand: ParsableCommand {
 
     static func indent(_ s: String) -> String { s.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n       ") }
 
-    /// Keeps the message and the traceback lines that point into user files (not the prelude).
-    static func trim(_ s: String) -> String {
-        s.split(separator: "\n").filter { line in
-            !line.contains("[string \"") && !line.contains("=invoke") && !line.contains("prelude:") && !line.contains("testing:")
-                && !line.contains("[C]: in ?")
-        }.joined(separator: "\n")
-    }
+    /// Keeps the message and the traceback lines that point into user files.
+    static func trim(_ s: String) -> String { LuaTraceback.userFrames(s) }
 }
 
 /// One test run: a fresh engine with the test's workflows and the test file loaded.
