@@ -129,3 +129,19 @@ import Testing
         }
     }
 }
+
+@Suite struct LuaMassUpdateTests {
+    @Test func massUpdateWithAnActionTableOrAFunction() throws {
+        let f = try ScriptFixture()
+        let r = try f.host.eval("""
+            for i = 1, 3 do new_order() end
+            local a = oe.orders.mass_update({status = "received"}, {add_tag = "lua"})
+            local b = oe.orders.mass_update({tag = "lua"}, function(o)
+              if o.order == 2 then error("not this one") end
+              return o:set_status("processing").status
+            end)
+            return {a.ok, b.ok, b.failed, oe.orders.count{status = "processing"}}
+            """)
+        #expect(r == [3, 2, 1, 2])
+    }
+}

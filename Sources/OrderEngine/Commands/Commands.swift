@@ -10,6 +10,7 @@ enum Commands {
         StatusCommands.register(in: &r)
         SettingsCommands.register(in: &r)
         OutboxCommands.register(in: &r)
+        MassUpdateCommands.register(in: &r)
         if let sim = (configuration.gateway as? SimulatedGateway) ?? (configuration.gateway as? SimulatorBacked)?.gatewaySimulator {
             SimulatorCommands.register(in: &r, gateway: sim, carrier: configuration.carrier as? SimulatedCarrier)
         }

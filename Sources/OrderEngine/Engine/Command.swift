@@ -6,20 +6,34 @@ import OrderCore
 /// it returns), works through the `CommandContext` (one transaction), and returns a JSON result.
 /// It throws `OrderError` for refusals; anything else becomes a `storage` error.
 public struct Command: Sendable {
-    /// Whether a command changes data (runs in a write transaction, may emit events and run hooks).
-    public enum Access: Sendable { case read, write }
+    /// Whether a command changes data (runs in a write transaction, may emit events and run
+    /// hooks), or manages its own transactions (`orchestrated`: bulk commands such as
+    /// `orders.mass_update`, which commit in batches; they cannot run inside another command).
+    public enum Access: Sendable { case read, write, orchestrated }
 
     public let name: String
     /// One line for `oe help` and the command table.
     public let summary: String
     public let access: Access
     public let run: @Sendable (CommandContext, ParamReader) throws -> JSON
+    /// For `orchestrated` commands: runs with the engine, the parameters and the actor.
+    public let orchestrate: (@Sendable (Engine, JSON, String) throws -> JSON)?
+
+    /// An orchestrated command (manages its own transactions).
+    public init(_ name: String, _ summary: String, orchestrate: @escaping @Sendable (Engine, JSON, String) throws -> JSON) {
+        self.name = name
+        self.summary = summary
+        self.access = .orchestrated
+        self.run = { _, _ in throw OrderError(.misuse, "'\(name)' manages its own transactions and cannot run inside another command") }
+        self.orchestrate = orchestrate
+    }
 
     public init(_ name: String, _ access: Access, _ summary: String, run: @escaping @Sendable (CommandContext, ParamReader) throws -> JSON) {
         self.name = name
         self.summary = summary
         self.access = access
         self.run = run
+        self.orchestrate = nil
     }
 }
 

@@ -56,6 +56,9 @@ public final class CommandContext {
     /// who may catch it; an uncaught error fails the whole outer command.
     public func call(_ name: String, _ params: JSON) throws -> JSON {
         let cmd = try engine.registry.resolve(name)
+        if cmd.access == .orchestrated {
+            throw OrderError(.misuse, "'\(name)' manages its own transactions and cannot run inside '\(command)'")
+        }
         if cmd.access == .write && !isWrite {
             throw OrderError(.misuse, "'\(name)' changes data and cannot run inside the read-only command '\(command)'")
         }

@@ -90,6 +90,9 @@ public final class Engine: Sendable {
     private func callUntyped(_ name: String, _ params: JSON, actor: String) throws -> JSON {
         if isClosed { throw OrderError(.misuse, "the engine is closed") }
         let cmd = try registry.resolve(name)
+        if cmd.access == .orchestrated, let orchestrate = cmd.orchestrate {
+            return try orchestrate(self, params, actor)
+        }
         if cmd.access == .read {
             return try store.read { s in
                 let ctx = try context(s, actor: actor, isWrite: false)

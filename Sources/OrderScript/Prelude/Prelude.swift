@@ -206,6 +206,30 @@ function oe.orders.each(filter, fn)
   return count
 end
 
+-- orders.mass_update: with an action table, one engine command (batched commits, per-order
+-- report); with a function, fn(order) runs for each selected order, each call on its own and a
+-- failure recorded without stopping the rest. Returns the report.
+function oe.orders.mass_update(filter, action)
+  if type(action) == "table" then
+    return oe.call("orders.mass_update", { filter = filter or {}, action = action })
+  end
+  if type(action) ~= "function" then error("oe.orders.mass_update: pass an action table or a function", 2) end
+  local selected = {}
+  oe.orders.each(filter, function(o) selected[#selected + 1] = o end)
+  local report = { selected = #selected, ok = 0, failed = 0, skipped = 0, results = {} }
+  for i, o in ipairs(selected) do
+    local ok, result = pcall(action, o)
+    if ok then
+      report.ok = report.ok + 1
+      report.results[i] = { order = o.order, ok = true, result = result }
+    else
+      report.failed = report.failed + 1
+      report.results[i] = { order = o.order, ok = false, error = tostring(result) }
+    end
+  end
+  return report
+end
+
 oe.status = {}
 function oe.status.define(def) return oe.call("status.define", def) end
 function oe.status.list() return oe.call("status.list", {}).statuses end

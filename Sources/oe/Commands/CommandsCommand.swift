@@ -10,7 +10,7 @@ struct CommandsCommand: ParsableCommand {
         let all = engine.registry.all
         let width = all.map(\.name.count).max() ?? 0
         for c in all {
-            print(c.name.padding(width) + "  " + (c.access == .read ? "read " : "write") + "  " + c.summary)
+            print(c.name.padding(width) + "  " + (c.access == .read ? "read " : c.access == .write ? "write" : "batch") + "  " + c.summary)
         }
     }
 }

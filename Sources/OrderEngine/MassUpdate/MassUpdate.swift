@@ -1,0 +1,131 @@
+import OrderCore
+import OrderStore
+
+/// `orders.mass_update` ("masseopdatering"): one action over every order a filter selects.
+///
+/// Each order is all-or-nothing (its own savepoint: its hooks, its outbox rows, its numbers);
+/// one order's failure never stops the rest; orders are committed in batches (group commit:
+/// one fsync per batch, not per order). Gateway captures run after their batch commits, as
+/// for any command, and their outcome is that order's result.
+public struct MassUpdateReport: Sendable {
+    public var selected = 0
+    public var ok = 0
+    public var skipped = 0
+    public var failed = 0
+    public var results: [JSON] = []
+
+    public var json: JSON {
+        ["selected": .int(Int64(selected)), "ok": .int(Int64(ok)), "skipped": .int(Int64(skipped)),
+         "failed": .int(Int64(failed)), "results": .array(results)]
+    }
+}
+
+extension Engine {
+    /// Runs a mass update. `params`: `{"filter": {…as order.find…}, "action": {…}, "batch_size"?: 1…1000
+    /// (default 500), "limit"?: N, "report"?: "all" | "failures"}`. `progress(done, total)` is
+    /// called after every batch. Throws only for bad parameters or a storage failure; per-order
+    /// failures are in the report.
+    public func massUpdate(_ params: JSON, actor: String? = nil,
+                           progress: ((Int, Int) -> Void)? = nil) throws(OrderError) -> JSON {
+        do {
+            return try massUpdateUntyped(params, actor: actor ?? configuration.defaultActor, progress: progress).json
+        } catch let e as OrderError {
+            throw e
+        } catch {
+            throw OrderError(.storage, "orders.mass_update: \(error)")
+        }
+    }
+
+    func massUpdateUntyped(_ params: JSON, actor: String, progress: ((Int, Int) -> Void)?) throws -> MassUpdateReport {
+        if isClosed { throw OrderError(.misuse, "the engine is closed") }
+        let p = try ParamReader(params)
+        guard let filterReader = try p.object("filter") else { throw OrderError.invalid("filter", "is required (use {} for every order)") }
+        guard let actionJSON = p.raw("action") else { throw OrderError.invalid("action", "is required") }
+        let action = try MassUpdateAction(actionJSON)
+        let batchSize = Int(try p.int("batch_size", in: 1...1000) ?? 500)
+        let limit = try p.int("limit", in: 1...10_000_000)
+        let reportAll = (try p.choice("report", ["all", "failures"]) ?? "all") == "all"
+        try p.finish()
+
+        // Select first (keyset pages), then update: orders the update moves out of the filter
+        // are neither skipped nor visited twice.
+        let numbers: [Int64] = try store.read { s in
+            let ctx = try context(s, actor: actor, isWrite: false)
+            let filter = try QueryCommands.filter(filterReader, statuses: ctx.statuses)
+            try filterReader.finish()
+            var out: [Int64] = []
+            var page = OrderPage(limit: 1000)
+            while true {
+                let (rows, next) = try s.findOrders(filter, page: page, now: ctx.now)
+                out += rows.map(\.number)
+                if let limit, out.count >= limit { return Array(out.prefix(Int(limit))) }
+                guard let next else { return out }
+                page.after = next
+            }
+        }
+        var report = MassUpdateReport()
+        report.selected = numbers.count
+        var done = 0
+        for batch in stride(from: 0, to: numbers.count, by: batchSize).map({ Array(numbers[$0..<min($0 + batchSize, numbers.count)]) }) {
+            var outcomes: [(Int64, Result<(JSON?, String?), OrderError>, [QueuedEffect])] = []
+            try store.write { s in
+                let ctx = try context(s, actor: actor, isWrite: true)
+                ctx.command = "orders.mass_update"
+                for n in batch {
+                    let eventMark = ctx.events.count, effectMark = ctx.effects.count
+                    do {
+                        let r = try s.savepoint { try action.apply(to: n, ctx) }
+                        outcomes.append((n, .success(r), Array(ctx.effects[effectMark...])))
+                    } catch {
+                        if ctx.events.count > eventMark { ctx.events.removeSubrange(eventMark...) }
+                        if ctx.effects.count > effectMark { ctx.effects.removeSubrange(effectMark...) }
+                        outcomes.append((n, .failure((error as? OrderError) ?? OrderError(.storage, "\(error)")), []))
+                    }
+                }
+            }
+            let runner = EffectRunner(engine: self)
+            for (n, outcome, effects) in outcomes {
+                var entry: JSONObject = ["order": .int(n)]
+                switch outcome {
+                case .failure(let e):
+                    entry["ok"] = false
+                    entry["error"] = ["code": .string(e.code.name), "message": .string(e.message)]
+                    report.failed += 1
+                case .success(let (result, skipped)):
+                    var error: OrderError?
+                    var last = result ?? .null
+                    for q in effects {
+                        let (o, _) = runner.perform(q.record, actor: actor)
+                        if let e = o.error { error = e } else { last = o.result }
+                    }
+                    if let error {
+                        entry["ok"] = false
+                        entry["error"] = ["code": .string(error.code.name), "message": .string(error.message)]
+                        report.failed += 1
+                    } else if let skipped {
+                        entry["ok"] = true
+                        entry["skipped"] = .string(skipped)
+                        report.skipped += 1
+                    } else {
+                        entry["ok"] = true
+                        entry["result"] = last
+                        report.ok += 1
+                    }
+                }
+                if reportAll || entry["ok"] == false { report.results.append(.object(entry)) }
+            }
+            done += batch.count
+            progress?(done, numbers.count)
+        }
+        return report
+    }
+}
+
+/// Registers `orders.mass_update`.
+enum MassUpdateCommands {
+    static func register(in r: inout CommandRegistry) {
+        r.register(Command("orders.mass_update", "apply one action to every order a filter selects; per-order report; batched commits") {
+            engine, params, actor in try engine.massUpdateUntyped(params, actor: actor, progress: nil).json
+        })
+    }
+}
