@@ -39,6 +39,11 @@ oe.on("payment.capture_failed", function(ev)
   if order.status ~= "payment_problem" and order.status ~= "cancelled" then
     order:set_status("payment_problem", { note = "the authorisation expired before capture" })
   end
+  -- The message goes to the shop's copy address; without one the status and timeline tell.
+  if oe.settings.mail_copy_to == nil then
+    oe.log("order " .. order.reference .. ": authorisation expired (no mail_copy_to set for the shop message)")
+    return
+  end
   oe.call("outbox.queue", {
     order = order.order,
     subject = "Betaling udløbet for ordre " .. order.reference,

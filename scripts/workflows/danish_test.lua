@@ -51,6 +51,16 @@ test("an expired authorisation moves the order to payment_problem and tells the 
   expect(found, "a message to the shop about the expired payment")
 end)
 
+test("without a shop copy address the order still moves to payment_problem", function()
+  oe.settings.set { mail_copy_to = oe.null }
+  local o = new_order { method = "visa" }
+  oe.clock.advance { days = 8 }
+  oe.call("gateway.simulate", { order = o.order, behaviour = "expired" })
+  o:ship()
+  o:hand_over()
+  expect_eq(o:reload().status, "payment_problem")
+end)
+
 test("a declined capture leaves the order as it was, ready to retry", function()
   local o = new_order()
   oe.call("gateway.simulate", { order = o.order, behaviour = "decline" })

@@ -103,7 +103,7 @@ function oe.on(event, fn)
 end
 
 function oe.before(command, fn)
-  if type(command) ~= "string" then error("oe.before: the command name must be a string", 2) end
+  if type(command) ~= "string" or command == "*" then error("oe.before: name one command (no wildcard)", 2) end
   if type(fn) ~= "function" then error("oe.before: the guard must be a function", 2) end
   local list = guards[command]
   if not list then list = {}; guards[command] = list; native(N_REGISTER, "before", command) end
