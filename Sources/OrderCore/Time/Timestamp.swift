@@ -23,11 +23,28 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// This time plus seconds.
     public func adding(seconds s: Int64) -> Timestamp { Timestamp(seconds: seconds + s) }
 
-    /// ISO 8601 in UTC: `2026-11-28T09:30:00Z`.
+    /// ISO 8601 in UTC: `2026-11-28T09:30:00Z`. (Formatted into bytes: it is written for
+    /// every timestamp of every result, and string interpolation cost a sixth of `order.get`.)
     public var iso8601: String {
         let (y, m, d) = Timestamp.civilFromDays(Int(floorDiv(seconds, 86_400)))
+        guard (0...9999).contains(y) else {
+            let sod = Int(seconds - floorDiv(seconds, 86_400) * 86_400)
+            return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(sod / 3600, 2)):\(pad(sod / 60 % 60, 2)):\(pad(sod % 60, 2))Z"
+        }
         let sod = Int(seconds - floorDiv(seconds, 86_400) * 86_400)
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(sod / 3600, 2)):\(pad(sod / 60 % 60, 2)):\(pad(sod % 60, 2))Z"
+        return String(unsafeUninitializedCapacity: 20) { b in
+            func put(_ v: Int, _ at: Int, _ width: Int) {
+                var v = v
+                for k in stride(from: at + width - 1, through: at, by: -1) {
+                    b[k] = UInt8(ascii: "0") + UInt8(v % 10)
+                    v /= 10
+                }
+            }
+            put(y, 0, 4); b[4] = UInt8(ascii: "-"); put(m, 5, 2); b[7] = UInt8(ascii: "-"); put(d, 8, 2)
+            b[10] = UInt8(ascii: "T"); put(sod / 3600, 11, 2); b[13] = UInt8(ascii: ":"); put(sod / 60 % 60, 14, 2)
+            b[16] = UInt8(ascii: ":"); put(sod % 60, 17, 2); b[19] = UInt8(ascii: "Z")
+            return 20
+        }
     }
 
     /// The calendar date in UTC: `2026-11-28`.
