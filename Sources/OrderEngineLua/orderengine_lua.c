@@ -322,12 +322,12 @@ static int l_open(lua_State *L) {
 static int l_call(lua_State *L) {
     oe_engine *e = *check_engine(L);
     const char *command = luaL_checkstring(L, 2);
+    int has_params = !lua_isnoneornil(L, 3);
+    if (has_params) luaL_checktype(L, 3, LUA_TTABLE);
+    lua_settop(L, 3); /* the buffer goes above the arguments */
     buf *b = buf_new(L);
-    if (lua_isnoneornil(L, 3)) adds(L, b, "{}");
-    else {
-        luaL_checktype(L, 3, LUA_TTABLE);
-        enc(L, b, 3, 0);
-    }
+    if (has_params) enc(L, b, 3, 0);
+    else adds(L, b, "{}");
     char *result = NULL;
     int rc = oe_call(e, command, b->p, &result);
     return finish(L, e, rc, result);

@@ -69,14 +69,14 @@ struct ReplSession {
         guard let host = engine.luaHost else { throw OrderError(.misuse, "no Lua host") }
         try host.enableRepl()
         Completion.commands = engine.registry.all.map(\.name)
-        Completion.statuses = (try? engine.call("status.list")["statuses"]?.arrayValue?.compactMap { $0["key"]?.stringValue }) ?? [] ?? []
+        Completion.statuses = (try? engine.call("status.list")["statuses"]?.arrayValue?.compactMap { $0["key"]?.stringValue }) ?? []
         return (engine, host)
     }
 
     func announce() throws {
         let path = engine.store.path
         let count = (try? engine.call("order.count")["count"]?.intValue) ?? 0
-        let line = "OrderEngine \(Version.string) — database \(path) (\(count ?? 0) orders)"
+        let line = "OrderEngine \(Version.string) — database \(path) (\(count) orders)"
         if interactive { print(line + "\nType .help for dot-commands, Ctrl-D to quit.") } else { printError(line) }
         if path == ":memory:" { printError("warning: the database is in memory; nothing is kept (use --db FILE or .open FILE)") }
     }
