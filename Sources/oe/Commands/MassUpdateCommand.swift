@@ -28,17 +28,21 @@ struct MassUpdateCommand: ParsableCommand {
     @Flag(name: .long, help: "Report only the orders that failed.")
     var failuresOnly = false
 
+    @Option(name: .long, help: "Update at most this many of the selected orders.")
+    var limit: Int?
+
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
         do {
             let engine = try EngineFactory.open(database, fallback: "orderengine.sqlite")
-            let params: JSON = [
+            var params: JSONObject = [
                 "filter": try JSONParser.parse(filter), "action": try JSONParser.parse(action),
                 "batch_size": .int(Int64(batch)), "report": failuresOnly ? "failures" : "all",
             ]
+            if let limit { params["limit"] = .int(Int64(limit)) }
             let showBar = isatty(2) == 1
-            let report = try engine.massUpdate(params, actor: "cli") { done, total in
+            let report = try engine.massUpdate(.object(params), actor: "cli") { done, total in
                 guard showBar, total > 0 else { return }
                 let width = 30
                 let filled = done * width / total
