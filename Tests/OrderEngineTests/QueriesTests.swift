@@ -194,3 +194,27 @@ struct QueriesTests {
         try expectRefused(shop, .invalid, "kind", "'receipt' is not one of") { try shop.call("invoice.get", ["kind": "receipt", "number": 1]) }
     }
 }
+
+/// The full-text index: words match from their start, in any order, across fields.
+@Suite struct FullTextTests {
+    @Test func wordsMatchFromTheirStart() throws {
+        let shop = try Shop()
+        let a = try shop.createOrder(customer: Shop.customer(name: "Ida Jensen", email: "ida@kaffe.dk"))
+        let b = try shop.createOrder(customer: Shop.customer(name: "Jens Holm", email: "jens@holm.dk"))
+        #expect(try shop.find(["text": "jens"]) == [a, b])
+        #expect(try shop.find(["text": "jensen"]) == [a])
+        #expect(try shop.find(["text": "sen"]) == [], "not a substring search")
+        #expect(try shop.find(["text": "holm jens"]) == [b], "words in any order")
+        #expect(try shop.find(["text": "ida@kaf"]) == [a])
+        #expect(try shop.find(["text": "TSHIRT"]) == [a, b], "SKUs are indexed")
+        #expect(try shop.find(["text": "&&"]) == [a, b], "no words: no text filter")
+    }
+
+    @Test func anUpdatedOrderStaysFindable() throws {
+        // Updates rewrite the order row; the index follows through its update trigger.
+        let shop = try Shop()
+        let n = try shop.createOrder(customer: Shop.customer(name: "Karen Blixen"))
+        try shop.call("order.tag", ["order": .int(n), "add": ["afrika"]])
+        #expect(try shop.find(["text": "blixen"]) == [n])
+    }
+}

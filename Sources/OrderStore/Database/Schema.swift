@@ -138,6 +138,22 @@ enum Schema {
                     """)
             }
         }
+        m.registerMigration("v2-fts") { db in
+            // Full-text index over the search column (number, reference, customer name, e-mail,
+            // addresses, SKUs), kept in step by triggers; unchanged search text costs nothing.
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE orders_fts USING fts5(
+                    search, content = 'orders', content_rowid = 'number', tokenize = 'unicode61 remove_diacritics 2');
+                INSERT INTO orders_fts (orders_fts) VALUES ('rebuild');
+                CREATE TRIGGER orders_fts_insert AFTER INSERT ON orders
+                BEGIN INSERT INTO orders_fts (rowid, search) VALUES (new.number, new.search); END;
+                CREATE TRIGGER orders_fts_update AFTER UPDATE OF search ON orders WHEN old.search IS NOT new.search
+                BEGIN
+                    INSERT INTO orders_fts (orders_fts, rowid, search) VALUES ('delete', old.number, old.search);
+                    INSERT INTO orders_fts (rowid, search) VALUES (new.number, new.search);
+                END;
+                """)
+        }
         return m
     }
 }

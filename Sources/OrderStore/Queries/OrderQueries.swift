@@ -103,7 +103,10 @@ extension StoreSession {
         if let fs = f.fulfilmentStates, !fs.isEmpty { list("fulfilment_state", fs.map(\.rawValue)) }
         if let from = f.createdFrom { parts.append("created_at >= ?"); args.append(from.seconds) }
         if let to = f.createdTo { parts.append("created_at < ?"); args.append(to.seconds) }
-        if let t = f.text, !t.isEmpty { parts.append("instr(search, ?) > 0"); args.append(t.lowercased()) }
+        if let t = f.text, let query = StoreSession.ftsQuery(t) {
+            parts.append("number IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ?)")
+            args.append(query)
+        }
         for tag in f.tags ?? [] {
             parts.append("instr(tags, ?) > 0")
             args.append(StoreSession.tagSeparator + tag + StoreSession.tagSeparator)
@@ -115,6 +118,20 @@ extension StoreSession {
             args += n
         }
         return (parts.isEmpty ? "1" : parts.joined(separator: " AND "), args)
+    }
+
+    /// The FTS5 query for free text: every word (letters and digits) must begin a word of the
+    /// order's search text — `jens co` finds "Jens & Co", `mette@exam` finds mette@example.dk.
+    /// Nil when the text has no word at all (the filter then selects nothing extra).
+    static func ftsQuery(_ text: String) -> String? {
+        var words: [String] = []
+        var current = ""
+        for ch in text.lowercased() {
+            if ch.isLetter || ch.isNumber { current.append(ch) } else if !current.isEmpty { words.append(current); current = "" }
+        }
+        if !current.isEmpty { words.append(current) }
+        guard !words.isEmpty else { return nil }
+        return words.prefix(16).map { "\"" + $0 + "\"*" }.joined(separator: " ")
     }
 
     /// One page of orders matching `filter`, and the cursor of the next page (nil on the last).
