@@ -17,19 +17,13 @@ struct EffectRunner {
         var error: OrderError?
     }
 
-    /// Runs `queued` in order (plus effects their hooks queue). The primary effect's result
-    /// replaces `result`; its failure is thrown. Other effects are summarised under `effects`.
+    /// Runs `queued` (plus effects their hooks queue). The primary effect's result replaces
+    /// `result`; its failure is thrown. Other effects are summarised under `effects`.
     func run(_ queued: [QueuedEffect], result: JSON, actor: String) throws -> JSON {
         var result = result
-        var queue = queued
         var summaries: [JSON] = []
         var primaryError: OrderError?
-        var rounds = 0
-        while !queue.isEmpty && rounds < 64 {
-            rounds += 1
-            let q = queue.removeFirst()
-            let (outcome, more) = q.lookupOnly ? reconcile(q.record, actor: actor) : perform(q.record, actor: actor)
-            queue += more
+        for (q, outcome) in runAll(queued, actor: actor) {
             if q.primary {
                 if let e = outcome.error { primaryError = e } else { result = outcome.result }
             } else {
@@ -52,45 +46,64 @@ struct EffectRunner {
         return result
     }
 
-    /// Asks the port, then applies the answer. Never throws: failures are part of the outcome.
-    func perform(_ effect: EffectRecord, actor: String) -> (Outcome, [QueuedEffect]) {
-        guard let request = EffectRunner.gatewayRequest(effect) else {
-            return (Outcome(result: .null, error: OrderError(.storage, "effect \(effect.key) has a malformed request")), [])
+    /// Asks the gateway about every effect, then records all the answers in **one**
+    /// transaction (group commit: a batch of captures costs one fsync, not one each), each in
+    /// its own savepoint with its hooks. Effects the hooks queue run in a next round. Never
+    /// throws: failures are part of each outcome.
+    func runAll(_ queued: [QueuedEffect], actor: String) -> [(QueuedEffect, Outcome)] {
+        var out: [(QueuedEffect, Outcome)] = []
+        var round = queued
+        var rounds = 0
+        while !round.isEmpty && rounds < 64 {
+            rounds += 1
+            var answered: [(QueuedEffect, Answer)] = []
+            for q in round {
+                switch ask(q) {
+                case .answer(let a): answered.append((q, a))
+                case .unknown(let e): out.append((q, Outcome(result: .null, error: e)))
+                }
+            }
+            let (applied, more) = applyAll(answered, actor: actor)
+            out += applied
+            round = more
         }
-        let answer: GatewayOutcome?
+        return out
+    }
+
+    enum Asked {
+        case answer(Answer)
+        /// The gateway cannot tell now: the effect stays pending (for `payment.reconcile`).
+        case unknown(OrderError)
+    }
+
+    /// What became of an effect at the gateway. A normal effect is performed (and, when the
+    /// call fails, looked up by key); a reconciliation only looks up, never performs.
+    func ask(_ q: QueuedEffect) -> Asked {
+        let effect = q.record
+        let gateway = engine.configuration.gateway
+        if q.lookupOnly {
+            do {
+                if let known = try gateway.lookup(idempotencyKey: effect.key) { return .answer(.gateway(known)) }
+                return .answer(.failed(reason: "the gateway has no record of key \(effect.key); nothing was drawn"))
+            } catch {
+                return .unknown(OrderError(.port,
+                    "payment gateway cannot tell what became of \(effect.kind) key \(effect.key) (\(error)); it stays pending"))
+            }
+        }
+        guard let request = EffectRunner.gatewayRequest(effect) else {
+            return .unknown(OrderError(.storage, "effect \(effect.key) has a malformed request"))
+        }
         do {
-            answer = try engine.configuration.gateway.perform(request)
+            return .answer(.gateway(try gateway.perform(request)))
         } catch {
             // The outcome is unknown: ask by key whether the request arrived.
             do {
-                if let known = try engine.configuration.gateway.lookup(idempotencyKey: effect.key) {
-                    answer = known
-                } else {
-                    answer = nil
-                }
+                if let known = try gateway.lookup(idempotencyKey: effect.key) { return .answer(.gateway(known)) }
+                return .answer(.failed(reason: "payment gateway unreachable: \(error)"))
             } catch {
-                return (Outcome(result: .null, error: OrderError(.port,
-                    "payment gateway failed during \(effect.kind) of order \(effect.order) (\(error)); the \(effect.kind) is pending under key \(effect.key) and will be resolved by payment.reconcile")), [])
+                return .unknown(OrderError(.port,
+                    "payment gateway failed during \(effect.kind) of order \(effect.order) (\(error)); the \(effect.kind) is pending under key \(effect.key) and will be resolved by payment.reconcile"))
             }
-            if answer == nil {
-                return apply(effect, .failed(reason: "payment gateway unreachable: \(error)"), actor: actor)
-            }
-        }
-        return apply(effect, answer.map(Answer.gateway) ?? .failed(reason: "no answer"), actor: actor)
-    }
-
-    /// Resolves an effect left pending (by a crash or an unreachable gateway) by asking the
-    /// gateway what became of its key: the recorded outcome is applied; a key the gateway never
-    /// saw is marked failed; if the gateway cannot answer, the effect stays pending.
-    func reconcile(_ effect: EffectRecord, actor: String) -> (Outcome, [QueuedEffect]) {
-        do {
-            if let known = try engine.configuration.gateway.lookup(idempotencyKey: effect.key) {
-                return apply(effect, .gateway(known), actor: actor)
-            }
-            return apply(effect, .failed(reason: "the gateway has no record of key \(effect.key); nothing was drawn"), actor: actor)
-        } catch {
-            return (Outcome(result: .null, error: OrderError(.port,
-                "payment gateway cannot tell what became of \(effect.kind) key \(effect.key) (\(error)); it stays pending")), [])
         }
     }
 
@@ -101,30 +114,52 @@ struct EffectRunner {
         case failed(reason: String)
     }
 
-    /// Phase 2: records `answer` in a transaction with hooks; if a hook fails there, the answer
-    /// is recorded again without hooks (money that moved is always booked) and the hook's error
-    /// is reported.
-    func apply(_ effect: EffectRecord, _ answer: Answer, actor: String) -> (Outcome, [QueuedEffect]) {
-        let command = EffectRunner.commandName(effect.kind)
+    /// Phase 2 for a batch: one transaction; per effect a savepoint with its hooks. If a hook
+    /// fails, the answer is recorded again without hooks (money that moved is always booked)
+    /// and the hook's error reported. Returns the outcomes and the effects hooks queued.
+    func applyAll(_ items: [(QueuedEffect, Answer)], actor: String) -> ([(QueuedEffect, Outcome)], [QueuedEffect]) {
+        if items.isEmpty { return ([], []) }
         do {
-            let (outcome, more) = try engine.writeTransaction(command: command, actor: actor, withHooks: true) { ctx in
-                try EffectRunner.applyInTransaction(effect, answer, ctx)
-            }
-            return (outcome, more)
-        } catch {
-            let hookError = (error as? OrderError) ?? OrderError(.storage, "\(error)")
-            do {
-                let (outcome, _) = try engine.writeTransaction(command: command, actor: actor, withHooks: false) { ctx in
-                    try EffectRunner.applyInTransaction(effect, answer, ctx)
+            return try engine.store.write { s in
+                let ctx = try engine.context(s, actor: actor, isWrite: true)
+                ctx.depth = 1
+                var results: [(QueuedEffect, Outcome)] = []
+                var more: [QueuedEffect] = []
+                for (q, answer) in items {
+                    let mark = ctx.effects.count
+                    ctx.command = EffectRunner.commandName(q.record.kind)
+                    ctx.events.removeAll()
+                    do {
+                        let o = try s.savepoint { () throws -> Outcome in
+                            let o = try EffectRunner.applyInTransaction(q.record, answer, ctx)
+                            let events = ctx.events
+                            ctx.events.removeAll()
+                            if let hooks = engine.hooks { for e in events { try hooks.on(event: e, context: ctx) } }
+                            return o
+                        }
+                        results.append((q, o))
+                        more += ctx.effects[mark...].map { QueuedEffect(record: $0.record, primary: false) }
+                    } catch {
+                        ctx.events.removeAll()
+                        if ctx.effects.count > mark { ctx.effects.removeSubrange(mark...) }
+                        var hookError = (error as? OrderError) ?? OrderError(.storage, "\(error)")
+                        let o = try s.savepoint { () throws -> Outcome in
+                            let o = try EffectRunner.applyInTransaction(q.record, answer, ctx)
+                            ctx.events.removeAll()
+                            return o
+                        }
+                        hookError.message += " (the \(q.record.kind) of order \(q.record.order) itself was recorded; the hooks' changes were rolled back)"
+                        results.append((q, Outcome(result: o.result, error: o.error ?? hookError)))
+                    }
                 }
-                var e = hookError
-                e.message += " (the \(effect.kind) of order \(effect.order) itself was recorded; the hooks' changes were rolled back)"
-                return (Outcome(result: outcome.result, error: outcome.error ?? e), [])
-            } catch {
-                let e = (error as? OrderError) ?? OrderError(.storage, "\(error)")
-                return (Outcome(result: .null, error: OrderError(e.code,
-                    "\(e.message); the \(effect.kind) under key \(effect.key) stays pending for payment.reconcile")), [])
+                return (results, more)
             }
+        } catch {
+            let e = (error as? OrderError) ?? OrderError(.storage, "\(error)")
+            return (items.map { q, _ in
+                (q, Outcome(result: .null, error: OrderError(e.code,
+                    "\(e.message); the \(q.record.kind) under key \(q.record.key) stays pending for payment.reconcile")))
+            }, [])
         }
     }
 

@@ -172,22 +172,30 @@ public final class Engine: Sendable {
 }
 
 extension Engine {
-    /// Runs `body` as a top-level write under the name `command` (used for the second phase of
-    /// effects, which is not a registered command): one transaction, events delivered to the
-    /// hooks unless `withHooks` is false. Returns the body's value and any effects hooks queued.
-    func writeTransaction<T>(command: String, actor: String, withHooks: Bool, _ body: (CommandContext) throws -> T) throws -> (T, [QueuedEffect]) {
-        var queued: [QueuedEffect] = []
-        let value = try store.write { s in
-            let ctx = try context(s, actor: actor, isWrite: true)
-            ctx.command = command
-            ctx.depth = 1
-            let v = try body(ctx)
-            let events = ctx.events
-            ctx.events.removeAll()
-            if withHooks, let hooks { for e in events { try hooks.on(event: e, context: ctx) } }
-            queued = ctx.effects.map { QueuedEffect(record: $0.record, primary: false) }
-            return v
+    /// Runs many commands in **one** transaction (group commit: one fsync for all of them):
+    /// `body` calls `context.call(name, params)` as often as it likes. Each call is
+    /// all-or-nothing in its own savepoint (a caught failure undoes only that call); if `body`
+    /// throws, nothing of it is stored. Gateway effects the calls recorded run after the
+    /// commit, their outcomes recorded together in one more transaction.
+    public func transaction<T>(actor: String? = nil, _ body: (CommandContext) throws -> T) throws(OrderError) -> T {
+        if isClosed { throw OrderError(.misuse, "the engine is closed") }
+        let who = actor ?? configuration.defaultActor
+        do {
+            var queued: [QueuedEffect] = []
+            let value = try store.write { s in
+                let ctx = try context(s, actor: who, isWrite: true)
+                ctx.depth = 1  // every call runs in its own savepoint
+                ctx.command = "transaction"
+                let v = try body(ctx)
+                queued = ctx.effects.map { QueuedEffect(record: $0.record, primary: false) }
+                return v
+            }
+            if !queued.isEmpty { _ = EffectRunner(engine: self).runAll(queued, actor: who) }
+            return value
+        } catch let e as OrderError {
+            throw e
+        } catch {
+            throw OrderError(.storage, "transaction: \(error)")
         }
-        return (value, queued)
     }
 }

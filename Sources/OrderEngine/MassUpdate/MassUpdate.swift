@@ -5,8 +5,8 @@ import OrderStore
 ///
 /// Each order is all-or-nothing (its own savepoint: its hooks, its outbox rows, its numbers);
 /// one order's failure never stops the rest; orders are committed in batches (group commit:
-/// one fsync per batch, not per order). Gateway captures run after their batch commits, as
-/// for any command, and their outcome is that order's result.
+/// one fsync per batch, not per order). Gateway captures run after their batch commits and
+/// their outcomes are recorded together in one more transaction; each is that order's result.
 public struct MassUpdateReport: Sendable {
     public var selected = 0
     public var ok = 0
@@ -83,7 +83,10 @@ extension Engine {
                     }
                 }
             }
-            let runner = EffectRunner(engine: self)
+            // The batch's gateway effects: asked one by one, recorded together in one transaction.
+            let allEffects = outcomes.flatMap { $0.2 }
+            var effectOutcomes: [Int64: EffectRunner.Outcome] = [:]
+            for (q, o) in EffectRunner(engine: self).runAll(allEffects, actor: actor) { effectOutcomes[q.record.id] = o }
             for (n, outcome, effects) in outcomes {
                 var entry: JSONObject = ["order": .int(n)]
                 switch outcome {
@@ -95,7 +98,7 @@ extension Engine {
                     var error: OrderError?
                     var last = result ?? .null
                     for q in effects {
-                        let (o, _) = runner.perform(q.record, actor: actor)
+                        guard let o = effectOutcomes[q.record.id] else { continue }
                         if let e = o.error { error = e } else { last = o.result }
                     }
                     if let error {
