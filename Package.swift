@@ -55,6 +55,7 @@ let package = Package(
             name: "oe",
             dependencies: [
                 "OrderCore", "OrderEngine", "OrderScript", "CLuaBridge", "CEditLine",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

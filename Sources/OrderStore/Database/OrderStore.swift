@@ -1,5 +1,6 @@
 import GRDB
 import OrderCore
+import Synchronization
 
 /// How hard SQLite works to keep a committed command on disk.
 public enum Durability: String, Sendable, CaseIterable {
@@ -32,6 +33,10 @@ public struct StoreOptions: Sendable {
 public final class OrderStore: Sendable {
     private let writer: any DatabaseWriter
     private let cache = AggregateCache(capacity: 4096)
+    private let writes = Atomic<Int>(0)
+
+    /// Write transactions committed or rolled back so far (for benchmarks).
+    public var writeTransactionCount: Int { writes.load(ordering: .relaxed) }
     /// The path opened, or `:memory:`.
     public let path: String
 
@@ -63,6 +68,7 @@ public final class OrderStore: Sendable {
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction, committed when it returns and rolled
     /// back when it throws (its error is rethrown; SQLite errors become `storage`).
     public func write<T>(_ body: (StoreSession) throws -> T) throws -> T {
+        writes.add(1, ordering: .relaxed)
         do {
             return try writer.writeWithoutTransaction { db in
                 var result: T?

@@ -6,7 +6,8 @@ import OrderScript
 /// `oe bench`: benchmarks (figures for notes and regressions, not pass/fail tests).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks of the engine.", subcommands: [HooksBench.self])
+        commandName: "bench", abstract: "Benchmarks of the engine (figures, not pass/fail tests).",
+        subcommands: [LifecycleBench.self, HooksBench.self], defaultSubcommand: LifecycleBench.self)
 }
 
 /// `oe bench hooks`: event dispatch to a Lua hook against a raw lua_pcallk.
