@@ -1,0 +1,2 @@
+-- expect: cannot pass a function
+return oe.call('order.count', {status = print})

@@ -1,0 +1,2 @@
+-- expect: instruction budget
+while true do end

@@ -1,0 +1,2 @@
+-- expect: only source text
+load(function() return nil end)

@@ -1,0 +1,2 @@
+-- expect: attempt to call a nil value
+return native(1, 'order.count', {})

@@ -1,0 +1,2 @@
+-- expect: attempt to index a nil value
+return os.getenv('HOME')

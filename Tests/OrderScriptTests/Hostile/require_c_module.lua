@@ -1,0 +1,2 @@
+-- expect: no module
+return require('socket.core')

@@ -1,0 +1,2 @@
+-- expect: memory
+local s = 'x' for i = 1, 40 do s = s .. s end return #s

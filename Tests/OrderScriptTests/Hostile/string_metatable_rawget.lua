@@ -1,0 +1,2 @@
+-- expect: bad argument
+local mt = getmetatable('') return rawget(mt, '__index')

@@ -1,0 +1,2 @@
+-- expect: instruction budget
+local function f() return f() end return f()
