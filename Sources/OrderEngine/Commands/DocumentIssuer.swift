@@ -20,6 +20,7 @@ enum DocumentIssuer {
             currency: o.currency, lines: lines, creditsInvoice: creditsInvoice, reason: reason, refunded: refunded)
         try ctx.session.insertDocument(doc)
         a.documents.append(doc)
+        ctx.remember(a)
         let event = kind == .invoice ? "invoice.created" : "credit_note.created"
         var detail: JSONObject = ["number": .int(number), "reference": .string(doc.reference)]
         if let creditsInvoice { detail["credits_invoice"] = .int(creditsInvoice) }

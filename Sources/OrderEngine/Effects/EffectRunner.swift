@@ -142,6 +142,7 @@ struct EffectRunner {
                     } catch {
                         ctx.events.removeAll()
                         if ctx.effects.count > mark { ctx.effects.removeSubrange(mark...) }
+                        ctx.forgetLoaded()
                         var hookError = (error as? OrderError) ?? OrderError(.storage, "\(error)")
                         let o = try s.savepoint { () throws -> Outcome in
                             let o = try EffectRunner.applyInTransaction(q.record, answer, ctx)

@@ -79,9 +79,24 @@ public final class CommandContext {
 
     /// Loads an order with its ledgers or throws `not_found`.
     public func aggregate(_ number: Int64) throws -> OrderAggregate {
+        if let a = loaded[number] { return a }
         guard let a = try session.loadAggregate(number) else { throw OrderError.notFound("order \(number) does not exist") }
+        loaded[number] = a
         return a
     }
+
+    /// Orders this transaction has loaded or changed, as last saved: a batch of commands on one
+    /// order decodes it once. Every change to an order goes through `save` (or `remember`), and
+    /// a rolled-back savepoint forgets them all (`forgetLoaded`), so this never runs ahead of
+    /// or behind the database.
+    private var loaded: [Int64: OrderAggregate] = [:]
+
+    /// Records the current state of an order changed in this transaction without a version
+    /// bump (a document appended after its save).
+    func remember(_ a: OrderAggregate) { loaded[a.order.number] = a }
+
+    /// Forgets every order loaded in this transaction (after a savepoint rolled back).
+    func forgetLoaded() { loaded.removeAll() }
 
     /// Loads an order, checking `expected_version` when the caller passed one (`conflict` when stale).
     func aggregate(_ number: Int64, expectedVersion: Int64?) throws -> OrderAggregate {
@@ -98,6 +113,7 @@ public final class CommandContext {
         a.order.version += 1
         a.order.updatedAt = now
         try session.updateOrder(a, expectedVersion: old)
+        loaded[a.order.number] = a
     }
 
     /// Queues an external effect to run after this transaction commits.

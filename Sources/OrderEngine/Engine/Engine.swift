@@ -166,6 +166,7 @@ public final class Engine: Sendable {
         } catch {
             if ctx.events.count > eventMark { ctx.events.removeSubrange(eventMark...) }
             if ctx.effects.count > effectMark { ctx.effects.removeSubrange(effectMark...) }
+            ctx.forgetLoaded()
             throw error
         }
     }

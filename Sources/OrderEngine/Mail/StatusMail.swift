@@ -1,6 +1,10 @@
 import Mustache
 import OrderCore
 import OrderStore
+import Synchronization
+
+/// Compiled templates by source text (templates change only with status.define).
+private let compiledTemplates = Mutex<[String: MustacheTemplate]>([:])
 
 /// Renders and queues the status e-mail of an order entering a status: to the customer in
 /// their language, and a copy to the shop's copy address when one is set.
@@ -15,7 +19,17 @@ enum StatusMail {
     /// Renders as plain text: `{{x}}` is not HTML-escaped (the pragma switches swift-mustache's
     /// default HTML escaping off), so "Jensen & Co" stays as written.
     static func render(_ text: String, _ values: [String: String]) throws -> String {
-        do { return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text).render(values) } catch {
+        do {
+            let source = "{{% CONTENT_TYPE: TEXT}}" + text
+            let template: MustacheTemplate
+            if let t = compiledTemplates.withLock({ $0[source] }) {
+                template = t
+            } else {
+                template = try MustacheTemplate(string: source)
+                compiledTemplates.withLock { if $0.count < 1000 { $0[source] = template } }
+            }
+            return template.render(values)
+        } catch {
             throw OrderError(.invalid, "status e-mail template failed to compile: \(error)")
         }
     }

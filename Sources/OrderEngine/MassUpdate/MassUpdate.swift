@@ -79,6 +79,7 @@ extension Engine {
                     } catch {
                         if ctx.events.count > eventMark { ctx.events.removeSubrange(eventMark...) }
                         if ctx.effects.count > effectMark { ctx.effects.removeSubrange(effectMark...) }
+                        ctx.forgetLoaded()
                         outcomes.append((n, .failure((error as? OrderError) ?? OrderError(.storage, "\(error)")), []))
                     }
                 }
