@@ -50,3 +50,29 @@ import Testing
         #expect(try shop.createOrder() == 1, "the number was not used")
     }
 }
+
+/// Orders decoded once per transaction are forgotten when a savepoint rolls back.
+@Suite struct TransactionMemoryTests {
+    final class FailOnProcessing: EngineHooks, @unchecked Sendable {
+        func before(command name: String, params: JSON, context: CommandContext) throws {}
+        func on(event: EngineEvent, context: CommandContext) throws {
+            if event.to == "processing" { throw OrderError(.script, "not now") }
+        }
+    }
+
+    @Test func aRolledBackCallLeavesNoStaleOrderBehind() throws {
+        let shop = try Shop()
+        shop.engine.setHooks(FailOnProcessing())
+        try shop.engine.transaction { ctx in
+            let n = try ctx.call("order.create", Shop.orderParams())["order"]!
+            _ = try ctx.call("payment.authorize", ["order": n, "amount": .int(Shop.defaultTotal), "method": "visa"])
+            // Saved inside its savepoint, then the hook fails: the savepoint rolls back.
+            #expect(throws: OrderError.self) { try ctx.call("order.set_status", ["order": n, "status": "processing"]) }
+            let o = try ctx.call("order.get", ["order": n])
+            #expect(o["status"] == "received")
+            _ = try ctx.call("order.set_status", ["order": n, "status": "shipped"])
+        }
+        #expect(try shop.order(1)["status"] == "shipped")
+        #expect(try shop.order(1)["version"] == 4)
+    }
+}
