@@ -43,14 +43,14 @@ struct LifecycleBench: ParsableCommand {
         }()
         let full = durability == "full"
         print("OrderEngine lifecycle benchmark — \(orders) orders (batch), \(interactiveOrders) (interactive); SQLite files in \(folder); synchronous=\(full ? "FULL" : "NORMAL"); workflow \(workflow)")
-        let (batchRate, batchDB, batchSeconds) = try runEngine(folder + "/batch.sqlite", orders: orders, batched: true)
+        let (batchRate, batchDB) = try runEngine(folder + "/batch.sqlite", orders: orders, batched: true)
         let floorSeconds = try RawFloor(source: batchDB, target: folder + "/floor-batch.sqlite")
             .run(orders: orders, ordersPerTransaction: batch, synchronousFull: full)
         let floorRate = Double(orders) / floorSeconds
         print("floor (same rows, raw SQLite, \(batch) orders/transaction): \(Int(floorRate)) orders/s (\(fmt(floorSeconds)) s)")
         if interactiveOrders > 0 {
             let before = Self.writes
-            let (rate, db, _) = try runEngine(folder + "/interactive.sqlite", orders: interactiveOrders, batched: false)
+            let (rate, db) = try runEngine(folder + "/interactive.sqlite", orders: interactiveOrders, batched: false)
             let txPerOrder = max(1, Int((Double(Self.writes - before) / Double(interactiveOrders)).rounded()))
             let s = try RawFloor(source: db, target: folder + "/floor-interactive.sqlite")
                 .run(orders: interactiveOrders, ordersPerTransaction: 1, transactionsPerOrder: txPerOrder, synchronousFull: full)
@@ -60,16 +60,16 @@ struct LifecycleBench: ParsableCommand {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         print("peak RSS: \(usage.ru_maxrss / 1024) MiB")
-        _ = batchSeconds
         print("lifecycle \(Int(batchRate)) orders/s; floor \(Int(floorRate)) orders/s; ratio \(fmt(batchRate / floorRate))")
     }
 
+    /// Write transactions the engine runs made (to give the interactive floor as many).
     nonisolated(unsafe) static var writes = 0
 
-    private func fmt(_ v: Double) -> String { String(format2: v * 10 / 10) }
+    private func fmt(_ v: Double) -> String { String(format2: v) }
 
-    /// Runs the lifecycle; returns orders/s, the database path and the seconds.
-    private func runEngine(_ path: String, orders: Int, batched: Bool) throws -> (Double, String, Double) {
+    /// Runs the lifecycle; returns orders/s and the database path.
+    private func runEngine(_ path: String, orders: Int, batched: Bool) throws -> (Double, String) {
         for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
         var config = EngineConfiguration(durability: Durability(rawValue: durability) ?? .full, defaultActor: "bench")
         config.workflows = [workflow]
@@ -113,7 +113,7 @@ struct LifecycleBench: ParsableCommand {
                       : "interactive (one transaction per command): \(Int(rate)) orders/s (\(fmt(seconds)) s)")
         print(stats.report())
         engine.close()
-        return (rate, path, seconds)
+        return (rate, path)
     }
 
     private static let lines: JSON = [
