@@ -34,7 +34,9 @@ local function is_order(v)
   if type(v) ~= "table" then return false end
   local mt = getmetatable(v)
   if type(mt) == "table" and mt.__name == "oe.order" then return true end
+  -- A plain order.get / order.find row (not a command result that merely names the order).
   return math.type(v.order) == "integer" and type(v.status) == "string" and v.payment_state ~= nil
+    and math.type(v.total) == "integer" and type(v.customer) == "table"
 end
 
 local function is_list_of(v, pred)
