@@ -154,9 +154,8 @@ public final class LuaHost: EngineHooks, @unchecked Sendable {
 
     public func on(event: EngineEvent, context: CommandContext) throws {
         guard lock.withLock({ eventsWithHooks.contains(event.name) || eventsWithHooks.contains("*") }) else { return }
-        guard case .object(var ev) = event.json else { return }
-        ev["order"] = try context.call("order.get", ["order": .int(event.order)])
-        _ = try invoke("event", [.object(ev)], context: context)
+        // The order object is loaded lazily on the Lua side (only when a hook reads its fields).
+        _ = try invoke("event", [event.json], context: context)
     }
 
     // MARK: - Entering Lua

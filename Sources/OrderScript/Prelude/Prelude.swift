@@ -294,11 +294,28 @@ function entry.before(command, params)
   return true
 end
 
+-- The order of an event, loaded on first use: a hook that only looks at ev.name, ev.to or
+-- ev.order.order costs no order.get. The first access to another field loads the order (as it
+-- is at that moment, inside the command's transaction) and makes this a plain order object.
+local Lazy = { __name = "oe.order", __tostring = function(o) return "order " .. tostring(rawget(o, "order")) end }
+Lazy.__index = function(t, k)
+  local m = Order[k]
+  if m ~= nil then return m end
+  local full = oe.call("order.get", { order = rawget(t, "order") })
+  for key, v in pairs(full) do if rawget(t, key) == nil then rawset(t, key, v) end end
+  setmetatable(t, Order)
+  return rawget(t, k)
+end
+
+local function lazy_order(n)
+  return setmetatable({ order = n }, Lazy)
+end
+
 function entry.event(ev)
   local list = hooks[ev.name]
   local any = hooks["*"]
   if not list and not any then return nil end
-  ev.order = wrap(ev.order)
+  ev.order = lazy_order(ev.order)
   in_hook = in_hook + 1
   local _ <close> = leave
   if list then for _, fn in ipairs(list) do fn(ev) end end

@@ -26,10 +26,10 @@ struct HooksBench: ParsableCommand {
             let b = try DispatchBenchmark.run(host: host, iterations: iterations)
             func f(_ x: Double) -> String { String(Int((x * 10).rounded())).dropLastDigit }
             print("raw lua_pcallk (empty function)     \(f(b.rawPcallNs)) ns")
-            print("dispatch, event only                \(f(b.eventOnlyNs)) ns  (\(ratio(b.eventOnlyNs, b.rawPcallNs)) × raw)")
-            print("dispatch, event + order object      \(f(b.dispatchNs)) ns  (\(ratio(b.dispatchNs, b.rawPcallNs)) × raw)")
-            print("building the order value (order.get) \(f(b.buildOrderNs)) ns")
-            print("dispatch − building the order = \(f(b.dispatchNs - b.eventOnlyNs)) ns of order conversion")
+            print("dispatch, hook not reading the order \(f(b.eventOnlyNs)) ns  (\(ratio(b.eventOnlyNs, b.rawPcallNs)) × raw)")
+            print("dispatch, hook reading ev.order.*     \(f(b.dispatchNs)) ns  (\(ratio(b.dispatchNs, b.rawPcallNs)) × raw)")
+            print("building the order value (order.get)  \(f(b.buildOrderNs)) ns")
+            print("loading + converting the order = \(f(b.dispatchNs - b.eventOnlyNs)) ns")
         } catch {
             printError(error.description)
             throw ExitCode(error.code.rawValue)
