@@ -21,7 +21,7 @@ enum TagCommands {
         if tags != a.order.tags {
             let before = a.order.tags
             a.order.tags = tags
-            try ctx.save(&a)
+            try ctx.save(&a, documentChanged: true)
             try ctx.record(order: n, event: "order.tagged", detail: ["added": .array(add.filter { !before.contains($0) }.map { .string($0) }),
                                                                    "removed": .array(remove.filter { before.contains($0) }.map { .string($0) })])
         }

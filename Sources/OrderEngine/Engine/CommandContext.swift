@@ -108,11 +108,12 @@ public final class CommandContext {
     }
 
     /// Saves an order after a change: bumps its version and `updated_at`, re-derives its state columns.
-    func save(_ a: inout OrderAggregate) throws {
+    /// `documentChanged`: the customer, lines, delivery, tags or note changed (see `updateOrder`).
+    func save(_ a: inout OrderAggregate, documentChanged: Bool = false) throws {
         let old = a.order.version
         a.order.version += 1
         a.order.updatedAt = now
-        try session.updateOrder(a, expectedVersion: old)
+        try session.updateOrder(a, expectedVersion: old, documentChanged: documentChanged)
         loaded[a.order.number] = a
     }
 

@@ -45,7 +45,24 @@ extension StoreSession {
 
     /// Writes an order's changed fields and re-derives its state columns from the ledgers.
     /// `expectedVersion` guards against a concurrent change (`conflict` when stale).
-    public func updateOrder(_ a: OrderAggregate, expectedVersion: Int64) throws {
+    /// `documentChanged` says whether the customer, lines, delivery, tags or note changed; when
+    /// not, the stored document and search text are left as they are (most updates are status
+    /// and ledger changes, and encoding them again was a measurable share of a status change).
+    public func updateOrder(_ a: OrderAggregate, expectedVersion: Int64, documentChanged: Bool = true) throws {
+        if !documentChanged {
+            let o = a.order
+            try exec("""
+                UPDATE orders SET status = ?, payment_state = ?, fulfilment_state = ?, auth_expires_at = ?, total = ?, authorized = ?,
+                    captured = ?, notify = ?, version = ?, updated_at = ?
+                WHERE number = ? AND version = ?
+                """, [o.status, a.paymentState(at: nil).rawValue, a.fulfilmentState.rawValue, a.payments.earliestOpenExpiry?.seconds,
+                      o.total, a.payments.authorized, a.payments.captured, o.notify, o.version, o.updatedAt.seconds,
+                      o.number, expectedVersion])
+            if db.changesCount == 0 {
+                throw OrderError.conflict("order \(o.number) was changed concurrently (version \(expectedVersion) is stale)")
+            }
+            return
+        }
         try exec("""
             UPDATE orders SET status = ?, payment_state = ?, fulfilment_state = ?, auth_expires_at = ?, total = ?, authorized = ?,
                 captured = ?, currency = ?, notify = ?, version = ?, updated_at = ?, customer_name = ?, customer_email = ?,
