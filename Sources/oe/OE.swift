@@ -27,6 +27,9 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "A Lua workflow to load (repeatable); its hooks and guards run inside every command.")
     var workflow: [String] = []
 
+    @Option(name: .long, help: "Keep the simulated gateway's ledger (the bank's view) in this SQLite file (crash tests).")
+    var gatewayLedger: String?
+
     /// The resolved database path.
     func path(default fallback: String) -> String {
         db ?? Environment.get("OE_DB") ?? fallback

@@ -1,4 +1,5 @@
 import OrderCore
+import OrderStore
 import Synchronization
 
 /// A payment gateway that lives in memory: it approves by default and can be told, per order
@@ -20,8 +21,17 @@ public final class SimulatedGateway: PaymentGateway {
     }
 
     private let state = Mutex(State())
+    /// The durable bank ledger, when the simulator keeps one (crash tests).
+    private let durable: GatewayLedgerStore?
 
-    public init() {}
+    /// A simulator that keeps its ledger in memory.
+    public init() { durable = nil }
+
+    /// A simulator whose ledger (the bank's view) is a SQLite file at `ledgerPath`, committed
+    /// before each answer, so it survives a crash of the engine's process.
+    public init(ledgerPath: String) throws(OrderError) {
+        durable = try GatewayLedgerStore(path: ledgerPath)
+    }
 
     /// Sets how `operation` on `order` is answered from now on.
     public func setBehaviour(_ b: Behaviour, order: Int64, operation: GatewayRequest.Operation) {
@@ -29,7 +39,8 @@ public final class SimulatedGateway: PaymentGateway {
     }
 
     public func perform(_ r: GatewayRequest) throws -> GatewayOutcome {
-        try state.withLock { s in
+        if let durable { return try performDurably(r, durable) }
+        return try state.withLock { s in
             if let done = s.ledger[r.idempotencyKey] { return done.1 }
             let outcome: GatewayOutcome
             switch s.behaviour["\(r.order)/\(r.operation.rawValue)"] ?? .approve {
@@ -46,7 +57,32 @@ public final class SimulatedGateway: PaymentGateway {
     }
 
     public func lookup(idempotencyKey: String) throws -> GatewayOutcome? {
-        state.withLock { $0.ledger[idempotencyKey]?.1 }
+        if let durable {
+            guard let found = try durable.find(key: idempotencyKey) else { return nil }
+            return SimulatedGateway.outcome(found)
+        }
+        return state.withLock { $0.ledger[idempotencyKey]?.1 }
+    }
+
+    private func performDurably(_ r: GatewayRequest, _ ledger: GatewayLedgerStore) throws -> GatewayOutcome {
+        if let found = try ledger.find(key: r.idempotencyKey) { return SimulatedGateway.outcome(found) }
+        let behaviour = state.withLock { $0.behaviour["\(r.order)/\(r.operation.rawValue)"] ?? .approve }
+        let (outcome, detail): (String, String?) = switch behaviour {
+        case .approve: ("approved", "sim-\(r.operation.rawValue)-\(r.order)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))")
+        case .decline: ("declined", "declined by the card issuer (simulated)")
+        case .expired: ("expired", nil)
+        case .fail: throw PortFailure("payment gateway unreachable (simulated)")
+        }
+        return SimulatedGateway.outcome(try ledger.record(key: r.idempotencyKey, order: r.order, operation: r.operation.rawValue,
+                                                          amount: r.amount, outcome: outcome, detail: detail))
+    }
+
+    private static func outcome(_ found: (outcome: String, detail: String?)) -> GatewayOutcome {
+        switch found.outcome {
+        case "approved": .approved(reference: found.detail ?? "")
+        case "expired": .authorizationExpired
+        default: .declined(reason: found.detail ?? "declined")
+        }
     }
 
     /// Approved amounts per operation for `order` (the bank's view), for tests.

@@ -63,6 +63,7 @@ enum EngineFactory {
         }
         var config = EngineConfiguration(durability: durability, defaultActor: "cli")
         if let clock { config.clock = clock }
+        if let ledger = o.gatewayLedger { config.gateway = try SimulatedGateway(ledgerPath: ledger) }
         if scripting || !o.workflow.isEmpty {
             config.workflows = o.workflow
             config.scriptHost = LuaHost.factory(limits: limits)
