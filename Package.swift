@@ -61,7 +61,7 @@ let package = Package(
         ),
         .testTarget(name: "OrderCoreTests", dependencies: ["OrderCore"]),
         .testTarget(name: "OrderStoreTests", dependencies: ["OrderCore", "OrderStore"]),
-        .testTarget(name: "OrderEngineTests", dependencies: ["OrderCore", "OrderStore", "OrderEngine"]),
+        .testTarget(name: "OrderEngineTests", dependencies: ["OrderCore", "OrderStore", "OrderEngine", "OrderEngineC"]),
         .testTarget(name: "OrderScriptTests", dependencies: ["OrderCore", "OrderEngine", "OrderScript"], exclude: ["Hostile"]),
         .testTarget(name: "CLITests", dependencies: ["OrderCore", "OrderStore", "oe"]),
     ]
