@@ -59,6 +59,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The libFuzzer harness for oe_call and the Lua value conversion (scripts/fuzz).
+        .executableTarget(name: "oe-fuzz", dependencies: ["OrderCore", "OrderEngine", "OrderEngineC", "OrderScript"]),
         .testTarget(name: "OrderCoreTests", dependencies: ["OrderCore"]),
         .testTarget(name: "OrderStoreTests", dependencies: ["OrderCore", "OrderStore"]),
         .testTarget(name: "OrderEngineTests", dependencies: ["OrderCore", "OrderStore", "OrderEngine", "OrderEngineC"]),
