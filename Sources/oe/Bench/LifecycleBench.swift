@@ -37,10 +37,7 @@ struct LifecycleBench: ParsableCommand {
     var durability: String = "full"
 
     func run() throws {
-        let folder = dir ?? {
-            var t = Array("/tmp/oe-bench-XXXXXX".utf8CString)
-            return String(cString: mkdtemp(&t))
-        }()
+        let folder = dir ?? BenchSupport.temporaryFolder()
         let full = durability == "full"
         print("OrderEngine lifecycle benchmark — \(orders) orders (batch), \(interactiveOrders) (interactive); SQLite files in \(folder); synchronous=\(full ? "FULL" : "NORMAL"); workflow \(workflow)")
         let (batchRate, batchDB) = try runEngine(folder + "/batch.sqlite", orders: orders, batched: true)
@@ -70,7 +67,7 @@ struct LifecycleBench: ParsableCommand {
 
     /// Runs the lifecycle; returns orders/s and the database path.
     private func runEngine(_ path: String, orders: Int, batched: Bool) throws -> (Double, String) {
-        for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
+        BenchSupport.removeDatabase(path)
         var config = EngineConfiguration(durability: Durability(rawValue: durability) ?? .full, defaultActor: "bench")
         config.workflows = [workflow]
         config.scriptHost = LuaHost.factory()
