@@ -28,8 +28,8 @@ public final class Engine: Sendable {
         var statuses = StatusGraph.defaults
     }
 
-    private let cache = Mutex(ConfigCache())
-    private let hooksBox = Mutex<(any EngineHooks)?>(nil)
+    private let cache = Locked(ConfigCache())
+    private let hooksBox = Locked<(any EngineHooks)?>(nil)
     private let closed = Atomic<Bool>(false)
 
     /// Opens the engine on `path` (`nil` or `":memory:"` for an in-memory database), creating

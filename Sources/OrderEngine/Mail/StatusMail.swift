@@ -4,7 +4,7 @@ import OrderStore
 import Synchronization
 
 /// Compiled templates by source text (templates change only with status.define).
-private let compiledTemplates = Mutex<[String: MustacheTemplate]>([:])
+private let compiledTemplates = Locked<[String: MustacheTemplate]>([:])
 
 /// Renders and queues the status e-mail of an order entering a status: to the customer in
 /// their language, and a copy to the shop's copy address when one is set.

@@ -27,10 +27,10 @@ public struct SystemClock: Clock {
 
 /// A clock that stands still until told to move: for tests, the demo and `oe test`.
 public final class ManualClock: Clock {
-    private let current: Mutex<Timestamp>
+    private let current: Locked<Timestamp>
 
     /// Starts at `start`.
-    public init(_ start: Timestamp) { current = Mutex(start) }
+    public init(_ start: Timestamp) { current = Locked(start) }
 
     public func now() -> Timestamp { current.withLock { $0 } }
 

@@ -10,7 +10,7 @@ public final class SimulatedCarrier: Carrier {
         var failing = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

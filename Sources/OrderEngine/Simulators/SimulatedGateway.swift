@@ -20,7 +20,7 @@ public final class SimulatedGateway: PaymentGateway {
         var counter = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// The durable bank ledger, when the simulator keeps one (crash tests).
     private let durable: GatewayLedgerStore?
 

@@ -1,9 +1,10 @@
+import OrderCore
 import OrderStore
 import Synchronization
 
 /// A mailer that keeps sent messages in memory, for tests and the demo.
 public final class SimulatedMailer: Mailer {
-    private let sent = Mutex<[OutboxMessage]>([])
+    private let sent = Locked<[OutboxMessage]>([])
 
     public init() {}
 

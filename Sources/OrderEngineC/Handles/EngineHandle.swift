@@ -39,7 +39,7 @@ final class EngineHandle: Sendable {
 /// at its next call (that is the lifetime `oe_errmsg` promises).
 final class ThreadMessages: Sendable {
     // Addresses of strdup'd strings by thread (integers, so the table is plainly Sendable).
-    private let table = Mutex<[UInt: UInt]>([:])
+    private let table = Locked<[UInt: UInt]>([:])
     nonisolated(unsafe) private static let empty: UnsafeMutablePointer<CChar> = strdup("")
 
     /// Forgets (frees) this thread's message: a new call starts.
@@ -80,7 +80,7 @@ func threadKey() -> UInt {
 /// Every open handle, so a NULL, closed or foreign pointer is answered with OE_MISUSE instead
 /// of being dereferenced.
 enum Handles {
-    private static let live = Mutex<[UInt: EngineHandle]>([:])
+    private static let live = Locked<[UInt: EngineHandle]>([:])
     /// Errors of calls without a valid handle (oe_open failures, misuse), per thread.
     static let orphanErrors = ThreadMessages()
 

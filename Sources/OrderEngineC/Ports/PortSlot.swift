@@ -14,7 +14,7 @@ final class PortSlot: Sendable {
         var userdata: UnsafeMutableRawPointer?
     }
 
-    private let callback = Mutex<Callback?>(nil)
+    private let callback = Locked<Callback?>(nil)
     /// The port's name, for error messages.
     let name: String
 

@@ -9,7 +9,7 @@ import Synchronization
 /// version check still applies) but never adds to it, because what it sees may roll back.
 /// Bounded; when full, an arbitrary half is dropped.
 final class AggregateCache: Sendable {
-    private let entries = Mutex<[Int64: OrderAggregate]>([:])
+    private let entries = Locked<[Int64: OrderAggregate]>([:])
     private let capacity: Int
 
     init(capacity: Int) { self.capacity = capacity }
