@@ -55,18 +55,6 @@ public struct OrderAggregate: Sendable, Equatable {
         return (units, total)
     }
 
-    /// The order summary used by `order.find`: identity, states and totals, no ledgers.
-    public func summaryJSON(now: Timestamp) -> JSON {
-        [
-            "order": .int(order.number), "reference": .string(order.reference), "status": .string(order.status),
-            "payment_state": .string(paymentState(at: now).rawValue), "fulfilment_state": .string(fulfilmentState.rawValue),
-            "total": .int(order.total), "currency": .string(order.currency.code),
-            "customer": ["name": .string(order.customer.name), "email": .string(order.customer.email)],
-            "delivery": order.delivery.json, "tags": .array(order.tags.map { .string($0) }),
-            "created_at": .string(order.createdAt.iso8601), "version": .int(order.version),
-        ]
-    }
-
     /// The full order as `order.get` returns it.
     public func json(now: Timestamp, statusLabel: String? = nil) -> JSON {
         let vat = order.vat

@@ -195,11 +195,4 @@ extension StoreSession {
             """, [kind?.rawValue, order, issuedFrom?.seconds, issuedTo?.seconds, after, limit])
             .compactMap { InvoiceDocument(stored: JSON.stored($0[0])) }
     }
-
-    /// Lowest and highest number issued per document kind (for reports).
-    public func documentNumberRange(_ kind: DocumentKind) throws -> (first: Int64, last: Int64, count: Int64)? {
-        guard let r = try row("SELECT MIN(number), MAX(number), COUNT(*) FROM documents WHERE kind = ?", [kind.rawValue]),
-              let first: Int64 = r[0], let last: Int64 = r[1] else { return nil }
-        return (first, last, r[2])
-    }
 }

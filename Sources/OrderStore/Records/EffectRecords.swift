@@ -71,11 +71,6 @@ extension StoreSession {
         try effectsWhere(where: "id = ?", [id]).first
     }
 
-    /// Pending effects, oldest first (all orders, or one).
-    public func pendingEffects(order: Int64? = nil) throws -> [EffectRecord] {
-        try effectsWhere(where: "state = 'pending' AND (?1 IS NULL OR order_number = ?1)", [order])
-    }
-
     /// The sum of pending effect amounts of `kind` on `order` (money in flight).
     public func pendingAmount(order: Int64, kind: String) throws -> Int64 {
         try row("SELECT COALESCE(SUM(amount), 0) FROM effects WHERE state = 'pending' AND order_number = ? AND kind = ?", [order, kind])?[0] ?? 0

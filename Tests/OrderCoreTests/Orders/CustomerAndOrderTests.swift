@@ -78,8 +78,8 @@ struct CustomerAndOrderTests {
         let later = F.aggregate(F.furniture, payments: [F.auth(1, F.furnitureTotal)]).json(now: F.t0.adding(days: 8))
         #expect(later["status_label"] == nil)
         #expect(later["payment_state"] == "expired")
-        #expect(F.aggregate(F.furniture).summaryJSON(now: F.t0)["payment_state"] == "none")
-        #expect(F.aggregate(F.furniture).summaryJSON(now: F.t0).objectValue?.keys.first == "order")
+        #expect(F.aggregate(F.furniture).json(now: F.t0)["payment_state"] == "none")
+        #expect(F.aggregate(F.furniture).json(now: F.t0).objectValue?.keys.first == "order")
     }
 
     @Test("number series keys and formatting")
