@@ -27,6 +27,30 @@ public struct Currency: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { code }
 
+    /// Formats an amount for a customer reading `language`: Danish `1.234,50 kr.` (other
+    /// currencies `1.234,50 EUR`), English `DKK 1,234.50`. (Messages and logs use `format`.)
+    public func format(_ minor: Int64, for language: Language) -> String {
+        let neg = minor < 0
+        let m = minor.magnitude
+        var div: UInt64 = 1
+        for _ in 0..<minorUnits { div *= 10 }
+        let whole = String(m / div)
+        let (group, decimal) = language == .da ? (".", ",") : (",", ".")
+        var grouped = ""
+        for (k, ch) in whole.enumerated() {
+            if k > 0 && (whole.count - k) % 3 == 0 { grouped += group }
+            grouped.append(ch)
+        }
+        var number = grouped
+        if minorUnits > 0 {
+            let frac = String(m % div)
+            number += decimal + String(repeating: "0", count: minorUnits - frac.count) + frac
+        }
+        if neg { number = "-" + number }
+        if language == .da { return code == "DKK" ? number + " kr." : number + " " + code }
+        return code + " " + number
+    }
+
     /// Formats an amount of minor units for people: `1234567` DKK → `12345.67 DKK`.
     public func format(_ minor: Int64) -> String {
         guard minorUnits > 0 else { return "\(minor) \(code)" }

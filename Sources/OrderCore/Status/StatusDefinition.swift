@@ -1,7 +1,7 @@
 /// The subject and text body of a status e-mail in one language, as Mustache templates.
 ///
 /// Variables: `{{customer_name}}`, `{{order}}` (the reference, e.g. `WEB-1001`), `{{status}}`
-/// (the label in the customer's language), `{{total}}` (formatted), `{{tracking}}`,
+/// (the label in the customer's language), `{{total}}` (in the customer's form: `1.057,00 kr.` / `DKK 1,057.00`), `{{tracking}}`,
 /// `{{carrier}}`, `{{location}}` (pickup), `{{shop_name}}`.
 public struct EmailTemplate: Sendable, Equatable {
     public var subject: String

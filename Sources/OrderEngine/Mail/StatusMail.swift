@@ -45,7 +45,7 @@ enum StatusMail {
         let location: String? = if case .pickup(let l) = o.delivery { l } else { last?.location }
         var values: [String: String] = [
             "customer_name": o.customer.name, "order": o.reference, "status": status.label(lang),
-            "total": o.currency.format(o.total), "shop_name": ctx.settings.shopName,
+            "total": o.currency.format(o.total, for: lang), "shop_name": ctx.settings.shopName,
         ]
         if let t = last?.tracking { values["tracking"] = t }
         if let c = last?.carrier { values["carrier"] = c }

@@ -56,3 +56,16 @@ struct CurrencyTests {
         expectOrderError(.invalid, "exceeds the maximum", field: "total") { _ = try Amounts.add(Int64.max, 1, field: "total") }
     }
 }
+
+/// Amounts as a customer reads them, in Danish and English.
+@Suite struct CustomerAmountTests {
+    @Test func danishAndEnglishForms() {
+        #expect(Currency.dkk.format(105_700, for: .da) == "1.057,00 kr.")
+        #expect(Currency.dkk.format(105_700, for: .en) == "DKK 1,057.00")
+        #expect(Currency.dkk.format(5, for: .da) == "0,05 kr.")
+        #expect(Currency.dkk.format(123_456_789_00, for: .da) == "123.456.789,00 kr.")
+        #expect(Currency.dkk.format(-1_000_00, for: .en) == "DKK -1,000.00")
+        #expect(Currency(code: "EUR")!.format(99_95, for: .da) == "99,95 EUR")
+        #expect(Currency(code: "ISK")!.format(12_500, for: .en) == "ISK 12,500")
+    }
+}
