@@ -5,10 +5,11 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads workflow files (UTF-8 text) without Foundation.
-enum FileReader {
+/// Reads workflow and script files (UTF-8 text) without Foundation; shared by the Lua host and
+/// the CLI (`oe run`, `oe test`).
+public enum FileReader {
     /// The file's text; `invalid` naming the path when it cannot be read or is not UTF-8.
-    static func read(_ path: String) throws(OrderError) -> String {
+    public static func read(_ path: String) throws(OrderError) -> String {
         guard let f = fopen(path, "rb") else {
             throw OrderError(.invalid, "\(path): cannot open (\(String(cString: strerror(errno))))")
         }
@@ -26,13 +27,19 @@ enum FileReader {
     }
 
     /// Whether `path` names an existing regular file.
-    static func isFile(_ path: String) -> Bool {
+    public static func isFile(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
+    /// Whether `path` names an existing folder.
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
     /// The folder part of a path (`.` when there is none).
-    static func directory(of path: String) -> String {
+    public static func directory(of path: String) -> String {
         guard let i = path.lastIndex(of: "/") else { return "." }
         return i == path.startIndex ? "/" : String(path[..<i])
     }

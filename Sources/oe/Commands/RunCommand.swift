@@ -32,30 +32,9 @@ struct RunCommand: ParsableCommand {
         limits.scriptInstructions = budget
         let engine = try EngineFactory.open(database, fallback: "orderengine.sqlite", scripting: true, limits: limits)
         guard let host = engine.luaHost else { throw OrderError(.misuse, "no Lua host") }
-        let source = try ScriptFile.read(script)
+        let source = try FileReader.read(script)
         let result = try host.eval(source, chunkname: "@" + script)
         if result.isNull { return nil }
         return Environment.stdoutIsTerminal ? result.prettyText : result.compactText
     }
 }
-
-/// Reads script files for the CLI.
-enum ScriptFile {
-    static func read(_ path: String) throws(OrderError) -> String {
-        guard let f = fopen(path, "rb") else { throw OrderError.invalid("script", "\(path): cannot open") }
-        defer { fclose(f) }
-        var bytes: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = fread(&buf, 1, buf.count, f)
-            bytes += buf[0..<n]
-            if n < buf.count { break }
-        }
-        guard let s = String(validating: bytes, as: UTF8.self) else { throw OrderError.invalid("script", "\(path): not UTF-8 text") }
-        return s
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -81,7 +81,7 @@ struct TestSession {
         try host.enableTestMode(clock: clock)
         var load = workflows
         let sibling = String(file.dropLast("_test.lua".count)) + ".lua"
-        if FileExists.check(sibling) { load.insert(sibling, at: 0) }
+        if FileReader.isFile(sibling) { load.insert(sibling, at: 0) }
         for w in load { try host.loadWorkflow(path: w) }
         try host.loadWorkflow(path: file)
     }
@@ -100,7 +100,7 @@ enum TestFinder {
     static func find(_ paths: [String]) -> [String] {
         var out: [String] = []
         for p in paths {
-            if FileExists.isDirectory(p) { walk(p, &out) } else if p.hasSuffix(".lua") { out.append(p) }
+            if FileReader.isDirectory(p) { walk(p, &out) } else if p.hasSuffix(".lua") { out.append(p) }
         }
         return out.sorted()
     }
@@ -112,15 +112,7 @@ enum TestFinder {
             let name = withUnsafePointer(to: e.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
             if name == "." || name == ".." || name.hasPrefix(".") { continue }
             let path = dir.hasSuffix("/") ? dir + name : dir + "/" + name
-            if FileExists.isDirectory(path) { walk(path, &out) } else if name.hasSuffix("_test.lua") { out.append(path) }
+            if FileReader.isDirectory(path) { walk(path, &out) } else if name.hasSuffix("_test.lua") { out.append(path) }
         }
-    }
-}
-
-enum FileExists {
-    static func check(_ p: String) -> Bool { access(p, F_OK) == 0 }
-    static func isDirectory(_ p: String) -> Bool {
-        var st = stat()
-        return stat(p, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 }
