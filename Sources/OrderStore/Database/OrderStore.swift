@@ -50,6 +50,13 @@ public final class OrderStore: Sendable {
         let sync = options.durability == .full ? "FULL" : "NORMAL"
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(sync)")
+            // Every command runs in a savepoint; SQLite keeps each savepoint's statement
+            // journal in a temporary *file* by default, which cost ~180 pwrite calls per order
+            // in the lifecycle benchmark. In memory it is a copy of the pages touched.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // A group-commit batch of 1,000 orders dirties ~6 MB of pages; with the default
+            // 2 MB cache SQLite spills them to the WAL mid-transaction and writes them again.
+            try db.execute(sql: "PRAGMA cache_size = -16384")
         }
         do {
             if let path, path != ":memory:" {
