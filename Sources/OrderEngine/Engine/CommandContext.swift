@@ -95,6 +95,13 @@ public final class CommandContext {
     /// bump (a document appended after its save).
     func remember(_ a: OrderAggregate) { loaded[a.order.number] = a }
 
+    /// Loads the orders among `numbers` this transaction has not loaded yet, in one batch of
+    /// queries (a mass update's batch would otherwise load them one by one).
+    func preload(_ numbers: [Int64]) throws {
+        let missing = numbers.filter { loaded[$0] == nil }
+        for (n, a) in try session.loadAggregates(missing) { loaded[n] = a }
+    }
+
     /// Forgets every order loaded in this transaction (after a savepoint rolled back).
     func forgetLoaded() { loaded.removeAll() }
 

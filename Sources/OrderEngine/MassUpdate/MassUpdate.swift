@@ -47,21 +47,13 @@ extension Engine {
         let reportAll = (try p.choice("report", ["all", "failures"]) ?? "all") == "all"
         try p.finish()
 
-        // Select first (keyset pages), then update: orders the update moves out of the filter
+        // Select first, then update: orders the update moves out of the filter
         // are neither skipped nor visited twice.
         let numbers: [Int64] = try store.read { s in
             let ctx = try context(s, actor: actor, isWrite: false)
             let filter = try QueryCommands.filter(filterReader, statuses: ctx.statuses)
             try filterReader.finish()
-            var out: [Int64] = []
-            var page = OrderPage(limit: 1000)
-            while true {
-                let (rows, next) = try s.findOrders(filter, page: page, now: ctx.now)
-                out += rows.map(\.number)
-                if let limit, out.count >= limit { return Array(out.prefix(Int(limit))) }
-                guard let next else { return out }
-                page.after = next
-            }
+            return try s.findOrderNumbers(filter, now: ctx.now, limit: limit)
         }
         var report = MassUpdateReport()
         report.selected = numbers.count
@@ -71,6 +63,7 @@ extension Engine {
             try store.write { s in
                 let ctx = try context(s, actor: actor, isWrite: true)
                 ctx.command = "orders.mass_update"
+                try ctx.preload(batch)
                 for n in batch {
                     let eventMark = ctx.events.count, effectMark = ctx.effects.count
                     do {

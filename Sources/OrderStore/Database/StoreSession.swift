@@ -34,6 +34,15 @@ public struct StoreSession {
         try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
     }
 
+    /// `transform` of every row of `sql`, read straight from the statement: unlike `rows`, no
+    /// row is copied (the `Row` passed is valid only during the call).
+    func mapRows<T>(_ sql: String, _ arguments: StatementArguments = [], _ transform: (Row) throws -> T) throws -> [T] {
+        var out: [T] = []
+        let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        while let r = try cursor.next() { out.append(try transform(r)) }
+        return out
+    }
+
     /// The rowid of the last INSERT.
     var lastInsertedId: Int64 { db.lastInsertedRowID }
 

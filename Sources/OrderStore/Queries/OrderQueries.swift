@@ -60,18 +60,19 @@ extension StoreSession {
         CASE WHEN payment_state = 'authorized' AND auth_expires_at IS NOT NULL THEN \(authValidUntil) END AS auth_valid_until
         """
 
+    /// Columns by index, in `summaryColumns` order: GRDB's lookup by name folds the case of
+    /// every name on every access, which was most of the cost of a page of 1,000.
     private func summary(_ r: Row) -> OrderSummary {
-        let tags: String = r["tags"]
+        let tags: String = r[14]
         return OrderSummary(
-            number: r["number"], reference: r["reference"], status: r["status"],
-            paymentState: PaymentState(rawValue: r["payment_state"]) ?? .none,
-            fulfilmentState: FulfilmentState(rawValue: r["fulfilment_state"]) ?? .unshipped,
-            authExpiresAt: Timestamp(r["auth_expires_at"] as Int64?), authValidUntil: Timestamp(r["auth_valid_until"] as Int64?),
-            total: r["total"], authorized: r["authorized"],
-            captured: r["captured"], currency: r["currency"], customerName: r["customer_name"], customerEmail: r["customer_email"],
-            deliveryMethod: r["delivery_method"], carrier: r["carrier"],
-            tags: tags.split(separator: Character(StoreSession.tagSeparator)).map(String.init),
-            createdAt: Timestamp(seconds: r["created_at"]), updatedAt: Timestamp(seconds: r["updated_at"]), version: r["version"])
+            number: r[0], reference: r[1], status: r[2],
+            paymentState: PaymentState(rawValue: r[3]) ?? .none,
+            fulfilmentState: FulfilmentState(rawValue: r[4]) ?? .unshipped,
+            authExpiresAt: Timestamp(r[5] as Int64?), authValidUntil: Timestamp(r[18] as Int64?),
+            total: r[6], authorized: r[7], captured: r[8], currency: r[9], customerName: r[10], customerEmail: r[11],
+            deliveryMethod: r[12], carrier: r[13],
+            tags: tags.isEmpty ? [] : tags.split(separator: Character(StoreSession.tagSeparator)).map(String.init),
+            createdAt: Timestamp(seconds: r[15]), updatedAt: Timestamp(seconds: r[16]), version: r[17])
     }
 
     /// The WHERE clause and arguments for a filter at time `now`.
@@ -157,11 +158,12 @@ extension StoreSession {
         let dir = page.descending ? "DESC" : "ASC"
         let order = page.sort == .number ? "number \(dir)" : "\(col) \(dir), number \(dir)"
         args.append(page.limit + 1)
-        let rows = try self.rows("SELECT \(StoreSession.summaryColumns) FROM orders WHERE \(clause) ORDER BY \(order) LIMIT ?",
-                                 StatementArguments(args))
-        var result = rows.prefix(page.limit).map(summary)
+        var result = try mapRows("SELECT \(StoreSession.summaryColumns) FROM orders WHERE \(clause) ORDER BY \(order) LIMIT ?",
+                                 StatementArguments(args), summary)
+        let more = result.count > page.limit
         var next: String?
-        if rows.count > page.limit, let last = result.last {
+        if more { result.removeLast() }
+        if more, let last = result.last {
             let v: Int64 = switch page.sort {
             case .number: last.number
             case .created_at: last.createdAt.seconds
@@ -170,8 +172,15 @@ extension StoreSession {
             }
             next = "\(v):\(last.number)"
         }
-        if result.count > page.limit { result.removeLast() }
         return (result, next)
+    }
+
+    /// The numbers of every order matching `filter`, ascending (for `orders.mass_update`, which
+    /// selects first and updates after, so it reads no more than it needs).
+    public func findOrderNumbers(_ filter: OrderFilter, now: Timestamp, limit: Int64?) throws -> [Int64] {
+        var (clause, args) = whereClause(filter, now: now)
+        args.append(limit ?? -1)
+        return try mapRows("SELECT number FROM orders WHERE \(clause) ORDER BY number LIMIT ?", StatementArguments(args)) { $0[0] }
     }
 
     /// How many orders match `filter`.

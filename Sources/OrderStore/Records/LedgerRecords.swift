@@ -21,14 +21,16 @@ extension StoreSession {
         return out
     }
 
+    static let paymentColumns = "id, kind, amount, method, reference, idempotency_key, authorization_id, at, expires_at"
+
+    /// A payment from a row of `paymentColumns`.
+    func payment(from r: Row) -> PaymentTransaction {
+        PaymentTransaction(id: r[0], kind: PaymentKind(rawValue: r[1]) ?? .authorize, amount: r[2], method: r[3], reference: r[4],
+                           idempotencyKey: r[5], authorization: r[6], at: Timestamp(seconds: r[7]), expiresAt: Timestamp(r[8] as Int64?))
+    }
+
     func payments(of order: Int64) throws -> [PaymentTransaction] {
-        try rows("""
-            SELECT id, kind, amount, method, reference, idempotency_key, authorization_id, at, expires_at
-            FROM payments WHERE order_number = ? ORDER BY id
-            """, [order]).map { r in
-            PaymentTransaction(id: r[0], kind: PaymentKind(rawValue: r[1]) ?? .authorize, amount: r[2], method: r[3], reference: r[4],
-                               idempotencyKey: r[5], authorization: r[6], at: Timestamp(seconds: r[7]), expiresAt: Timestamp(r[8] as Int64?))
-        }
+        try mapRows("SELECT \(Self.paymentColumns) FROM payments WHERE order_number = ? ORDER BY id", [order], payment(from:))
     }
 
     // MARK: - Shipments
@@ -56,15 +58,18 @@ extension StoreSession {
         try row("SELECT order_number FROM shipments WHERE id = ?", [id])?[0]
     }
 
+    static let shipmentColumns =
+        "id, order_number, method, carrier, tracking, location, lines, state, created_at, handed_over_at, delivered_at"
+
+    /// A shipment from a row of `shipmentColumns`.
+    func shipment(from r: Row) -> Shipment {
+        Shipment(id: r[0], order: r[1], method: ShipmentMethod(rawValue: r[2]) ?? .manual, carrier: r[3], tracking: r[4],
+                 location: r[5], lines: LineQuantity.list(from: JSON.stored(r[6])), state: ShipmentState(rawValue: r[7]) ?? .created,
+                 createdAt: Timestamp(seconds: r[8]), handedOverAt: Timestamp(r[9] as Int64?), deliveredAt: Timestamp(r[10] as Int64?))
+    }
+
     func shipments(of order: Int64) throws -> [Shipment] {
-        try rows("""
-            SELECT id, order_number, method, carrier, tracking, location, lines, state, created_at, handed_over_at, delivered_at
-            FROM shipments WHERE order_number = ? ORDER BY id
-            """, [order]).map { r in
-            Shipment(id: r[0], order: r[1], method: ShipmentMethod(rawValue: r[2]) ?? .manual, carrier: r[3], tracking: r[4],
-                     location: r[5], lines: LineQuantity.list(from: JSON.stored(r[6])), state: ShipmentState(rawValue: r[7]) ?? .created,
-                     createdAt: Timestamp(seconds: r[8]), handedOverAt: Timestamp(r[9] as Int64?), deliveredAt: Timestamp(r[10] as Int64?))
-        }
+        try mapRows("SELECT \(Self.shipmentColumns) FROM shipments WHERE order_number = ? ORDER BY id", [order], shipment(from:))
     }
 
     // MARK: - Invoices and credit notes
@@ -84,8 +89,9 @@ extension StoreSession {
     }
 
     func documents(of order: Int64) throws -> [InvoiceDocument] {
-        try rows("SELECT doc FROM documents WHERE order_number = ? ORDER BY issued_at, kind DESC, number", [order])
-            .compactMap { InvoiceDocument(stored: JSON.stored($0[0])) }
+        try mapRows("SELECT doc FROM documents WHERE order_number = ? ORDER BY issued_at, kind DESC, number", [order]) {
+            InvoiceDocument(stored: JSON.stored($0[0]))
+        }.compactMap { $0 }
     }
 
     // MARK: - Timeline

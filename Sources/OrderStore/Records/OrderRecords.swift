@@ -78,7 +78,8 @@ extension StoreSession {
     /// whose version has not changed since it was last read is served from the cache.
     public func loadAggregate(_ number: Int64) throws -> OrderAggregate? {
         if let cache {
-            guard let version: Int64 = try row("SELECT version FROM orders WHERE number = ?", [number])?[0] else { return nil }
+            guard let version = try mapRows("SELECT version FROM orders WHERE number = ?", [number], { $0[0] as Int64 }).first
+            else { return nil }
             if let hit = cache.get(number, version: version) { return hit }
             let a = try loadAggregateUncached(number)
             if isRead, let a { cache.put(a) }
@@ -87,12 +88,10 @@ extension StoreSession {
         return try loadAggregateUncached(number)
     }
 
-    private func loadAggregateUncached(_ number: Int64) throws -> OrderAggregate? {
-        guard let r = try row("""
-            SELECT number, reference, status, currency, notify, version, created_at, updated_at, doc FROM orders WHERE number = ?
-            """, [number])
-        else { return nil }
-        // Columns by index: GRDB's lookup by name folds case on every access.
+    private static let orderColumns = "number, reference, status, currency, notify, version, created_at, updated_at, doc"
+
+    /// An order from a row of `orderColumns` (by index: GRDB's lookup by name folds case on every access).
+    private func order(from r: Row) -> Order {
         let doc = JSON.stored(r[8])
         let customer = OrderStore.customer(from: doc["customer"] ?? .null)
         let lines: [OrderLine] = (doc["lines"]?.arrayValue ?? []).compactMap { j in
@@ -101,14 +100,50 @@ extension StoreSession {
             return OrderLine(sku: sku, name: name, qty: qty, unitPrice: up, vatRate: rate, prepayable: j["prepayable"]?.boolValue ?? false)
         }
         let currency: String = r[3]
-        let order = Order(
+        return Order(
             number: r[0], reference: r[1], status: r[2], customer: customer, lines: lines,
             currency: currency == "DKK" ? .dkk : Currency(code: currency) ?? .dkk, delivery: Delivery(stored: doc["delivery"] ?? .null),
             tags: (doc["tags"]?.arrayValue ?? []).compactMap(\.stringValue), note: doc["note"]?.stringValue ?? "",
             notify: r[4], version: r[5], createdAt: Timestamp(seconds: r[6]),
             updatedAt: Timestamp(seconds: r[7]))
+    }
+
+    private func loadAggregateUncached(_ number: Int64) throws -> OrderAggregate? {
+        guard let order = try mapRows("SELECT \(Self.orderColumns) FROM orders WHERE number = ?", [number], order(from:)).first
+        else { return nil }
         return OrderAggregate(order: order, payments: PaymentLedger(try payments(of: number)),
                               shipments: try shipments(of: number), documents: try documents(of: number))
+    }
+
+    /// Loads many orders with their payments, shipments and documents in four queries, where
+    /// `loadAggregate` needs five per order (a batch of `orders.mass_update` spent a third of
+    /// its time there). Orders that do not exist are absent from the result. Bypasses the cache.
+    public func loadAggregates(_ numbers: [Int64]) throws -> [Int64: OrderAggregate] {
+        guard !numbers.isEmpty else { return [:] }
+        let list: StatementArguments = ["[" + numbers.map(String.init).joined(separator: ",") + "]"]
+        let members = "IN (SELECT value FROM json_each(?))"
+        var payments: [Int64: [PaymentTransaction]] = [:]
+        for (n, p) in try mapRows("SELECT \(Self.paymentColumns), order_number FROM payments WHERE order_number \(members) ORDER BY id",
+                                  list, { ($0[9] as Int64, payment(from: $0)) }) {
+            payments[n, default: []].append(p)
+        }
+        var shipments: [Int64: [Shipment]] = [:]
+        for s in try mapRows("SELECT \(Self.shipmentColumns) FROM shipments WHERE order_number \(members) ORDER BY id",
+                             list, shipment(from:)) {
+            shipments[s.order, default: []].append(s)
+        }
+        var documents: [Int64: [InvoiceDocument]] = [:]
+        for (n, d) in try mapRows("SELECT order_number, doc FROM documents WHERE order_number \(members) ORDER BY issued_at, kind DESC, number",
+                                  list, { ($0[0] as Int64, InvoiceDocument(stored: JSON.stored($0[1]))) }) {
+            if let d { documents[n, default: []].append(d) }
+        }
+        var out: [Int64: OrderAggregate] = [:]
+        out.reserveCapacity(numbers.count)
+        for o in try mapRows("SELECT \(Self.orderColumns) FROM orders WHERE number \(members)", list, order(from:)) {
+            out[o.number] = OrderAggregate(order: o, payments: PaymentLedger(payments[o.number] ?? []),
+                                           shipments: shipments[o.number] ?? [], documents: documents[o.number] ?? [])
+        }
+        return out
     }
 
     /// Whether order `number` exists.
