@@ -3,8 +3,22 @@ import OrderCore
 import OrderStore
 import Synchronization
 
-/// Compiled templates by source text (templates change only with status.define).
+/// Compiled templates by their text as the merchant wrote it (templates change only with
+/// status.define).
 private let compiledTemplates = Locked<[String: MustacheTemplate]>([:])
+
+/// The values of one e-mail as swift-mustache's renderer wants them: a parent it asks by name
+/// and texts it takes as they are. A `[String: String]` costs several failed protocol casts
+/// and a `String(describing:)` per variable, and rendering was a sixth of a mass update.
+private struct MailValues: MustacheParent {
+    var values: [String: MailText]
+    func child(named name: String) -> Any? { values[name] }
+}
+
+private struct MailText: MustacheCustomRenderable {
+    let renderText: String
+    var isNull: Bool { false }
+}
 
 /// Renders and queues the status e-mail of an order entering a status: to the customer in
 /// their language, and a copy to the shop's copy address when one is set.
@@ -19,19 +33,18 @@ enum StatusMail {
     /// Renders as plain text: `{{x}}` is not HTML-escaped (the pragma switches swift-mustache's
     /// default HTML escaping off), so "Jensen & Co" stays as written.
     static func render(_ text: String, _ values: [String: String]) throws -> String {
-        do {
-            let source = "{{% CONTENT_TYPE: TEXT}}" + text
-            let template: MustacheTemplate
-            if let t = compiledTemplates.withLock({ $0[source] }) {
-                template = t
-            } else {
-                template = try MustacheTemplate(string: source)
-                compiledTemplates.withLock { if $0.count < 1000 { $0[source] = template } }
+        let template: MustacheTemplate
+        if let t = compiledTemplates.withLock({ $0[text] }) {
+            template = t
+        } else {
+            do {
+                template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
+            } catch {
+                throw OrderError(.invalid, "status e-mail template failed to compile: \(error)")
             }
-            return template.render(values)
-        } catch {
-            throw OrderError(.invalid, "status e-mail template failed to compile: \(error)")
+            compiledTemplates.withLock { if $0.count < 1000 { $0[text] = template } }
         }
+        return template.render(MailValues(values: values.mapValues { MailText(renderText: $0) }))
     }
 
     /// Queues the mail if the order's `notify` is on and the status has a template. Returns the
