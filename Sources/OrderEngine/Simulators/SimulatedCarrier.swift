@@ -5,14 +5,18 @@ import Synchronization
 /// `GLS-00000001`. A repeated idempotency key returns the first label. Can be told to fail.
 public final class SimulatedCarrier: Carrier {
     private struct State {
-        var labels: [String: Label] = [:]
+        var labels: KeyedMemory<Label>
         var next = 1
         var failing = false
     }
 
-    private let state = Locked(State())
+    private let state: Locked<State>
 
-    public init() {}
+    /// A carrier remembering every label's key, or with `retainKeys` only the most recent ones
+    /// (a forgotten key books a new label; for long benchmarks).
+    public init(retainKeys: Int? = nil) {
+        state = Locked(State(labels: KeyedMemory(capacity: retainKeys)))
+    }
 
     /// Makes every booking throw (or stop throwing).
     public func setFailing(_ failing: Bool) { state.withLock { $0.failing = failing } }
@@ -28,11 +32,11 @@ public final class SimulatedCarrier: Carrier {
             let n = digits.allSatisfy(\.isNumber) && !digits.isEmpty ? digits : String(s.next)
             let prefix = r.carrier.uppercased().filter { $0.isLetter || $0.isNumber }.prefix(8)
             let l = Label(tracking: "\(prefix.isEmpty ? "TRK" : String(prefix))-\(String(repeating: "0", count: max(0, 8 - n.count)))\(n)")
-            s.labels[r.idempotencyKey] = l
+            s.labels.insert(r.idempotencyKey, l)
             return l
         }
     }
 
-    /// Labels booked so far.
+    /// Labels booked so far (of the keys remembered).
     public var bookedCount: Int { state.withLock { $0.labels.count } }
 }

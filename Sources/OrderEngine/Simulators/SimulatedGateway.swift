@@ -16,20 +16,25 @@ public final class SimulatedGateway: PaymentGateway {
 
     private struct State {
         var behaviour: [String: Behaviour] = [:]  // "<order>/<operation>"
-        var ledger: [String: (GatewayRequest, GatewayOutcome)] = [:]
+        var ledger: KeyedMemory<(GatewayRequest, GatewayOutcome)>
         var counter = 0
     }
 
-    private let state = Locked(State())
+    private let state: Locked<State>
     /// The durable bank ledger, when the simulator keeps one (crash tests).
     private let durable: GatewayLedgerStore?
 
-    /// A simulator that keeps its ledger in memory.
-    public init() { durable = nil }
+    /// A simulator that keeps its ledger in memory: every key, or with `retainKeys` only the
+    /// most recent ones (a forgotten key is answered as never received; for long benchmarks).
+    public init(retainKeys: Int? = nil) {
+        state = Locked(State(ledger: KeyedMemory(capacity: retainKeys)))
+        durable = nil
+    }
 
     /// A simulator whose ledger (the bank's view) is a SQLite file at `ledgerPath`, committed
     /// before each answer, so it survives a crash of the engine's process.
     public init(ledgerPath: String) throws(OrderError) {
+        state = Locked(State(ledger: KeyedMemory(capacity: nil)))
         durable = try GatewayLedgerStore(path: ledgerPath)
     }
 
@@ -51,7 +56,7 @@ public final class SimulatedGateway: PaymentGateway {
             case .expired: outcome = .authorizationExpired
             case .fail: throw PortFailure("payment gateway unreachable (simulated)")
             }
-            s.ledger[r.idempotencyKey] = (r, outcome)
+            s.ledger.insert(r.idempotencyKey, (r, outcome))
             return outcome
         }
     }
@@ -85,18 +90,18 @@ public final class SimulatedGateway: PaymentGateway {
         }
     }
 
-    /// Approved amounts per operation for `order` (the bank's view), for tests.
+    /// Approved amounts per operation for `order` (the bank's view, of the keys remembered), for tests.
     public func approvedTotal(order: Int64, operation: GatewayRequest.Operation) -> Int64 {
         state.withLock { s in
-            s.ledger.values.reduce(0) { sum, e in
+            s.ledger.all.reduce(0) { sum, e in
                 if e.0.order == order, e.0.operation == operation, case .approved = e.1 { return sum + e.0.amount }
                 return sum
             }
         }
     }
 
-    /// How many requests with distinct keys reached the simulator and were approved.
+    /// How many requests with distinct keys reached the simulator and were approved (of the keys remembered).
     public var approvedCount: Int {
-        state.withLock { s in s.ledger.values.filter { if case .approved = $0.1 { true } else { false } }.count }
+        state.withLock { s in s.ledger.all.filter { if case .approved = $0.1 { true } else { false } }.count }
     }
 }

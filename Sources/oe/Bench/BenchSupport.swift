@@ -1,5 +1,6 @@
 import OrderCore
 import OrderEngine
+import OrderStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,6 +20,14 @@ enum BenchSupport {
 
     static func removeDatabase(_ path: String) {
         for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
+    }
+
+    /// An engine configuration for a benchmark: the simulated gateway and carrier remember only
+    /// the most recent 100,000 idempotency keys, so a run over a million orders measures the
+    /// engine's memory, not the simulators' (every step of one order is far more recent).
+    static func configuration(durability: Durability = .full) -> EngineConfiguration {
+        EngineConfiguration(gateway: SimulatedGateway(retainKeys: 100_000), carrier: SimulatedCarrier(retainKeys: 100_000),
+                            durability: durability, defaultActor: "bench")
     }
 
     static func peakRSSMiB() -> Int {

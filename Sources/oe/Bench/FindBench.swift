@@ -15,7 +15,7 @@ struct FindBench: ParsableCommand {
 
     func run() throws {
         let path = db ?? (BenchSupport.temporaryFolder() + "/find.sqlite")
-        let engine = try Engine(path: path, configuration: EngineConfiguration(defaultActor: "bench"))
+        let engine = try Engine(path: path, configuration: BenchSupport.configuration())
         if db == nil {
             print("filling \(orders) orders in \(path) …")
             let start = BenchSupport.nowNs()

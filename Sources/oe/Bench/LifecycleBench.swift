@@ -68,7 +68,7 @@ struct LifecycleBench: ParsableCommand {
     /// Runs the lifecycle; returns orders/s and the database path.
     private func runEngine(_ path: String, orders: Int, batched: Bool) throws -> (Double, String) {
         BenchSupport.removeDatabase(path)
-        var config = EngineConfiguration(durability: Durability(rawValue: durability) ?? .full, defaultActor: "bench")
+        var config = BenchSupport.configuration(durability: Durability(rawValue: durability) ?? .full)
         config.workflows = [workflow]
         config.scriptHost = LuaHost.factory()
         let engine = try Engine(path: path, configuration: config)

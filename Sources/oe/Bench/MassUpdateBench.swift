@@ -18,7 +18,7 @@ struct MassUpdateBench: ParsableCommand {
     func run() throws {
         let folder = BenchSupport.temporaryFolder()
         let path = folder + "/mass-update.sqlite"
-        var config = EngineConfiguration(defaultActor: "bench")
+        var config = BenchSupport.configuration()
         config.scriptHost = LuaHost.factory()
         let engine = try Engine(path: path, configuration: config)
         try engine.luaHost?.eval("""
