@@ -31,8 +31,8 @@ enum StatusCommands {
                 let subject = try t.requiredString("subject", maxLength: 300)
                 let body = try t.requiredString("body", maxLength: 20_000)
                 try t.finish()
-                try StatusMail.validate(subject, field: t.fieldPath("subject"))
-                try StatusMail.validate(body, field: t.fieldPath("body"))
+                try MailTemplates.validate(subject, field: t.fieldPath("subject"))
+                try MailTemplates.validate(body, field: t.fieldPath("body"))
                 def.email[lang] = EmailTemplate(subject: subject, body: body)
             }
             try e.finish()
