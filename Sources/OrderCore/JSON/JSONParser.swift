@@ -157,14 +157,17 @@ public struct JSONParser {
         i += 1  // opening quote
         // Fast path: no escapes before the closing quote (most keys and values).
         var j = i
+        var ascii = true
         while j < bytes.count {
             let b = bytes[j]
             if b == UInt8(ascii: "\"") {
-                guard let s = String(validating: bytes[i..<j], as: UTF8.self) else { throw fail("invalid UTF-8 in string") }
+                guard let s = bytes.withUnsafeBufferPointer({ JSONParser.string(UnsafeBufferPointer(rebasing: $0[i..<j]), ascii: ascii) })
+                else { throw fail("invalid UTF-8 in string") }
                 i = j + 1
                 return s
             }
             if b == UInt8(ascii: "\\") || b < 0x20 { break }
+            if b >= 0x80 { ascii = false }
             j += 1
         }
         var out: [UInt8] = []
@@ -214,8 +217,26 @@ public struct JSONParser {
             }
             i += 1
         }
-        guard let s = String(validating: out, as: UTF8.self) else { throw fail("invalid UTF-8 in string") }
+        guard let s = out.withUnsafeBufferPointer({ JSONParser.string($0, ascii: false) }) else { throw fail("invalid UTF-8 in string") }
         return s
+    }
+
+    /// The string of UTF-8 `bytes`, or nil when they are not valid UTF-8.
+    ///
+    /// Not `String(validating:as:)`: it is generic over the collection and, unspecialised here,
+    /// looked up type metadata at run time for every string, a third of the parser's time.
+    /// `String(decoding:as:)` on a buffer is the standard library's fast path; it replaces
+    /// invalid sequences with U+FFFD, so the bytes were valid exactly when nothing changed.
+    private static func string(_ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool) -> String? {
+        let s = String(decoding: bytes, as: UTF8.self)
+        if ascii { return s }
+        var copy = s
+        let unchanged = copy.withUTF8 { out in
+            guard out.count == bytes.count else { return false }
+            for k in 0..<out.count where out[k] != bytes[k] { return false }
+            return true
+        }
+        return unchanged ? s : nil
     }
 
     private mutating func hex4() throws(OrderError) -> UInt32 {

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Mustache
 import OrderCore
 import Synchronization
@@ -22,10 +25,32 @@ enum MailTemplates {
         let parts: [Part]
     }
 
-    /// Compiled templates by their text as the merchant wrote it.
-    private static let compiled = Locked<[String: MustacheTemplate]>([:])
-    /// Skeletons by template text, then by the names of the values present (sorted, joined).
-    private static let skeletons = Locked<[String: [String: Skeleton]]>([:])
+    /// A template's text as a dictionary key, hashed and compared by its UTF-8 bytes: `String`'s
+    /// own hashing and comparison normalise Unicode (NFC) first, which for Danish text cost
+    /// more than the rest of the lookup.
+    private struct TextKey: Hashable {
+        let text: String
+        func hash(into h: inout Hasher) {
+            var t = text
+            t.withUTF8 { h.combine(bytes: UnsafeRawBufferPointer($0)) }
+        }
+        static func == (a: TextKey, b: TextKey) -> Bool {
+            var x = a.text, y = b.text
+            return x.withUTF8 { p in
+                y.withUTF8 { q in p.count == q.count && (p.count == 0 || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0) }
+            }
+        }
+    }
+
+    /// What is kept per template text: compiled, whether it contains a marker character, and
+    /// its skeletons by the names of the values present (sorted, joined by commas).
+    private struct Entry {
+        let template: MustacheTemplate
+        let hasMarkers: Bool
+        var skeletons: [String: Skeleton] = [:]
+    }
+
+    private static let entries = Locked<[TextKey: Entry]>([:])
 
     /// Checks that a template compiles; throws `invalid` naming `field` otherwise.
     static func validate(_ text: String, field: String) throws {
@@ -37,22 +62,30 @@ enum MailTemplates {
     /// `text` rendered as plain text with `values`: `{{x}}` is not HTML-escaped (the pragma
     /// switches swift-mustache's default HTML escaping off), so "Jensen & Co" stays as written.
     static func render(_ text: String, _ values: [String: String]) throws -> String {
+        let key = TextKey(text: text)
         let names = values.keys.sorted()
-        if text.utf8.contains(where: { $0 == open || $0 == close })
-            || values.values.contains(where: { $0.utf8.contains(where: { $0 == open || $0 == close }) }) {
-            return try template(text).render(values)
-        }
         let signature = names.joined(separator: ",")
-        let skeleton: Skeleton
-        if let s = skeletons.withLock({ $0[text]?[signature] }) {
-            skeleton = s
-        } else {
-            skeleton = try makeSkeleton(text, names)
-            skeletons.withLock { all in
-                if all.count >= 1000 { all.removeAll() }
-                all[text, default: [:]][signature] = skeleton
+        let (entry, skeleton) = entries.withLock { e in (e[key], e[key]?.skeletons[signature]) }
+        if let skeleton { return fill(skeleton, names, values) }
+        let template = try entry?.template ?? compile(text)
+        let hasMarkers = entry?.hasMarkers ?? text.utf8.contains(where: isMarker)
+        if entry == nil {
+            entries.withLock { e in
+                if e.count >= 1000 { e.removeAll() }
+                e[key] = e[key] ?? Entry(template: template, hasMarkers: hasMarkers)
             }
         }
+        if hasMarkers || values.values.contains(where: { $0.utf8.contains(where: isMarker) }) {
+            return template.render(values)
+        }
+        let made = makeSkeleton(template, names)
+        entries.withLock { e in e[key, default: Entry(template: template, hasMarkers: false)].skeletons[signature] = made }
+        return fill(made, names, values)
+    }
+
+    private static func isMarker(_ b: UInt8) -> Bool { b == open || b == close }
+
+    private static func fill(_ skeleton: Skeleton, _ names: [String], _ values: [String: String]) -> String {
         var out = ""
         for part in skeleton.parts {
             switch part {
@@ -65,10 +98,10 @@ enum MailTemplates {
 
     /// Renders `text` once with the marker `\u{1}i\u{2}` as the value of `names[i]` and cuts
     /// the result at the markers.
-    private static func makeSkeleton(_ text: String, _ names: [String]) throws -> Skeleton {
+    private static func makeSkeleton(_ template: MustacheTemplate, _ names: [String]) -> Skeleton {
         var markers: [String: String] = [:]
         for (i, n) in names.enumerated() { markers[n] = "\u{1}\(i)\u{2}" }
-        let rendered = Array(try template(text).render(markers).utf8)
+        let rendered = Array(template.render(markers).utf8)
         var parts: [Skeleton.Part] = []
         var literal: [UInt8] = []
         var i = 0
@@ -88,20 +121,16 @@ enum MailTemplates {
         return Skeleton(parts: parts)
     }
 
-    private static func template(_ text: String) throws -> MustacheTemplate {
-        if let t = compiled.withLock({ $0[text] }) { return t }
-        let template: MustacheTemplate
+    private static func compile(_ text: String) throws -> MustacheTemplate {
         do {
-            template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
+            return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
         } catch {
             throw OrderError(.invalid, "status e-mail template failed to compile: \(error)")
         }
-        compiled.withLock { if $0.count < 1000 { $0[text] = template } }
-        return template
     }
 
     /// Renders directly with swift-mustache, without skeletons (for tests comparing the two).
     static func renderDirectly(_ text: String, _ values: [String: String]) throws -> String {
-        try template(text).render(values)
+        try compile(text).render(values)
     }
 }

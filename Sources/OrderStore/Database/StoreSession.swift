@@ -71,6 +71,17 @@ extension JSON {
     }
 }
 
+extension Row {
+    /// The JSON text the store wrote itself in column `index`, parsed from the statement's
+    /// bytes (no intermediate `String` to validate and copy); NULL or malformed text is `null`.
+    func storedJSON(_ index: Int) -> JSON {
+        (try? withUnsafeData(atIndex: index) { data -> JSON in
+            guard let data else { return .null }
+            return (try? JSONParser.parse(bytes: [UInt8](data))) ?? .null
+        }) ?? .null
+    }
+}
+
 extension Timestamp {
     init?(_ seconds: Int64?) {
         guard let seconds else { return nil }

@@ -92,7 +92,7 @@ extension StoreSession {
 
     /// An order from a row of `orderColumns` (by index: GRDB's lookup by name folds case on every access).
     private func order(from r: Row) -> Order {
-        let doc = JSON.stored(r[8])
+        let doc = r.storedJSON(8)
         let customer = OrderStore.customer(from: doc["customer"] ?? .null)
         let lines: [OrderLine] = (doc["lines"]?.arrayValue ?? []).compactMap { j in
             guard let sku = j["sku"]?.stringValue, let name = j["name"]?.stringValue, let qty = j["qty"]?.intValue,
