@@ -24,7 +24,7 @@ let package = Package(
         // SQLite schema, migrations and queries (GRDB); one transaction per command.
         .target(
             name: "OrderStore",
-            dependencies: ["OrderCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["OrderCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         // The command registry, transactions, events, outbox and ports.
         .target(

@@ -93,4 +93,48 @@ import Testing
             try store.write { s in try s.updateOrder(a, expectedVersion: 1) }
         } throws: { ($0 as? OrderError)?.code == .conflict }
     }
+
+    @Test func aRefusedWriteIsAStorageErrorWithSQLitesReasonAndUndoesTheTransaction() throws {
+        let store = try OrderStore(path: ":memory:")
+        let payment = PaymentTransaction(id: 0, kind: .authorize, amount: 100, method: "visa", idempotencyKey: "k-1", at: Timestamp(seconds: 1))
+        try store.write { s in
+            try s.insertOrder(Self.sampleOrder(1))
+            _ = try s.appendPayment(order: 1, payment)
+        }
+        let before = try store.contentChecksum()
+        #expect {
+            try store.write { s in
+                try s.insertOrder(Self.sampleOrder(2))
+                _ = try s.appendPayment(order: 2, payment)  // the same idempotency key again
+            }
+        } throws: { e in
+            guard let e = e as? OrderError else { return false }
+            return e.code == .storage && e.message.contains("UNIQUE") && e.message.contains("idempotency_key")
+        }
+        #expect(try store.contentChecksum() == before)
+        // The statement is usable again after the failure.
+        try store.write { s in _ = try s.appendPayment(order: 1, PaymentTransaction(id: 0, kind: .capture, amount: 100, method: "visa",
+                                                                                     idempotencyKey: "k-2", at: Timestamp(seconds: 2))) }
+        #expect(try store.read { s in try s.loadAggregate(1)?.payments.captured } == 100)
+    }
+
+    @Test func textsAreStoredByteForByte() throws {
+        let store = try OrderStore(path: ":memory:")
+        var a = Self.sampleOrder(1)
+        a.order.customer.name = "Ærø Østergård \"Jensen\" & Co 😀"
+        a.order.note = ""
+        try store.write { s in try s.insertOrder(a) }
+        let back = try store.read { s in try s.loadAggregate(1) }
+        #expect(back?.order.customer.name == a.order.customer.name)
+        #expect(back?.order.note == "")
+        let stored = try store.read { s in try String.fetchOne(s.db, sql: "SELECT customer_name FROM orders") }
+        #expect(stored == a.order.customer.name)
+    }
+
+    @Test func aWriteWithTheWrongNumberOfValuesIsRefused() throws {
+        let store = try OrderStore(path: ":memory:")
+        #expect {
+            try store.write { s in try s.write("UPDATE meta SET value = ? WHERE key = ?", "x") }
+        } throws: { ($0 as? OrderError)?.code == .storage }
+    }
 }

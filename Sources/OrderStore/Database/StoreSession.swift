@@ -18,10 +18,10 @@ public struct StoreSession {
         self.isRead = isRead
     }
 
-    /// Runs `sql` with `arguments`, through SQLite's statement cache.
-    func exec(_ sql: String, _ arguments: StatementArguments = []) throws {
-        let s = try db.cachedStatement(sql: sql)
-        try s.execute(arguments: arguments)
+    /// Runs `sql`, which takes no values, through GRDB's statement cache (statements with
+    /// values go through `write`).
+    func exec(_ sql: String) throws {
+        try db.cachedStatement(sql: sql).execute()
     }
 
     /// The first row of `sql`, or nil.

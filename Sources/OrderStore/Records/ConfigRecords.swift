@@ -26,8 +26,8 @@ extension StoreSession {
 
     /// Stores one setting (replacing any earlier value).
     public func saveSetting(_ key: String, _ value: JSON) throws {
-        try exec("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                 [key, value.compactText])
+        try write("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                  key, value.compactText)
     }
 
     // MARK: - Statuses
@@ -39,11 +39,11 @@ extension StoreSession {
 
     /// Stores a status definition (insert or replace, keeping its position).
     public func saveStatusDefinition(_ d: StatusDefinition) throws {
-        try exec("""
+        try write("""
             INSERT INTO statuses (key, position, definition)
             VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM statuses), ?)
             ON CONFLICT (key) DO UPDATE SET definition = excluded.definition
-            """, [d.key, d.json.compactText])
+            """, d.key, d.json.compactText)
     }
 
     // MARK: - Number series
@@ -76,6 +76,6 @@ extension StoreSession {
                 "\(series.startKey): the \(series.rawValue) series has issued \(s.start)–\(s.next - 1); its start can only be set before the first number (gapless numbering)",
                 field: series.startKey)
         }
-        try exec("UPDATE number_series SET start = ?, next = ? WHERE series = ?", [start, start, series.rawValue])
+        try write("UPDATE number_series SET start = ?, next = ? WHERE series = ?", start, start, series.rawValue)
     }
 }

@@ -48,10 +48,10 @@ extension StoreSession {
             || row("SELECT 1 FROM payments WHERE idempotency_key = ?", [e.key]) != nil {
             throw OrderError(.conflict, "idempotency_key: '\(e.key)' was already used", field: "idempotency_key")
         }
-        try exec("""
+        try write("""
             INSERT INTO effects (idempotency_key, kind, order_number, amount, request, state, created_at)
             VALUES (?, ?, ?, ?, ?, 'pending', ?)
-            """, [e.key, e.kind, e.order, e.amount, e.request.compactText, e.createdAt.seconds])
+            """, e.key, e.kind, e.order, e.amount, e.request.compactText, e.createdAt.seconds)
         var out = e
         out.id = lastInsertedId
         return out
@@ -61,8 +61,8 @@ extension StoreSession {
     /// longer pending (someone else resolved it).
     @discardableResult
     public func resolveEffect(id: Int64, state: String, result: JSON, at: Timestamp) throws -> Bool {
-        try exec("UPDATE effects SET state = ?, result = ?, resolved_at = ? WHERE id = ? AND state = 'pending'",
-                 [state, result.compactText, at.seconds, id])
+        try write("UPDATE effects SET state = ?, result = ?, resolved_at = ? WHERE id = ? AND state = 'pending'",
+                  state, result.compactText, at.seconds, id)
         return db.changesCount > 0
     }
 
@@ -90,7 +90,7 @@ extension StoreSession {
 extension StoreSession {
     /// Sets an effect's final state whatever it was (the gateway's answer is the truth).
     public func exec(forceResolve id: Int64, state: String, result: JSON, at: Timestamp) throws {
-        try exec("UPDATE effects SET state = ?, result = ?, resolved_at = ? WHERE id = ?", [state, result.compactText, at.seconds, id])
+        try write("UPDATE effects SET state = ?, result = ?, resolved_at = ? WHERE id = ?", state, result.compactText, at.seconds, id)
     }
 
     /// The effect recorded under `key`, if any.

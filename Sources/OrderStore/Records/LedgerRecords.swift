@@ -12,10 +12,10 @@ extension StoreSession {
 
     /// Appends a payment row; returns it with its id.
     public func appendPayment(order: Int64, _ p: PaymentTransaction) throws -> PaymentTransaction {
-        try exec("""
+        try write("""
             INSERT INTO payments (order_number, kind, amount, method, reference, idempotency_key, authorization_id, at, expires_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [order, p.kind.rawValue, p.amount, p.method, p.reference, p.idempotencyKey, p.authorization, p.at.seconds, p.expiresAt?.seconds])
+            """, order, p.kind.rawValue, p.amount, p.method, p.reference, p.idempotencyKey, p.authorization, p.at.seconds, p.expiresAt?.seconds)
         var out = p
         out.id = lastInsertedId
         return out
@@ -37,11 +37,11 @@ extension StoreSession {
 
     /// Inserts a shipment; returns it with its id.
     public func insertShipment(_ s: Shipment) throws -> Shipment {
-        try exec("""
+        try write("""
             INSERT INTO shipments (order_number, method, carrier, tracking, location, lines, state, created_at, handed_over_at, delivered_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [s.order, s.method.rawValue, s.carrier, s.tracking, s.location, JSON.array(s.lines.map(\.json)).compactText,
-                  s.state.rawValue, s.createdAt.seconds, s.handedOverAt?.seconds, s.deliveredAt?.seconds])
+            """, s.order, s.method.rawValue, s.carrier, s.tracking, s.location, JSON.array(s.lines.map(\.json)).compactText,
+                 s.state.rawValue, s.createdAt.seconds, s.handedOverAt?.seconds, s.deliveredAt?.seconds)
         var out = s
         out.id = lastInsertedId
         return out
@@ -49,8 +49,8 @@ extension StoreSession {
 
     /// Writes a shipment's state and times.
     public func updateShipment(_ s: Shipment) throws {
-        try exec("UPDATE shipments SET state = ?, tracking = ?, handed_over_at = ?, delivered_at = ? WHERE id = ?",
-                 [s.state.rawValue, s.tracking, s.handedOverAt?.seconds, s.deliveredAt?.seconds, s.id])
+        try write("UPDATE shipments SET state = ?, tracking = ?, handed_over_at = ?, delivered_at = ? WHERE id = ?",
+                  s.state.rawValue, s.tracking, s.handedOverAt?.seconds, s.deliveredAt?.seconds, s.id)
     }
 
     /// The order a shipment belongs to, or nil when there is no such shipment.
@@ -76,10 +76,10 @@ extension StoreSession {
 
     /// Inserts an issued invoice or credit note (append-only).
     public func insertDocument(_ d: InvoiceDocument) throws {
-        try exec("""
+        try write("""
             INSERT INTO documents (kind, number, reference, order_number, issued_at, total, credits_invoice, doc)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, [d.kind.rawValue, d.number, d.reference, d.order, d.issuedAt.seconds, d.total, d.creditsInvoice, d.json.compactText])
+            """, d.kind.rawValue, d.number, d.reference, d.order, d.issuedAt.seconds, d.total, d.creditsInvoice, d.json.compactText)
     }
 
     /// One document by kind and number.
@@ -98,10 +98,10 @@ extension StoreSession {
 
     /// Appends a timeline event.
     public func appendTimeline(_ e: TimelineEvent) throws {
-        try exec("""
+        try write("""
             INSERT INTO timeline (order_number, at, actor, command, event, from_value, to_value, amount, detail)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [e.order, e.at.seconds, e.actor, e.command, e.event, e.from, e.to, e.amount, e.detail.isNull ? nil : e.detail.compactText])
+            """, e.order, e.at.seconds, e.actor, e.command, e.event, e.from, e.to, e.amount, e.detail.isNull ? nil : e.detail.compactText)
     }
 
     /// An order's events, oldest first.

@@ -23,24 +23,18 @@ extension StoreSession {
         tags.isEmpty ? "" : StoreSession.tagSeparator + tags.joined(separator: StoreSession.tagSeparator) + StoreSession.tagSeparator
     }
 
-    private func derivedArguments(_ a: OrderAggregate) -> [(any DatabaseValueConvertible)?] {
-        let o = a.order
-        return [
-            o.status, a.paymentState(at: nil).rawValue, a.fulfilmentState.rawValue, a.payments.earliestOpenExpiry?.seconds,
-            o.total, a.payments.authorized, a.payments.captured, o.currency.code, o.notify, o.version, o.updatedAt.seconds,
-            o.customer.name, o.customer.email, o.delivery.method, o.delivery.carrier, tagsColumn(o.tags), searchText(o), orderDoc(o),
-        ]
-    }
-
     /// Inserts a new order (its number already drawn) with its derived columns.
     public func insertOrder(_ a: OrderAggregate) throws {
         let o = a.order
-        try exec("""
+        try write("""
             INSERT INTO orders (status, payment_state, fulfilment_state, auth_expires_at, total, authorized, captured, currency,
                 notify, version, updated_at, customer_name, customer_email, delivery_method, carrier, tags, search, doc,
                 number, reference, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, StatementArguments(derivedArguments(a) + [o.number, o.reference, o.createdAt.seconds]))
+            """, o.status, a.paymentState(at: nil).rawValue, a.fulfilmentState.rawValue, a.payments.earliestOpenExpiry?.seconds,
+                 o.total, a.payments.authorized, a.payments.captured, o.currency.code, o.notify, o.version, o.updatedAt.seconds,
+                 o.customer.name, o.customer.email, o.delivery.method, o.delivery.carrier, tagsColumn(o.tags), searchText(o), orderDoc(o),
+                 o.number, o.reference, o.createdAt.seconds)
     }
 
     /// Writes an order's changed fields and re-derives its state columns from the ledgers.
@@ -49,28 +43,28 @@ extension StoreSession {
     /// not, the stored document and search text are left as they are (most updates are status
     /// and ledger changes, and encoding them again was a measurable share of a status change).
     public func updateOrder(_ a: OrderAggregate, expectedVersion: Int64, documentChanged: Bool = true) throws {
+        let o = a.order
         if !documentChanged {
-            let o = a.order
-            try exec("""
+            try write("""
                 UPDATE orders SET status = ?, payment_state = ?, fulfilment_state = ?, auth_expires_at = ?, total = ?, authorized = ?,
                     captured = ?, notify = ?, version = ?, updated_at = ?
                 WHERE number = ? AND version = ?
-                """, [o.status, a.paymentState(at: nil).rawValue, a.fulfilmentState.rawValue, a.payments.earliestOpenExpiry?.seconds,
-                      o.total, a.payments.authorized, a.payments.captured, o.notify, o.version, o.updatedAt.seconds,
-                      o.number, expectedVersion])
-            if db.changesCount == 0 {
-                throw OrderError.conflict("order \(o.number) was changed concurrently (version \(expectedVersion) is stale)")
-            }
-            return
+                """, o.status, a.paymentState(at: nil).rawValue, a.fulfilmentState.rawValue, a.payments.earliestOpenExpiry?.seconds,
+                     o.total, a.payments.authorized, a.payments.captured, o.notify, o.version, o.updatedAt.seconds,
+                     o.number, expectedVersion)
+        } else {
+            try write("""
+                UPDATE orders SET status = ?, payment_state = ?, fulfilment_state = ?, auth_expires_at = ?, total = ?, authorized = ?,
+                    captured = ?, currency = ?, notify = ?, version = ?, updated_at = ?, customer_name = ?, customer_email = ?,
+                    delivery_method = ?, carrier = ?, tags = ?, search = ?, doc = ?
+                WHERE number = ? AND version = ?
+                """, o.status, a.paymentState(at: nil).rawValue, a.fulfilmentState.rawValue, a.payments.earliestOpenExpiry?.seconds,
+                     o.total, a.payments.authorized, a.payments.captured, o.currency.code, o.notify, o.version, o.updatedAt.seconds,
+                     o.customer.name, o.customer.email, o.delivery.method, o.delivery.carrier, tagsColumn(o.tags), searchText(o),
+                     orderDoc(o), o.number, expectedVersion)
         }
-        try exec("""
-            UPDATE orders SET status = ?, payment_state = ?, fulfilment_state = ?, auth_expires_at = ?, total = ?, authorized = ?,
-                captured = ?, currency = ?, notify = ?, version = ?, updated_at = ?, customer_name = ?, customer_email = ?,
-                delivery_method = ?, carrier = ?, tags = ?, search = ?, doc = ?
-            WHERE number = ? AND version = ?
-            """, StatementArguments(derivedArguments(a) + [a.order.number, expectedVersion]))
         if db.changesCount == 0 {
-            throw OrderError.conflict("order \(a.order.number) was changed concurrently (version \(expectedVersion) is stale)")
+            throw OrderError.conflict("order \(o.number) was changed concurrently (version \(expectedVersion) is stale)")
         }
     }
 

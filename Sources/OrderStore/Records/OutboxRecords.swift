@@ -43,10 +43,10 @@ public struct OutboxMessage: Sendable, Equatable {
 extension StoreSession {
     /// Queues a message; returns its id.
     public func enqueue(_ m: OutboxMessage) throws -> Int64 {
-        try exec("""
+        try write("""
             INSERT INTO outbox (kind, order_number, recipient, subject, body, language, status, created_at)
             VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
-            """, [m.kind, m.order, m.recipient, m.subject, m.body, m.language.rawValue, m.createdAt.seconds])
+            """, m.kind, m.order, m.recipient, m.subject, m.body, m.language.rawValue, m.createdAt.seconds)
         return lastInsertedId
     }
 
@@ -77,7 +77,7 @@ extension StoreSession {
                 throw OrderError(.notFound, "ids: no outbox message \(id)", field: "ids")
             }
             if status == "pending" {
-                try exec("UPDATE outbox SET status = 'sent', acked_at = ? WHERE id = ?", [at.seconds, id])
+                try write("UPDATE outbox SET status = 'sent', acked_at = ? WHERE id = ?", at.seconds, id)
                 acked.append(id)
             }
         }

@@ -1,0 +1,85 @@
+import GRDB
+import GRDBSQLite
+
+/// A value bound straight to a parameter of an SQLite statement on the write path.
+///
+/// Why not GRDB's `StatementArguments`: building one from an array literal boxes every value
+/// as an existential `DatabaseValueConvertible`, converts it to a `DatabaseValue`, and binds
+/// through nested closures; that was a fifth of a status change. The statements are still
+/// GRDB's cached statements on GRDB's connection, in GRDB's transaction; only the binding and
+/// the stepping of these INSERT/UPDATE statements are done here.
+protocol SQLBindable {
+    /// Binds `self` to parameter `index` (1-based) of `statement`; returns SQLite's result code.
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32
+}
+
+/// Tells SQLite to copy a bound text before the call returns.
+private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+extension Int64: SQLBindable {
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 { sqlite3_bind_int64(statement, index, self) }
+}
+
+extension Int: SQLBindable {
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 { sqlite3_bind_int64(statement, index, Int64(self)) }
+}
+
+extension Bool: SQLBindable {
+    /// As GRDB stores it: 1 or 0.
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 { sqlite3_bind_int64(statement, index, self ? 1 : 0) }
+}
+
+extension String: SQLBindable {
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+        var text = self
+        return text.withUTF8 { bytes in
+            // An empty buffer may have no address, and a NULL pointer would bind SQL NULL.
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(statement, index, "", 0, transient) }
+            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                sqlite3_bind_text(statement, index, $0, Int32(bytes.count), transient)
+            }
+        }
+    }
+}
+
+extension Optional: SQLBindable where Wrapped: SQLBindable {
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+        switch self {
+        case .some(let v): v.bind(to: statement, at: index)
+        case .none: sqlite3_bind_null(statement, index)
+        }
+    }
+}
+
+extension StoreSession {
+    /// Runs the INSERT or UPDATE `sql` (GRDB's cached statement) with `values` bound in order.
+    /// SQLite's errors (a constraint, an append-only trigger) are thrown as GRDB's
+    /// `DatabaseError`, with SQLite's message, as GRDB's own execution would.
+    func write<each V: SQLBindable>(_ sql: String, _ values: repeat each V) throws {
+        let statement = try db.cachedStatement(sql: sql)
+        let s = statement.sqliteStatement
+        sqlite3_reset(s)  // returns the previous run's error, already reported
+        var index: Int32 = 0
+        var bindFailure: Int32 = SQLITE_OK
+        for value in repeat each values {
+            index += 1
+            let code = value.bind(to: s, at: index)
+            if code != SQLITE_OK, bindFailure == SQLITE_OK { bindFailure = code }
+        }
+        guard bindFailure == SQLITE_OK, index == sqlite3_bind_parameter_count(s) else {
+            sqlite3_clear_bindings(s)
+            throw DatabaseError(resultCode: ResultCode(rawValue: bindFailure == SQLITE_OK ? SQLITE_RANGE : bindFailure),
+                                message: "\(index) values for \(sqlite3_bind_parameter_count(s)) parameters", sql: sql)
+        }
+        var code = sqlite3_step(s)
+        while code == SQLITE_ROW { code = sqlite3_step(s) }
+        if code != SQLITE_DONE {
+            let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+            sqlite3_reset(s)
+            sqlite3_clear_bindings(s)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
+        }
+        sqlite3_reset(s)
+        sqlite3_clear_bindings(s)
+    }
+}
