@@ -8,7 +8,11 @@ public final class ParamReader {
     /// The path of this object from the root, e.g. `lines[0]` (empty at the root).
     public let path: String
     private let object: JSONObject
-    private var used: Set<String> = []
+    /// Which members have been read, by position (a set of names cost a hash per read, and
+    /// commands read a dozen fields each).
+    private var used: [Bool]
+    /// The names asked for, for the "accepted: …" of an unknown field's error.
+    private var asked: [String] = []
 
     /// Wraps a JSON value that must be an object (`null` counts as an empty object).
     public init(_ json: JSON, path: String = "") throws(OrderError) {
@@ -18,6 +22,7 @@ public final class ParamReader {
         case .null: object = JSONObject()
         default: throw OrderError.invalid(path, "expected an object, got \(json.typeName)")
         }
+        used = Array(repeating: false, count: object.count)
     }
 
     /// The full path of member `key`.
@@ -37,9 +42,13 @@ public final class ParamReader {
 
     /// The raw value of `key` (marking it used), or nil when absent or null.
     public func raw(_ key: String) -> JSON? {
-        used.insert(key)
-        guard let v = object[key], !v.isNull else { return nil }
-        return v
+        asked.append(key)
+        for (i, m) in object.members.enumerated() where m.key == key {
+            used[i] = true
+            if m.value.isNull { return Optional.none }  // (a bare `nil` here would be JSON.null)
+            return m.value
+        }
+        return nil
     }
 
     // MARK: - Scalars
@@ -86,9 +95,16 @@ public final class ParamReader {
     public func string(_ key: String, maxLength: Int = 1000, allowEmpty: Bool = false) throws(OrderError) -> String? {
         guard let v = raw(key) else { return nil }
         guard case .string(let s) = v else { throw OrderError.invalid(fieldPath(key), "expected a string, got \(v.typeName)") }
-        if !allowEmpty && s.trimmingSpaces.isEmpty { throw OrderError.invalid(fieldPath(key), "must not be empty") }
-        if s.unicodeScalars.count > maxLength { throw OrderError.invalid(fieldPath(key), "longer than \(maxLength) characters") }
-        if s.unicodeScalars.contains(where: { $0.value == 0 }) { throw OrderError.invalid(fieldPath(key), "contains a NUL character") }
+        // Cheap checks first (every command reads several strings): a first character that is
+        // not white space means not blank; a text of no more UTF-8 bytes than the limit has no
+        // more characters than it either; NUL is the byte 0 in UTF-8.
+        if !allowEmpty, s.first?.isWhitespace ?? true, s.trimmingSpaces.isEmpty {
+            throw OrderError.invalid(fieldPath(key), "must not be empty")
+        }
+        if s.utf8.count > maxLength, s.unicodeScalars.count > maxLength {
+            throw OrderError.invalid(fieldPath(key), "longer than \(maxLength) characters")
+        }
+        if s.utf8.contains(0) { throw OrderError.invalid(fieldPath(key), "contains a NUL character") }
         return s
     }
 
@@ -167,14 +183,13 @@ public final class ParamReader {
     public func stringOrStrings(_ key: String) throws(OrderError) -> [String]? {
         guard let v = raw(key) else { return nil }
         if case .string(let s) = v { return [s] }
-        used.remove(key)
         return try strings(key)
     }
 
     /// Refuses any member that no accessor read: `unknown field 'x'` (with the accepted ones).
     public func finish() throws(OrderError) {
-        for k in object.keys where !used.contains(k) {
-            let known = used.sorted().joined(separator: ", ")
+        for (i, k) in object.keys.enumerated() where !used[i] {
+            let known = Set(asked).sorted().joined(separator: ", ")
             throw OrderError.invalid(fieldPath(k), "unknown field" + (known.isEmpty ? "" : " (accepted: \(known))"))
         }
     }
