@@ -8,6 +8,8 @@ public final class SimulatedCarrier: Carrier {
         var labels: KeyedMemory<Label>
         var next = 1
         var failing = false
+        /// Tracking-number prefixes by carrier name.
+        var prefixes: [String: String] = [:]
     }
 
     private let state: Locked<State>
@@ -26,12 +28,19 @@ public final class SimulatedCarrier: Carrier {
             if let l = s.labels[r.idempotencyKey] { return l }
             if s.failing { throw PortFailure("carrier \(r.carrier) is not answering (simulated)") }
             s.next += 1
-            // Derived from the order and parcel number in the key, so tracking numbers do not
-            // repeat across processes (each `oe call` has a simulator of its own).
-            let digits = r.idempotencyKey.split(separator: "-").suffix(2).joined()
-            let n = digits.allSatisfy(\.isNumber) && !digits.isEmpty ? digits : String(s.next)
-            let prefix = r.carrier.uppercased().filter { $0.isLetter || $0.isNumber }.prefix(8)
-            let l = Label(tracking: "\(prefix.isEmpty ? "TRK" : String(prefix))-\(String(repeating: "0", count: max(0, 8 - n.count)))\(n)")
+            // Derived from the order and parcel number in the key ("label-<order>-<parcel>"),
+            // so tracking numbers do not repeat across processes (each `oe call` has a
+            // simulator of its own).
+            let parts = r.idempotencyKey.utf8.split(separator: UInt8(ascii: "-"))
+            var digits = parts.count >= 2 ? parts.suffix(2).map { String(decoding: $0, as: UTF8.self) }.joined() : ""
+            if digits.isEmpty || !digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { digits = String(s.next) }
+            let prefix = s.prefixes[r.carrier] ?? {
+                let p = String(r.carrier.uppercased().filter { $0.isLetter || $0.isNumber }.prefix(8))
+                s.prefixes[r.carrier] = p
+                return p
+            }()
+            let padding = String(repeating: "0", count: max(0, 8 - digits.utf8.count))
+            let l = Label(tracking: (prefix.isEmpty ? "TRK" : prefix) + "-" + padding + digits)
             s.labels.insert(r.idempotencyKey, l)
             return l
         }
