@@ -31,6 +31,9 @@ struct RawFloor {
         unlink(target + "-wal")
         unlink(target + "-shm")
         _ = try OrderStore(path: target)  // the same schema, migrated
+        // Reading a batch's rows by order needs an index the engine does not keep on the
+        // outbox (it reads the outbox by id); without it every batch scanned the whole outbox.
+        try Connection(source, readOnly: false).exec("CREATE INDEX IF NOT EXISTS floor_outbox_order ON outbox (order_number)")
         let src = try Connection(source, readOnly: true)
         let dst = try Connection(target, readOnly: false)
         try dst.exec("PRAGMA journal_mode = WAL")
@@ -43,7 +46,7 @@ struct RawFloor {
             var rows: [String: [Int64: [[Value]]]] = [:]
             var columns: [String: [String]] = [:]
             for (table, key) in RawFloor.tables {
-                let (cols, data) = try src.query("SELECT * FROM \(table) WHERE \(key) BETWEEN \(lo) AND \(hi)")
+                let (cols, data) = try src.query("SELECT * FROM \(table) WHERE \(key) BETWEEN ? AND ?", [.int(Int64(lo)), .int(Int64(hi))])
                 columns[table] = cols
                 let keyIndex = cols.firstIndex(of: key)!
                 for r in data { if case .int(let n) = r[keyIndex] { rows[table, default: [:]][n, default: []].append(r) } }
@@ -134,6 +137,13 @@ struct RawFloor {
         }
 
         func run(_ sql: String, _ values: [Value]) throws {
+            let s = try bound(sql, values)
+            let rc = sqlite3_step(s)
+            guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw Failure(description: "\(sql): \(String(cString: sqlite3_errmsg(db)))") }
+        }
+
+        /// The cached statement of `sql`, reset, with `values` bound.
+        private func bound(_ sql: String, _ values: [Value]) throws -> OpaquePointer {
             let s = try statement(sql)
             sqlite3_reset(s)
             for (i, v) in values.enumerated() {
@@ -146,13 +156,13 @@ struct RawFloor {
                 case .blob(let x): sqlite3_bind_blob(s, k, x, Int32(x.count), unsafeBitCast(-1, to: sqlite3_destructor_type.self))
                 }
             }
-            let rc = sqlite3_step(s)
-            guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw Failure(description: "\(sql): \(String(cString: sqlite3_errmsg(db)))") }
+            return s
         }
 
-        func query(_ sql: String) throws -> ([String], [[Value]]) {
-            let s = try statement(sql)
-            sqlite3_reset(s)
+        /// The rows of `sql` with `values` bound (statements are cached by their text: values
+        /// must be bound, not written into it, or the cache grows with every batch).
+        func query(_ sql: String, _ values: [Value] = []) throws -> ([String], [[Value]]) {
+            let s = try bound(sql, values)
             let n = sqlite3_column_count(s)
             let cols = (0..<n).map { String(cString: sqlite3_column_name(s, $0)) }
             var out: [[Value]] = []
