@@ -23,25 +23,25 @@ extension StoreSession {
         tags.isEmpty ? "" : StoreSession.tagSeparator + tags.joined(separator: StoreSession.tagSeparator) + StoreSession.tagSeparator
     }
 
-    /// Inserts a new order (its number already drawn) with its derived columns.
+    /// Inserts a new order (its number already drawn) with its derived columns and its document.
     public func insertOrder(_ a: OrderAggregate) throws {
         let o = a.order
         try write("""
             INSERT INTO orders (status, payment_state, fulfilment_state, auth_expires_at, total, authorized, captured, currency,
-                notify, version, updated_at, customer_name, customer_email, delivery_method, carrier, tags, search, doc,
+                notify, version, updated_at, customer_name, customer_email, delivery_method, carrier, tags,
                 number, reference, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, o.status, a.paymentState(at: nil).rawValue, a.fulfilmentState.rawValue, a.payments.earliestOpenExpiry?.seconds,
                  o.total, a.payments.authorized, a.payments.captured, o.currency.code, o.notify, o.version, o.updatedAt.seconds,
-                 o.customer.name, o.customer.email, o.delivery.method, o.delivery.carrier, tagsColumn(o.tags), searchText(o), orderDoc(o),
+                 o.customer.name, o.customer.email, o.delivery.method, o.delivery.carrier, tagsColumn(o.tags),
                  o.number, o.reference, o.createdAt.seconds)
+        try write("INSERT INTO order_docs (number, search, doc) VALUES (?, ?, ?)", o.number, searchText(o), orderDoc(o))
     }
 
     /// Writes an order's changed fields and re-derives its state columns from the ledgers.
     /// `expectedVersion` guards against a concurrent change (`conflict` when stale).
-    /// `documentChanged` says whether the customer, lines, delivery, tags or note changed; when
-    /// not, the stored document and search text are left as they are (most updates are status
-    /// and ledger changes, and encoding them again was a measurable share of a status change).
+    /// `documentChanged` says whether the customer, lines, delivery, tags or note changed; only
+    /// then are the document and its search text (in `order_docs`) written again.
     public func updateOrder(_ a: OrderAggregate, expectedVersion: Int64, documentChanged: Bool = true) throws {
         let o = a.order
         if !documentChanged {
@@ -56,15 +56,18 @@ extension StoreSession {
             try write("""
                 UPDATE orders SET status = ?, payment_state = ?, fulfilment_state = ?, auth_expires_at = ?, total = ?, authorized = ?,
                     captured = ?, currency = ?, notify = ?, version = ?, updated_at = ?, customer_name = ?, customer_email = ?,
-                    delivery_method = ?, carrier = ?, tags = ?, search = ?, doc = ?
+                    delivery_method = ?, carrier = ?, tags = ?
                 WHERE number = ? AND version = ?
                 """, o.status, a.paymentState(at: nil).rawValue, a.fulfilmentState.rawValue, a.payments.earliestOpenExpiry?.seconds,
                      o.total, a.payments.authorized, a.payments.captured, o.currency.code, o.notify, o.version, o.updatedAt.seconds,
-                     o.customer.name, o.customer.email, o.delivery.method, o.delivery.carrier, tagsColumn(o.tags), searchText(o),
-                     orderDoc(o), o.number, expectedVersion)
+                     o.customer.name, o.customer.email, o.delivery.method, o.delivery.carrier, tagsColumn(o.tags),
+                     o.number, expectedVersion)
         }
         if db.changesCount == 0 {
             throw OrderError.conflict("order \(o.number) was changed concurrently (version \(expectedVersion) is stale)")
+        }
+        if documentChanged {
+            try write("UPDATE order_docs SET search = ?, doc = ? WHERE number = ?", searchText(o), orderDoc(o), o.number)
         }
     }
 
@@ -82,7 +85,11 @@ extension StoreSession {
         return try loadAggregateUncached(number)
     }
 
-    private static let orderColumns = "number, reference, status, currency, notify, version, created_at, updated_at, doc"
+    /// The columns an `Order` is read from: the order row and its document.
+    private static let orderColumns = """
+        o.number, o.reference, o.status, o.currency, o.notify, o.version, o.created_at, o.updated_at, d.doc
+        FROM orders o JOIN order_docs d ON d.number = o.number
+        """
 
     /// An order from a row of `orderColumns` (by index: GRDB's lookup by name folds case on every access).
     private func order(from r: Row) -> Order {
@@ -103,7 +110,7 @@ extension StoreSession {
     }
 
     private func loadAggregateUncached(_ number: Int64) throws -> OrderAggregate? {
-        guard let order = try mapRows("SELECT \(Self.orderColumns) FROM orders WHERE number = ?", [number], order(from:)).first
+        guard let order = try mapRows("SELECT \(Self.orderColumns) WHERE o.number = ?", [number], order(from:)).first
         else { return nil }
         return OrderAggregate(order: order, payments: PaymentLedger(try payments(of: number)),
                               shipments: try shipments(of: number), documents: try documents(of: number))
@@ -133,7 +140,7 @@ extension StoreSession {
         }
         var out: [Int64: OrderAggregate] = [:]
         out.reserveCapacity(numbers.count)
-        for o in try mapRows("SELECT \(Self.orderColumns) FROM orders WHERE number \(members)", list, order(from:)) {
+        for o in try mapRows("SELECT \(Self.orderColumns) WHERE o.number \(members)", list, order(from:)) {
             out[o.number] = OrderAggregate(order: o, payments: PaymentLedger(payments[o.number] ?? []),
                                            shipments: shipments[o.number] ?? [], documents: documents[o.number] ?? [])
         }

@@ -16,7 +16,7 @@ struct RawFloor {
 
     /// Tables whose rows belong to an order, with their order column.
     static let tables: [(String, String)] = [
-        ("orders", "number"), ("payments", "order_number"), ("shipments", "order_number"), ("documents", "order_number"),
+        ("orders", "number"), ("order_docs", "number"), ("payments", "order_number"), ("shipments", "order_number"), ("documents", "order_number"),
         ("timeline", "order_number"), ("outbox", "order_number"), ("effects", "order_number"),
     ]
 
