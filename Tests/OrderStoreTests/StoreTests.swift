@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import OrderCore
 import Testing
 @testable import OrderStore
@@ -136,5 +137,45 @@ import Testing
         #expect {
             try store.write { s in try s.write("UPDATE meta SET value = ? WHERE key = ?", "x") }
         } throws: { ($0 as? OrderError)?.code == .storage }
+    }
+
+    @Test func aVersion2DatabaseMovesItsDocumentsOutOfTheOrderRows() throws {
+        // A shop created before v3: the document and search text were columns of orders.
+        let path = try Self.tempPath()
+        let old = try DatabaseQueue(path: path)
+        try Schema.migrator.migrate(old, upTo: "v2-fts")
+        try old.write { db in
+            try db.execute(sql: """
+                INSERT INTO orders (number, reference, status, payment_state, fulfilment_state, total, currency, notify, version,
+                    created_at, updated_at, customer_name, customer_email, delivery_method, tags, search, doc)
+                VALUES (7, '10007', 'received', 'none', 'unshipped', 35800, 'DKK', 1, 1, 1800000000, 1800000000, 'Ida Holm',
+                    'ida@example.dk', 'shipping', '', '7 10007 ida holm ida@example.dk kaf',
+                    '{"customer":{"name":"Ida Holm","email":"ida@example.dk","language":"da"},"lines":[{"sku":"KAF","name":"Kaffe","qty":2,"unit_price":17900,"vat_rate":2500}],"delivery":{"method":"shipping"},"tags":[],"note":"ring"}')
+                """)
+        }
+        try old.close()
+        let store = try OrderStore(path: path)
+        let a = try #require(try store.read { s in try s.loadAggregate(7) })
+        #expect(a.order.customer.name == "Ida Holm")
+        #expect(a.order.lines.first?.qty == 2)
+        #expect(a.order.note == "ring")
+        var filter = OrderFilter()
+        filter.text = "holm"
+        let found = try store.read { s in try s.findOrders(filter, page: OrderPage(), now: Timestamp(seconds: 1_800_000_000)) }
+        #expect(found.orders.map(\.number) == [7])
+        let columns = try store.read { s in try Row.fetchAll(s.db, sql: "PRAGMA table_info(orders)").map { $0["name"] as String } }
+        #expect(!columns.contains("doc") && !columns.contains("search"))
+        // New orders are searchable too, and an edited document is searched by its new text.
+        var b = Self.sampleOrder(8)
+        b.order.customer.name = "Bo Lund"
+        try store.write { s in try s.insertOrder(b) }
+        filter.text = "lund"
+        #expect(try store.read { s in try s.findOrders(filter, page: OrderPage(), now: Timestamp(seconds: 1)) }.orders.map(\.number) == [8])
+        b.order.customer.name = "Bo Kirk"
+        b.order.version = 2
+        try store.write { s in try s.updateOrder(b, expectedVersion: 1, documentChanged: true) }
+        #expect(try store.read { s in try s.findOrders(filter, page: OrderPage(), now: Timestamp(seconds: 1)) }.orders.isEmpty)
+        filter.text = "kirk"
+        #expect(try store.read { s in try s.findOrders(filter, page: OrderPage(), now: Timestamp(seconds: 1)) }.orders.map(\.number) == [8])
     }
 }
