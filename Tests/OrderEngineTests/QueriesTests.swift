@@ -210,6 +210,37 @@ struct QueriesTests {
         #expect(try shop.find(["text": "&&"]) == [a, b], "no words: no text filter")
     }
 
+    @Test func onlyTheLastWordMayBeUnfinished() throws {
+        let shop = try Shop()
+        let n = try shop.createOrder(customer: Shop.customer(name: "Jens Holm", email: "jens@holm.dk"))
+        #expect(try shop.find(["text": "holm je"]) == [n])
+        #expect(try shop.find(["text": "je holm"]) == [], "an earlier word must be whole")
+    }
+
+    @Test func textResultsPageInNumberOrderBothWays() throws {
+        let shop = try Shop()
+        var mettes: [Int64] = []
+        for i in 0..<7 {
+            let m = try shop.createOrder(customer: Shop.customer(name: "Mette Nr\(i)", email: "m\(i)@example.dk"))
+            mettes.append(m)
+            _ = try shop.createOrder(customer: Shop.customer(name: "Anders Nr\(i)", email: "a\(i)@example.dk"))
+        }
+        for descending in [false, true] {
+            var seen: [Int64] = []
+            var params: JSONObject = ["text": "mette", "limit": 3, "desc": .bool(descending)]
+            while true {
+                let r = try shop.call("order.find", .object(params))
+                seen += r["orders"]?.arrayValue?.compactMap { $0["order"]?.intValue } ?? []
+                guard let next = r["next"]?.stringValue else { break }
+                params["after"] = .string(next)
+            }
+            #expect(seen == (descending ? mettes.reversed() : mettes), "descending: \(descending)")
+        }
+        // With another filter on the same page walk.
+        _ = try shop.call("order.tag", ["order": .int(mettes[2]), "add": ["vip"]])
+        #expect(try shop.find(["text": "mette", "tag": "vip"]) == [mettes[2]])
+    }
+
     @Test func anUpdatedOrderStaysFindable() throws {
         // Updates rewrite the order row; the index follows through its update trigger.
         let shop = try Shop()

@@ -75,8 +75,9 @@ extension StoreSession {
             createdAt: Timestamp(seconds: r[15]), updatedAt: Timestamp(seconds: r[16]), version: r[17])
     }
 
-    /// The WHERE clause and arguments for a filter at time `now`.
-    private func whereClause(_ f: OrderFilter, now: Timestamp) -> (String, [(any DatabaseValueConvertible)?]) {
+    /// The WHERE clause and arguments for a filter at time `now`. With `textJoined`, the text
+    /// filter is left out: the caller joins `orders_fts` and matches it there.
+    private func whereClause(_ f: OrderFilter, now: Timestamp, textJoined: Bool = false) -> (String, [(any DatabaseValueConvertible)?]) {
         var parts: [String] = []
         var args: [(any DatabaseValueConvertible)?] = []
         func list(_ column: String, _ values: [String]) {
@@ -104,7 +105,7 @@ extension StoreSession {
         if let fs = f.fulfilmentStates, !fs.isEmpty { list("fulfilment_state", fs.map(\.rawValue)) }
         if let from = f.createdFrom { parts.append("created_at >= ?"); args.append(from.seconds) }
         if let to = f.createdTo { parts.append("created_at < ?"); args.append(to.seconds) }
-        if let t = f.text, let query = StoreSession.ftsQuery(t) {
+        if !textJoined, let t = f.text, let query = StoreSession.ftsQuery(t) {
             parts.append("number IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ?)")
             args.append(query)
         }
@@ -121,9 +122,12 @@ extension StoreSession {
         return (parts.isEmpty ? "1" : parts.joined(separator: " AND "), args)
     }
 
-    /// The FTS5 query for free text: every word (letters and digits) must begin a word of the
-    /// order's search text — `jens co` finds "Jens & Co", `mette@exam` finds mette@example.dk.
-    /// Nil when the text has no word at all (the filter then selects nothing extra).
+    /// The FTS5 query for free text: every word (letters and digits) must be a word of the
+    /// order's search text, the last one may be the start of one (as typed: `jens co` finds
+    /// "Jens & Co", `mette@exam` finds mette@example.dk). Only the last word is a prefix because
+    /// FTS5 reads a prefix's whole posting list: "example"* or "dk"* meant every order of a
+    /// million, 57 ms for one e-mail address. Nil when the text has no word at all (the filter
+    /// then selects nothing extra).
     static func ftsQuery(_ text: String) -> String? {
         var words: [String] = []
         var current = ""
@@ -132,15 +136,26 @@ extension StoreSession {
         }
         if !current.isEmpty { words.append(current) }
         guard !words.isEmpty else { return nil }
-        return words.prefix(16).map { "\"" + $0 + "\"*" }.joined(separator: " ")
+        let kept = words.prefix(16)
+        return kept.enumerated().map { i, w in "\"" + w + (i == kept.count - 1 ? "\"*" : "\"") }.joined(separator: " ")
     }
 
     /// One page of orders matching `filter`, and the cursor of the next page (nil on the last).
     /// Keyset paging: a page starts strictly after the cursor's (sort value, number), so rows
     /// inserted meanwhile never shift or repeat earlier results.
     public func findOrders(_ filter: OrderFilter, page: OrderPage, now: Timestamp) throws -> (orders: [OrderSummary], next: String?) {
-        var (clause, args) = whereClause(filter, now: now)
-        let col = page.sort == .number ? "number" : page.sort.rawValue
+        // Text search in number order is driven by the full-text index, which yields its
+        // matches in number order: the page ends after `limit` matches instead of after
+        // every match is collected and sorted (18 ms for a common name in a million orders).
+        let ftsQuery = page.sort == .number ? filter.text.flatMap(StoreSession.ftsQuery) : nil
+        var (clause, args) = whereClause(filter, now: now, textJoined: ftsQuery != nil)
+        var from = "orders"
+        if let ftsQuery {
+            from = "orders_fts CROSS JOIN orders ON orders.number = orders_fts.rowid"
+            clause = "orders_fts MATCH ? AND " + clause
+            args.insert(ftsQuery, at: 0)
+        }
+        let col = page.sort == .number ? (ftsQuery != nil ? "orders_fts.rowid" : "number") : page.sort.rawValue
         let cmp = page.descending ? "<" : ">"
         if let after = page.after {
             let parts = after.split(separator: ":")
@@ -148,7 +163,7 @@ extension StoreSession {
                 throw OrderError.invalid("after", "'\(after)' is not a cursor returned by order.find")
             }
             if page.sort == .number {
-                clause += " AND number \(cmp) ?"
+                clause += " AND \(col) \(cmp) ?"
                 args.append(n)
             } else {
                 clause += " AND (\(col) \(cmp) ? OR (\(col) = ? AND number \(cmp) ?))"
@@ -156,9 +171,9 @@ extension StoreSession {
             }
         }
         let dir = page.descending ? "DESC" : "ASC"
-        let order = page.sort == .number ? "number \(dir)" : "\(col) \(dir), number \(dir)"
+        let order = page.sort == .number ? "\(col) \(dir)" : "\(col) \(dir), number \(dir)"
         args.append(page.limit + 1)
-        var result = try mapRows("SELECT \(StoreSession.summaryColumns) FROM orders WHERE \(clause) ORDER BY \(order) LIMIT ?",
+        var result = try mapRows("SELECT \(StoreSession.summaryColumns) FROM \(from) WHERE \(clause) ORDER BY \(order) LIMIT ?",
                                  StatementArguments(args), summary)
         let more = result.count > page.limit
         var next: String?
