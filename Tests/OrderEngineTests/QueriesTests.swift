@@ -213,8 +213,10 @@ struct QueriesTests {
     @Test func onlyTheLastWordMayBeUnfinished() throws {
         let shop = try Shop()
         let n = try shop.createOrder(customer: Shop.customer(name: "Jens Holm", email: "jens@holm.dk"))
-        #expect(try shop.find(["text": "holm je"]) == [n])
-        #expect(try shop.find(["text": "je holm"]) == [], "an earlier word must be whole")
+        #expect(try shop.find(["text": "holm jen"]) == [n])
+        #expect(try shop.find(["text": "jen holm"]) == [], "an earlier word must be whole")
+        #expect(try shop.find(["text": "holm je"]) == [], "a last word of one or two letters is whole")
+        #expect(try shop.find(["text": "jens@holm.dk"]) == [n])
     }
 
     @Test func textResultsPageInNumberOrderBothWays() throws {

@@ -123,11 +123,11 @@ extension StoreSession {
     }
 
     /// The FTS5 query for free text: every word (letters and digits) must be a word of the
-    /// order's search text, the last one may be the start of one (as typed: `jens co` finds
-    /// "Jens & Co", `mette@exam` finds mette@example.dk). Only the last word is a prefix because
-    /// FTS5 reads a prefix's whole posting list: "example"* or "dk"* meant every order of a
-    /// million, 57 ms for one e-mail address. Nil when the text has no word at all (the filter
-    /// then selects nothing extra).
+    /// order's search text; the last one, from three characters, may be the start of one (as
+    /// typed: `jens hol` finds "Jens Holm", `mette@exam` finds mette@example.dk). FTS5 reads a
+    /// prefix's whole posting list, so prefixes are kept to where they are selective: with
+    /// every word a prefix, "example"* and "dk"* meant every order of a million, 57 ms for one
+    /// e-mail address. Nil when the text has no word at all (the filter then selects nothing extra).
     static func ftsQuery(_ text: String) -> String? {
         var words: [String] = []
         var current = ""
@@ -137,7 +137,9 @@ extension StoreSession {
         if !current.isEmpty { words.append(current) }
         guard !words.isEmpty else { return nil }
         let kept = words.prefix(16)
-        return kept.enumerated().map { i, w in "\"" + w + (i == kept.count - 1 ? "\"*" : "\"") }.joined(separator: " ")
+        return kept.enumerated().map { i, w in
+            "\"" + w + (i == kept.count - 1 && w.unicodeScalars.count >= 3 ? "\"*" : "\"")
+        }.joined(separator: " ")
     }
 
     /// One page of orders matching `filter`, and the cursor of the next page (nil on the last).
