@@ -35,7 +35,7 @@ struct FindBench: ParsableCommand {
             ("text + status", "order.find", ["text": "aarhus", "status": "received", "limit": 50]),
             ("count received", "order.count", ["status": "received"]),
             ("count created in a day", "order.count", ["created_from": "2026-11-28", "created_to": "2026-11-29"]),
-            ("authorisations expiring in 2 days", "payment.check", ["days": 2, "limit": 100]),
+            ("authorisations expiring within 8 days", "payment.check", ["days": 8, "limit": 100]),
         ]
         for (name, command, params) in queries {
             var times: [Int64] = []
@@ -47,7 +47,7 @@ struct FindBench: ParsableCommand {
                 size = r["orders"]?.arrayValue?.count ?? r["authorizations"]?.arrayValue?.count ?? Int(r["count"]?.intValue ?? 0)
             }
             times.sort()
-            print("  " + name.padding(36) + String(format2: Double(times[10]) / 1e6).leftPadding(9) + " ms   (\(size) rows)")
+            print("  " + name.padding(40) + String(format2: Double(times[10]) / 1e6).leftPadding(9) + " ms   (\(size) rows)")
         }
         print("peak RSS \(BenchSupport.peakRSSMiB()) MiB")
     }
