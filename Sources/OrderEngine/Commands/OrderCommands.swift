@@ -31,7 +31,7 @@ enum OrderCommands {
             delivery: draft.delivery, tags: draft.tags, note: draft.note, notify: draft.notify, version: 1, createdAt: ctx.now)
         let a = OrderAggregate(order: order)
         try ctx.session.insertOrder(a)
-        ctx.remember(a)
+        ctx.inserted(a)
         try ctx.record(order: number, event: "order.created", to: order.status, amount: order.total)
         ctx.emit(EngineEvent(name: "order.created", order: number, to: order.status, amount: order.total))
         return orderJSON(a, ctx)

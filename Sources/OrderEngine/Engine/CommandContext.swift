@@ -82,6 +82,7 @@ public final class CommandContext {
         if let a = loaded[number] { return a }
         guard let a = try session.loadAggregate(number) else { throw OrderError.notFound("order \(number) does not exist") }
         loaded[number] = a
+        stored[number] = a
         return a
     }
 
@@ -90,20 +91,36 @@ public final class CommandContext {
     /// a rolled-back savepoint forgets them all (`forgetLoaded`), so this never runs ahead of
     /// or behind the database.
     private var loaded: [Int64: OrderAggregate] = [:]
+    /// Orders as their rows in `orders` hold them now (loaded, inserted or saved in this
+    /// transaction), so a save writes only the columns that changed. Unlike `loaded`, never
+    /// ahead of the row: a document appended before the save that books its payment is not here.
+    private var stored: [Int64: OrderAggregate] = [:]
 
     /// Records the current state of an order changed in this transaction without a version
     /// bump (a document appended after its save).
     func remember(_ a: OrderAggregate) { loaded[a.order.number] = a }
 
+    /// Records an order just inserted as both loaded and stored.
+    func inserted(_ a: OrderAggregate) {
+        loaded[a.order.number] = a
+        stored[a.order.number] = a
+    }
+
     /// Loads the orders among `numbers` this transaction has not loaded yet, in one batch of
     /// queries (a mass update's batch would otherwise load them one by one).
     func preload(_ numbers: [Int64]) throws {
         let missing = numbers.filter { loaded[$0] == nil }
-        for (n, a) in try session.loadAggregates(missing) { loaded[n] = a }
+        for (n, a) in try session.loadAggregates(missing) {
+            loaded[n] = a
+            stored[n] = a
+        }
     }
 
     /// Forgets every order loaded in this transaction (after a savepoint rolled back).
-    func forgetLoaded() { loaded.removeAll() }
+    func forgetLoaded() {
+        loaded.removeAll()
+        stored.removeAll()
+    }
 
     /// Loads an order, checking `expected_version` when the caller passed one (`conflict` when stale).
     func aggregate(_ number: Int64, expectedVersion: Int64?) throws -> OrderAggregate {
@@ -120,8 +137,10 @@ public final class CommandContext {
         let old = a.order.version
         a.order.version += 1
         a.order.updatedAt = now
-        try session.updateOrder(a, expectedVersion: old, documentChanged: documentChanged)
+        let previous = stored[a.order.number].flatMap { $0.order.version == old ? $0 : nil }
+        try session.updateOrder(a, expectedVersion: old, documentChanged: documentChanged, previous: previous)
         loaded[a.order.number] = a
+        stored[a.order.number] = a
     }
 
     /// Queues an external effect to run after this transaction commits.

@@ -1,6 +1,5 @@
 import OrderCore
 import OrderStore
-import Synchronization
 
 /// Renders and queues the status e-mail of an order entering a status: to the customer in
 /// their language, and a copy to the shop's copy address when one is set.

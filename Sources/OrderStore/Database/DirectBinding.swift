@@ -51,25 +51,63 @@ extension Optional: SQLBindable where Wrapped: SQLBindable {
     }
 }
 
+/// A value whose equality matters (to write only the columns that changed).
+enum SQLValue: Equatable, SQLBindable {
+    case int(Int64), text(String), null
+
+    init(_ v: Int64?) { self = v.map { .int($0) } ?? .null }
+    init(_ v: String?) { self = v.map { .text($0) } ?? .null }
+    init(_ v: Bool) { self = .int(v ? 1 : 0) }
+
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+        switch self {
+        case .int(let v): v.bind(to: statement, at: index)
+        case .text(let v): v.bind(to: statement, at: index)
+        case .null: sqlite3_bind_null(statement, index)
+        }
+    }
+}
+
 extension StoreSession {
     /// Runs the INSERT or UPDATE `sql` (GRDB's cached statement) with `values` bound in order.
     /// SQLite's errors (a constraint, an append-only trigger) are thrown as GRDB's
     /// `DatabaseError`, with SQLite's message, as GRDB's own execution would.
     func write<each V: SQLBindable>(_ sql: String, _ values: repeat each V) throws {
+        try step(sql) { s in
+            var index: Int32 = 0
+            var failure: Int32 = SQLITE_OK
+            for value in repeat each values {
+                index += 1
+                let code = value.bind(to: s, at: index)
+                if code != SQLITE_OK, failure == SQLITE_OK { failure = code }
+            }
+            return (index, failure)
+        }
+    }
+
+    /// `write` with a list of values assembled at run time.
+    func write(_ sql: String, values: [SQLValue]) throws {
+        try step(sql) { s in
+            var failure: Int32 = SQLITE_OK
+            for (i, value) in values.enumerated() {
+                let code = value.bind(to: s, at: Int32(i + 1))
+                if code != SQLITE_OK, failure == SQLITE_OK { failure = code }
+            }
+            return (Int32(values.count), failure)
+        }
+    }
+
+    /// Resets the cached statement of `sql`, lets `bind` bind its values (returning how many
+    /// and the first failure), and steps it to the end.
+    private func step(_ sql: String, _ bind: (OpaquePointer) -> (count: Int32, failure: Int32)) throws {
         let statement = try db.cachedStatement(sql: sql)
         let s = statement.sqliteStatement
         sqlite3_reset(s)  // returns the previous run's error, already reported
-        var index: Int32 = 0
-        var bindFailure: Int32 = SQLITE_OK
-        for value in repeat each values {
-            index += 1
-            let code = value.bind(to: s, at: index)
-            if code != SQLITE_OK, bindFailure == SQLITE_OK { bindFailure = code }
-        }
-        guard bindFailure == SQLITE_OK, index == sqlite3_bind_parameter_count(s) else {
+        let (count, failure) = bind(s)
+        guard failure == SQLITE_OK, count == sqlite3_bind_parameter_count(s) else {
             sqlite3_clear_bindings(s)
-            throw DatabaseError(resultCode: ResultCode(rawValue: bindFailure == SQLITE_OK ? SQLITE_RANGE : bindFailure),
-                                message: "\(index) values for \(sqlite3_bind_parameter_count(s)) parameters", sql: sql)
+            throw DatabaseError(resultCode: ResultCode(rawValue: failure == SQLITE_OK ? SQLITE_RANGE : failure),
+                                message: "\(count) values for \(sqlite3_bind_parameter_count(s)) parameters", sql: sql)
         }
         var code = sqlite3_step(s)
         while code == SQLITE_ROW { code = sqlite3_step(s) }

@@ -38,31 +38,44 @@ extension StoreSession {
         try write("INSERT INTO order_docs (number, search, doc) VALUES (?, ?, ?)", o.number, searchText(o), orderDoc(o))
     }
 
+    /// The columns of an order row derived from its aggregate, and their values.
+    private static let stateColumns = [
+        "status", "payment_state", "fulfilment_state", "auth_expires_at", "total", "authorized", "captured", "notify",
+        "currency", "customer_name", "customer_email", "delivery_method", "carrier", "tags",
+    ]
+
+    private func stateValues(_ a: OrderAggregate) -> [SQLValue] {
+        let o = a.order
+        return [
+            .text(o.status), .text(a.paymentState(at: nil).rawValue), .text(a.fulfilmentState.rawValue),
+            SQLValue(a.payments.earliestOpenExpiry?.seconds), .int(o.total), .int(a.payments.authorized), .int(a.payments.captured),
+            SQLValue(o.notify), .text(o.currency.code), .text(o.customer.name), .text(o.customer.email), .text(o.delivery.method),
+            SQLValue(o.delivery.carrier), .text(tagsColumn(o.tags)),
+        ]
+    }
+
     /// Writes an order's changed fields and re-derives its state columns from the ledgers.
     /// `expectedVersion` guards against a concurrent change (`conflict` when stale).
+    ///
+    /// `previous` is the order as stored now, when the caller has it: then only the columns
+    /// whose values differ are written. SQLite rewrites every index on a column named in
+    /// SET, changed or not, and a status change named four indexed columns.
     /// `documentChanged` says whether the customer, lines, delivery, tags or note changed; only
     /// then are the document and its search text (in `order_docs`) written again.
-    public func updateOrder(_ a: OrderAggregate, expectedVersion: Int64, documentChanged: Bool = true) throws {
+    public func updateOrder(_ a: OrderAggregate, expectedVersion: Int64, documentChanged: Bool = true,
+                            previous: OrderAggregate? = nil) throws {
         let o = a.order
-        if !documentChanged {
-            try write("""
-                UPDATE orders SET status = ?, payment_state = ?, fulfilment_state = ?, auth_expires_at = ?, total = ?, authorized = ?,
-                    captured = ?, notify = ?, version = ?, updated_at = ?
-                WHERE number = ? AND version = ?
-                """, o.status, a.paymentState(at: nil).rawValue, a.fulfilmentState.rawValue, a.payments.earliestOpenExpiry?.seconds,
-                     o.total, a.payments.authorized, a.payments.captured, o.notify, o.version, o.updatedAt.seconds,
-                     o.number, expectedVersion)
-        } else {
-            try write("""
-                UPDATE orders SET status = ?, payment_state = ?, fulfilment_state = ?, auth_expires_at = ?, total = ?, authorized = ?,
-                    captured = ?, currency = ?, notify = ?, version = ?, updated_at = ?, customer_name = ?, customer_email = ?,
-                    delivery_method = ?, carrier = ?, tags = ?
-                WHERE number = ? AND version = ?
-                """, o.status, a.paymentState(at: nil).rawValue, a.fulfilmentState.rawValue, a.payments.earliestOpenExpiry?.seconds,
-                     o.total, a.payments.authorized, a.payments.captured, o.currency.code, o.notify, o.version, o.updatedAt.seconds,
-                     o.customer.name, o.customer.email, o.delivery.method, o.delivery.carrier, tagsColumn(o.tags),
-                     o.number, expectedVersion)
+        let new = stateValues(a)
+        let old = previous.map(stateValues)
+        var sets = ""
+        var values: [SQLValue] = []
+        values.reserveCapacity(new.count + 4)
+        for (i, column) in Self.stateColumns.enumerated() where old?[i] != new[i] {
+            sets += column + " = ?, "
+            values.append(new[i])
         }
+        values += [.int(o.version), .int(o.updatedAt.seconds), .int(o.number), .int(expectedVersion)]
+        try write("UPDATE orders SET \(sets)version = ?, updated_at = ? WHERE number = ? AND version = ?", values: values)
         if db.changesCount == 0 {
             throw OrderError.conflict("order \(o.number) was changed concurrently (version \(expectedVersion) is stale)")
         }
