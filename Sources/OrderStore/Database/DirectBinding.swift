@@ -20,10 +20,6 @@ extension Int64: SQLBindable {
     func bind(to statement: OpaquePointer, at index: Int32) -> Int32 { sqlite3_bind_int64(statement, index, self) }
 }
 
-extension Int: SQLBindable {
-    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 { sqlite3_bind_int64(statement, index, Int64(self)) }
-}
-
 extension Bool: SQLBindable {
     /// As GRDB stores it: 1 or 0.
     func bind(to statement: OpaquePointer, at index: Int32) -> Int32 { sqlite3_bind_int64(statement, index, self ? 1 : 0) }
