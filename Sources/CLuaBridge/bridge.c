@@ -154,7 +154,7 @@ int oeb_refuse_size(lua_State *L, const char *fname, const char *what, uint64_t 
                             (LUAI_UACINT)INT64_MAX, (LUAI_UACINT)cap);
     }
     if (cap && bytes <= cap) {
-        return oe_lua_raise(L, "nomem", "%s: %s of %I bytes exceeds the %I bytes left under the memory cap of %I", fname,
+        return oe_lua_raise(L, "nomem", "%s: %s of %I bytes (twice that while it is built) exceeds the %I bytes left under the memory cap of %I", fname,
                             what, (LUAI_UACINT)bytes, (LUAI_UACINT)oeb_memory_left(S), (LUAI_UACINT)cap);
     }
     return oe_lua_raise(L, "nomem", "%s: %s of %I bytes exceeds the memory cap of %I", fname, what,
@@ -503,13 +503,17 @@ typedef struct {
     size_t out_len;
 } invoke_req;
 
+/* The message (all its bytes: it may hold NUL bytes) followed by the traceback. */
 static int msgh(lua_State *L) {
-    const char *msg = lua_tostring(L, 1);
-    if (msg == NULL) {
-        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) msg = lua_tostring(L, -1);
-        else msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    if (lua_type(L, 1) != LUA_TSTRING && lua_type(L, 1) != LUA_TNUMBER) {
+        if (!(luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)) {
+            lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+        }
+    } else {
+        lua_pushvalue(L, 1);
     }
-    luaL_traceback(L, L, msg, 1);
+    luaL_traceback(L, L, NULL, 1);
+    lua_concat(L, 2);
     return 1;
 }
 

@@ -116,7 +116,9 @@ static int s_rep(lua_State *L) {
     over |= __builtin_add_overflow(a, b, &total);
     oe_lua *S = oeb_state(L);
     size_t left = S ? oeb_memory_left(S) : SIZE_MAX;
-    if (over || total > (uint64_t)INT64_MAX || total > (uint64_t)left) oeb_refuse_size(L, "string.rep", "result", total, over);
+    over |= total > (uint64_t)INT64_MAX;
+    /* Lua builds the result in a buffer and then copies it: twice its size, for a moment. */
+    if (over || total > (uint64_t)(left / 2)) oeb_refuse_size(L, "string.rep", "result", total, over);
     oeb_charge(L, (int64_t)(total / OE_BYTES_PER_UNIT), "string.rep");
     luaL_Buffer buf;
     char *p = luaL_buffinitsize(L, &buf, (size_t)total);

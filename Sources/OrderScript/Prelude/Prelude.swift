@@ -91,7 +91,8 @@ end
 local loaded = {}
 env.require = function(name)
   if type(name) ~= "string" or not name:match("^[%w_%-]+[%w_%.%-]*$") then
-    error("require: '" .. tostring(name) .. "' is not a workflow module name", 2)
+    error("require: '" .. tostring(name):gsub("%c", function(c) return "\\" .. c:byte() end) ..
+          "' is not a workflow module name", 2)
   end
   if loaded[name] ~= nil then return loaded[name] end
   local m = native(N_REQUIRE, name)
