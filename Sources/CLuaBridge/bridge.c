@@ -107,6 +107,7 @@ static const char *stopped_message(lua_State *L, oe_lua *S, const char *fname) {
     if (S->interrupted) return lua_pushfstring(L, "%s%sinterrupted", fname, sep);
     if (S->timed_out) {
         int64_t ms = S->seconds_ms;
+        if (ms == 1000) return lua_pushfstring(L, "%s%sdeadline of 1 second exceeded", fname, sep);
         if (ms % 1000 == 0) return lua_pushfstring(L, "%s%sdeadline of %I seconds exceeded", fname, sep, (LUAI_UACINT)(ms / 1000));
         return lua_pushfstring(L, "%s%sdeadline of %f seconds exceeded", fname, sep, (LUAI_UACNUMBER)ms / 1000.0);
     }
@@ -512,8 +513,9 @@ static int msgh(lua_State *L) {
     } else {
         lua_pushvalue(L, 1);
     }
+    lua_pushliteral(L, "\n");
     luaL_traceback(L, L, NULL, 1);
-    lua_concat(L, 2);
+    lua_concat(L, 3);
     return 1;
 }
 

@@ -1,2 +1,2 @@
 -- expect: instruction budget|deadline
-oe.before('order.count', function() for i = 1, 1e6 do end end) while true do pcall(oe.call, 'order.count') end
+oe.before('settings.set', function() for i = 1, 1e6 do end end) while true do pcall(oe.call, 'settings.set', {}) end
