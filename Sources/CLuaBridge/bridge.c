@@ -77,7 +77,7 @@ static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         /* A single VM instruction can copy megabytes (`a .. b`): the deadline is also checked
         ** here, and the allocation that finds it passed fails (the hook then reports it). */
         S->alloc_since_clock += nsize - old;
-        if (S->alloc_since_clock >= CLOCK_EVERY_BYTES && !S->timed_out && deadline_passed(S)) {
+        if (S->alloc_since_clock >= CLOCK_EVERY_BYTES && S->running && !S->timed_out && deadline_passed(S)) {
             if (S->L) lua_sethook(S->L, l_hook, LUA_MASKCOUNT, 1);
             return NULL;
         }
@@ -154,8 +154,12 @@ int oeb_refuse_size(lua_State *L, const char *fname, const char *what, uint64_t 
         return oe_lua_raise(L, "nomem", "%s: %s of more than %I bytes exceeds the memory cap of %I", fname, what,
                             (LUAI_UACINT)INT64_MAX, (LUAI_UACINT)cap);
     }
-    if (cap && bytes <= cap) {
+    if (cap && bytes <= cap && strcmp(fname, "string.rep") == 0) {
         return oe_lua_raise(L, "nomem", "%s: %s of %I bytes (twice that while it is built) exceeds the %I bytes left under the memory cap of %I", fname,
+                            what, (LUAI_UACINT)bytes, (LUAI_UACINT)oeb_memory_left(S), (LUAI_UACINT)cap);
+    }
+    if (cap && bytes <= cap) {
+        return oe_lua_raise(L, "nomem", "%s: %s of %I bytes exceeds the %I bytes left under the memory cap of %I", fname,
                             what, (LUAI_UACINT)bytes, (LUAI_UACINT)oeb_memory_left(S), (LUAI_UACINT)cap);
     }
     return oe_lua_raise(L, "nomem", "%s: %s of %I bytes exceeds the memory cap of %I", fname, what,
@@ -169,7 +173,6 @@ static void l_hook(lua_State *L, lua_Debug *ar) {
     ** more instruction. */
     if (oeb_stopped(S)) oeb_raise_stopped(L, S, NULL);
     int step = lua_gethookcount(L);
-    if (step != HOOK_INTERVAL) lua_sethook(L, l_hook, LUA_MASKCOUNT, HOOK_INTERVAL);
     S->used += step;
     if (S->budget > 0) {
         S->remaining -= step;
@@ -178,7 +181,25 @@ static void l_hook(lua_State *L, lua_Debug *ar) {
             oeb_raise_stopped(L, S, NULL);
         }
     }
-    if (S->deadline_ns && deadline_passed(S)) oeb_raise_stopped(L, S, NULL);
+    int want = HOOK_INTERVAL;
+    if (S->deadline_ns) {
+        int64_t t = now_ns();
+        S->since_clock = 0;
+        S->alloc_since_clock = 0;
+        if (t >= S->deadline_ns) {
+            S->timed_out = 1;
+            oeb_raise_stopped(L, S, NULL);
+        }
+        /* Instructions that each compare or copy megabytes (`a == b` on long strings) make 1,000
+        ** of them take seconds: while they are slow, the clock is read every 16. */
+        int64_t took = S->last_hook_ns ? t - S->last_hook_ns : 0;
+        want = S->hook_interval ? S->hook_interval : HOOK_INTERVAL;
+        if (took > 20000000) want = 16;
+        else if (took < 1000000 && want < HOOK_INTERVAL) want = want * 2 > HOOK_INTERVAL ? HOOK_INTERVAL : want * 2;
+        S->hook_interval = want;
+        S->last_hook_ns = t;
+    }
+    if (step != want) lua_sethook(L, l_hook, LUA_MASKCOUNT, want);
 }
 
 /* ---------------------------------------------------------------- growable output buffer */
@@ -221,7 +242,10 @@ static void obuf_add(lua_State *L, obuf *b, const void *data, size_t len) {
             cap *= 2;
         }
         /* The encoded bytes count against the memory cap like any other memory of the script. */
-        if (b->S && oeb_account(b->S, cap - b->cap)) oeb_refuse_size(L, b->what, "the encoded value", (uint64_t)b->n + len, 0);
+        if (b->S && oeb_account(b->S, cap - b->cap)) {
+            lua_gc(L, LUA_GCCOLLECT); /* garbage may hold what the cap needs, as in Lua's own emergency collection */
+            if (oeb_account(b->S, cap - b->cap)) oeb_refuse_size(L, b->what, "the encoded value", (uint64_t)b->n + len, 0);
+        }
         char *p = (char *)realloc(b->p, cap);
         if (!p) {
             if (b->S) oeb_release(b->S, cap - b->cap);
@@ -392,6 +416,78 @@ static int p_decode(lua_State *L) {
     return 1;
 }
 
+/* ---------------------------------------------------------------- command errors as tables */
+
+#define ERROR_META "oe.error"
+
+/* __tostring: the text commands have always raised, `error[<code_name>]: <message>`. */
+static int err_tostring(lua_State *L) {
+    luaL_checkstack(L, 4, "error text");
+    lua_pushliteral(L, "error[");
+    lua_getfield(L, 1, "code_name");
+    if (!lua_isstring(L, -1)) { lua_pop(L, 1); lua_pushliteral(L, "error"); }
+    lua_pushliteral(L, "]: ");
+    lua_getfield(L, 1, "message");
+    if (!lua_isstring(L, -1)) { lua_pop(L, 1); lua_pushliteral(L, ""); }
+    lua_concat(L, 4);
+    return 1;
+}
+
+/* A string method called on the error: runs on its text (`err:find("^error%[policy%]")`). */
+static int err_method(lua_State *L) {
+    luaL_tolstring(L, 1, NULL);
+    lua_replace(L, 1);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* __index: the string library's functions as methods on the error's text (upvalue 1: the
+** sandbox's private string table). */
+static int err_index(lua_State *L) {
+    if (lua_type(L, 2) != LUA_TSTRING) return 0;
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TFUNCTION) return 1;
+    lua_pushcclosure(L, err_method, 1);
+    return 1;
+}
+
+/* __concat: `"failed: " .. err` works as it did with a string. */
+static int err_concat(lua_State *L) {
+    luaL_tolstring(L, 1, NULL);
+    luaL_tolstring(L, 2, NULL);
+    lua_concat(L, 2);
+    return 1;
+}
+
+/* Creates the metatable of command errors; the sandbox library table is at `lib`. */
+static void open_error_meta(lua_State *L, int lib) {
+    luaL_newmetatable(L, ERROR_META);
+    lua_pushcfunction(L, err_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pushcfunction(L, err_concat);
+    lua_setfield(L, -2, "__concat");
+    lua_getfield(L, lib, "string");
+    lua_pushcclosure(L, err_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+}
+
+/* Protected: decodes the host's error (an object with code, code_name, message and field) into
+** a table with the oe.error metatable; anything else becomes a string error. */
+static int p_error(lua_State *L) {
+    p_decode(L);
+    if (lua_type(L, -1) == LUA_TTABLE) luaL_setmetatable(L, ERROR_META);
+    else if (lua_type(L, -1) != LUA_TSTRING) {
+        lua_pop(L, 1);
+        lua_pushliteral(L, "error in host function");
+    }
+    return 1;
+}
+
 /* Protected: pushes lightuserdata(message), integer(len) as a string. */
 static int p_message(lua_State *L) {
     const char *p = (const char *)lua_touserdata(L, 1);
@@ -427,7 +523,7 @@ static int l_native(lua_State *L) {
     size_t outlen = 0;
     int rc = S->fn(S->host, (void *)L, (int64_t)fid, b->p, b->n, &out, &outlen);
     obuf_free(b);
-    lua_pushcfunction(L, rc == 0 ? p_decode : p_message);
+    lua_pushcfunction(L, rc == 0 ? p_decode : rc == 2 ? p_error : p_message);
     lua_pushlightuserdata(L, out);
     lua_pushinteger(L, (lua_Integer)outlen);
     int st = lua_pcall(L, 2, 1, 0);
@@ -458,6 +554,7 @@ static int p_open(lua_State *L) {
     lua_setfield(L, LUA_REGISTRYINDEX, "oe.entry"); /* the prelude drops the global */
     lua_setglobal(L, "__oe_entry");
     oeb_push_sandbox_library(L);                    /* the bounded libraries; the prelude drops it */
+    open_error_meta(L, lua_gettop(L));
     lua_setglobal(L, "__oe_sandbox");
     return 0;
 }
@@ -606,7 +703,9 @@ static int run_request(oe_lua *S, lua_State *L, invoke_req *req, char **out, siz
     }
     lua_pushcfunction(L, p_invoke);
     lua_pushlightuserdata(L, req);
+    S->running++;
     int st = lua_pcall(L, 1, 0, 0);
+    S->running--;
     int rc;
     if (st != LUA_OK) {
         /* Failed outside the user's code: out of memory while encoding, or a bug. */
@@ -710,6 +809,8 @@ void oe_lua_reset_budget(oe_lua *S) {
 
 void oe_lua_set_deadline(oe_lua *S, int64_t milliseconds) {
     S->seconds_ms = milliseconds;
+    S->last_hook_ns = 0;
+    S->hook_interval = HOOK_INTERVAL;
     S->deadline_ns = milliseconds > 0 ? now_ns() + milliseconds * 1000000 : 0;
     S->timed_out = 0;
 }
@@ -722,6 +823,8 @@ int64_t oe_lua_deadline_left(oe_lua *S) {
 
 void oe_lua_deadline_restore(oe_lua *S, int64_t left_ms, int64_t length_ms) {
     S->seconds_ms = length_ms;
+    S->last_hook_ns = 0;
+    S->hook_interval = HOOK_INTERVAL;
     if (left_ms == INT64_MAX) {
         S->deadline_ns = 0;
         S->timed_out = 0;

@@ -23,10 +23,14 @@ struct oe_lua {
     int64_t deadline_ns;             /* CLOCK_MONOTONIC; 0 = none */
     int64_t seconds_ms;              /* the deadline's length, for messages */
     int64_t since_clock;             /* units charged since the clock was last read */
+    int64_t last_hook_ns;            /* when the count hook last read the clock (0 = not yet) */
+    int hook_interval;               /* instructions between hooks now (shorter while they are slow) */
     size_t alloc_since_clock;        /* bytes allocated since the clock was last read */
     int exhausted;                   /* budget spent: every instruction raises */
     int timed_out;                   /* deadline passed: every instruction raises */
     int in_hook;                     /* guards and hooks running (global assignment is an error) */
+    int running;                     /* entries from the host in progress (the allocator checks the
+                                     ** deadline only then) */
     volatile sig_atomic_t interrupted;
     void *host;
     int (*fn)(void *host, void *thread, int64_t fid, const char *args, size_t args_len, char **out, size_t *out_len);

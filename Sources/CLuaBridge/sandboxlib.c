@@ -118,6 +118,10 @@ static int s_rep(lua_State *L) {
     size_t left = S ? oeb_memory_left(S) : SIZE_MAX;
     over |= total > (uint64_t)INT64_MAX;
     /* Lua builds the result in a buffer and then copies it: twice its size, for a moment. */
+    if (!over && S && total <= S->mem_limit / 2 && total > (uint64_t)(left / 2)) {
+        lua_gc(L, LUA_GCCOLLECT); /* garbage may hold the room */
+        left = oeb_memory_left(S);
+    }
     if (over || total > (uint64_t)(left / 2)) oeb_refuse_size(L, "string.rep", "result", total, over);
     oeb_charge(L, (int64_t)(total / OE_BYTES_PER_UNIT), "string.rep");
     luaL_Buffer buf;

@@ -36,7 +36,10 @@ typedef struct oe_lua oe_lua;
 ** The host function Lua calls through `native(fid, ...)`. `args` is the encoded array of
 ** arguments after fid (valid during the call only). On success return 0 and set *out to one
 ** encoded value allocated with malloc (the bridge frees it). On failure return 1 and set *out
-** to a malloc'd UTF-8 error message (raised in Lua as a string error). *out may stay NULL.
+** to a malloc'd UTF-8 error message (raised in Lua as a string error), or return 2 and set
+** *out to an encoded object {code, code_name, message, field?} (raised as a table whose
+** __tostring gives `error[<code_name>]: <message>` and whose string methods work on that text).
+** *out may stay NULL.
 ** `thread` is the Lua thread that called; a host that re-enters Lua during the call passes it
 ** to oe_lua_invoke so the nested call runs on top of the caller's stack.
 ** The host must not call any Lua API.

@@ -524,14 +524,17 @@ private func luaHostNative(_ box: UnsafeMutableRawPointer?, _ thread: UnsafeMuta
         outLen?.pointee = bytes.count
         return 0
     case .failure(let e):
-        // Exactly the message's bytes, with its length: it may hold NUL bytes it echoes.
-        var text = e.description
-        let n = text.utf8.count
-        guard let p = malloc(max(n, 1))?.assumingMemoryBound(to: CChar.self) else { return 1 }
-        if n > 0 { text.withUTF8 { b in _ = memcpy(p, b.baseAddress!, n) } }
+        // A table in Lua: code, code_name, message and field; every byte of the message crosses
+        // with its length (it may hold NUL bytes it echoes).
+        var o: JSONObject = ["code": .int(Int64(e.code.rawValue)), "code_name": .string(e.code.name),
+                             "message": .string(e.message)]
+        if let field = e.field { o["field"] = .string(field) }
+        let bytes = LuaValueCodec.encode(.object(o))
+        guard let p = malloc(max(bytes.count, 1))?.assumingMemoryBound(to: CChar.self) else { return 1 }
+        _ = bytes.withUnsafeBytes { b in memcpy(p, b.baseAddress!, bytes.count) }
         out?.pointee = p
-        outLen?.pointee = n
-        return 1
+        outLen?.pointee = bytes.count
+        return 2
     }
 }
 
