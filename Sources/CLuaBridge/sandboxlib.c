@@ -367,7 +367,7 @@ static int codes_step(lua_State *L, int strict) {
     if (i >= len) return 0;
     lua_Integer code;
     size_t n = decode_utf8(s + i, len - i, strict, &code);
-    if (n == 0 || (i + n < len && is_cont(s[i + n]))) {
+    if (n == 0) {
         return luaL_error(L, "utf8.codes: invalid UTF-8 code at byte %I", (LUAI_UACINT)(i + 1));
     }
     lua_pushinteger(L, (lua_Integer)i + 1);
