@@ -669,6 +669,11 @@ static int p_invoke(lua_State *L) {
         stopped_message(L, S, NULL);
         st = LUA_ERRRUN;
     }
+    if (st == LUA_ERRMEM && oeb_stopped(S)) {
+        /* The allocator refused because the deadline had passed: say so, not "not enough memory". */
+        lua_pop(L, 1);
+        stopped_message(L, S, NULL);
+    }
     req->status = st;
     obuf *b = obuf_new(L, "the result");
     if (st == LUA_OK) {
