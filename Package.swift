@@ -48,7 +48,7 @@ let package = Package(
         // The C ABI: oe_* exports over the command registry (JSON in, JSON out).
         .target(name: "OrderEngineC", dependencies: ["OrderCore", "OrderEngine", "OrderScript", "COrderEngineABI"]),
         // `require "orderengine"` from a stock Lua 5.4 interpreter, on top of the C ABI.
-        .target(name: "OrderEngineLua", dependencies: ["CLua", "COrderEngineABI"]),
+        .target(name: "OrderEngineLua", dependencies: ["CLua", "COrderEngineABI", "CLuaBridge"]),
         // BSD libedit (apt: libedit-dev) for the REPL's line editing, history and completion.
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // The `oe` command line.

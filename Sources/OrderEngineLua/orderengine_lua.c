@@ -22,19 +22,21 @@
 #include <string.h>
 
 #include "../COrderEngineABI/include/orderengine.h"
+#include "CLuaBridge.h"
 
 #define ENGINE_META "orderengine.engine"
 #define BUF_META "orderengine.buffer"
-#define MAX_DEPTH 100
+#define MAX_DEPTH OE_WALK_MAX_DEPTH
+#define MAX_JSON_BYTES ((size_t)1 << 30)
 
 static const char *code_names[] = {"ok", "not_found", "invalid", "conflict", "policy", "script", "port", "storage", "misuse", "nomem"};
 
-/* ------------------------------------------------------------ a byte buffer owned by Lua */
+/* ------------------------------------------------------------ Lua -> JSON: the bridge's walk */
 
-typedef struct {
-    char *p;
-    size_t n, cap;
-} buf;
+/* A JSON buffer owned by a userdata on the stack, so an error while filling it leaks nothing.
+** The walk (CLuaBridge: oe_lua_to_json) is the one the sandbox uses: the same rules for what
+** may cross, the same depth limit, bounded in values and bytes. */
+typedef oe_json_buf buf;
 
 static int buf_gc(lua_State *L) {
     buf *b = (buf *)luaL_checkudata(L, 1, BUF_META);
@@ -43,124 +45,18 @@ static int buf_gc(lua_State *L) {
     return 0;
 }
 
-static buf *buf_new(lua_State *L) {
+static buf *buf_new(lua_State *L, const char *what) {
     buf *b = (buf *)lua_newuserdatauv(L, sizeof(buf), 0);
-    b->p = NULL;
-    b->n = b->cap = 0;
+    memset(b, 0, sizeof *b);
+    b->max = MAX_JSON_BYTES;
+    b->what = what;
     luaL_setmetatable(L, BUF_META);
     return b;
 }
 
-static void add(lua_State *L, buf *b, const char *s, size_t n) {
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap < b->n + n + 1) cap *= 2;
-        char *p = (char *)realloc(b->p, cap);
-        if (!p) luaL_error(L, "orderengine: not enough memory");
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = 0;
-}
-
-static void adds(lua_State *L, buf *b, const char *s) { add(L, b, s, strlen(s)); }
-
-/* ------------------------------------------------------------ Lua -> JSON */
-
-static void enc_string(lua_State *L, buf *b, const char *s, size_t n) {
-    add(L, b, "\"", 1);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        char u[8];
-        switch (c) {
-        case '"': adds(L, b, "\\\""); break;
-        case '\\': adds(L, b, "\\\\"); break;
-        case '\n': adds(L, b, "\\n"); break;
-        case '\r': adds(L, b, "\\r"); break;
-        case '\t': adds(L, b, "\\t"); break;
-        default:
-            if (c < 0x20) {
-                snprintf(u, sizeof u, "\\u%04x", c);
-                adds(L, b, u);
-            } else {
-                add(L, b, (const char *)&s[i], 1);
-            }
-        }
-    }
-    add(L, b, "\"", 1);
-}
-
 static void enc(lua_State *L, buf *b, int idx, int depth) {
-    idx = lua_absindex(L, idx);
-    char num[64];
-    switch (lua_type(L, idx)) {
-    case LUA_TNIL: adds(L, b, "null"); break;
-    case LUA_TBOOLEAN: adds(L, b, lua_toboolean(L, idx) ? "true" : "false"); break;
-    case LUA_TNUMBER:
-        if (lua_isinteger(L, idx)) {
-            snprintf(num, sizeof num, "%lld", (long long)lua_tointeger(L, idx));
-        } else {
-            double d = lua_tonumber(L, idx);
-            if (!isfinite(d)) luaL_error(L, "orderengine: cannot pass a non-finite number");
-            if (d == floor(d) && fabs(d) < 9.2e18) snprintf(num, sizeof num, "%lld", (long long)d);
-            else snprintf(num, sizeof num, "%.17g", d);
-        }
-        adds(L, b, num);
-        break;
-    case LUA_TSTRING: {
-        size_t n;
-        const char *s = lua_tolstring(L, idx, &n);
-        enc_string(L, b, s, n);
-        break;
-    }
-    case LUA_TLIGHTUSERDATA:
-        if (lua_touserdata(L, idx) == NULL) { adds(L, b, "null"); break; }
-        luaL_error(L, "orderengine: cannot pass a userdata value");
-        break;
-    case LUA_TTABLE: {
-        if (depth > MAX_DEPTH) luaL_error(L, "orderengine: table nested too deep (or cyclic)");
-        luaL_checkstack(L, 4, "orderengine: table too deep");
-        lua_Unsigned len = lua_rawlen(L, idx);
-        size_t count = 0;
-        int array = 1;
-        lua_pushnil(L);
-        while (lua_next(L, idx)) {
-            count++;
-            if (!lua_isinteger(L, -2) || lua_tointeger(L, -2) < 1 || (lua_Unsigned)lua_tointeger(L, -2) > len) array = 0;
-            lua_pop(L, 1);
-        }
-        if (count > 0 && array && count == len) {
-            adds(L, b, "[");
-            for (lua_Unsigned i = 1; i <= len; i++) {
-                if (i > 1) adds(L, b, ",");
-                lua_rawgeti(L, idx, (lua_Integer)i);
-                enc(L, b, -1, depth + 1);
-                lua_pop(L, 1);
-            }
-            adds(L, b, "]");
-        } else {
-            adds(L, b, "{");
-            int first = 1;
-            lua_pushnil(L);
-            while (lua_next(L, idx)) {
-                if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "orderengine: table keys must be strings (or 1..n)");
-                if (!first) adds(L, b, ",");
-                first = 0;
-                size_t kn;
-                const char *k = lua_tolstring(L, -2, &kn);
-                enc_string(L, b, k, kn);
-                adds(L, b, ":");
-                enc(L, b, -1, depth + 1);
-                lua_pop(L, 1);
-            }
-            adds(L, b, "}");
-        }
-        break;
-    }
-    default: luaL_error(L, "orderengine: cannot pass a %s value", luaL_typename(L, idx));
-    }
+    (void)depth;
+    oe_lua_to_json(L, idx, b);
 }
 
 /* ------------------------------------------------------------ JSON -> Lua (from the library) */
@@ -305,7 +201,7 @@ static int l_open(lua_State *L) {
     buf *b = NULL;
     if (!lua_isnoneornil(L, 2)) {
         luaL_checktype(L, 2, LUA_TTABLE);
-        b = buf_new(L);
+        b = buf_new(L, "orderengine.open");
         enc(L, b, 2, 0);
         config = b->p;
     }
@@ -325,9 +221,13 @@ static int l_call(lua_State *L) {
     int has_params = !lua_isnoneornil(L, 3);
     if (has_params) luaL_checktype(L, 3, LUA_TTABLE);
     lua_settop(L, 3); /* the buffer goes above the arguments */
-    buf *b = buf_new(L);
+    buf *b = buf_new(L, "orderengine: call");
     if (has_params) enc(L, b, 3, 0);
-    else adds(L, b, "{}");
+    else {
+        lua_newtable(L);
+        enc(L, b, -1, 0);
+        lua_pop(L, 1);
+    }
     char *result = NULL;
     int rc = oe_call(e, command, b->p, &result);
     return finish(L, e, rc, result);

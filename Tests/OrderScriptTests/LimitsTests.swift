@@ -69,7 +69,7 @@ import Glibc
     /// 100 000 errors raised from Swift into Lua (a failing native call caught by pcall):
     /// no crash, and the process does not grow (the longjmp never skips Swift's releases).
     @Test func manyErrorsFromSwiftIntoLuaKeepMemoryFlat() throws {
-        let f = try ScriptFixture(limits: ScriptLimits(instructions: 0, scriptInstructions: 0))
+        let f = try ScriptFixture(limits: ScriptLimits(instructions: 0, scriptInstructions: 0, maxSeconds: 0, scriptMaxSeconds: 0))
         let script = """
             local n = 0
             for i = 1, %d do

@@ -93,10 +93,34 @@ import Testing
         let f = try ScriptFixture()
         let r = try f.host.eval("""
             local ok, err = pcall(oe.call, "order.get", { order = 404 })
-            return { ok, err }
+            return { ok, tostring(err) }
             """)
         #expect(r.arrayValue?.first == false)
         #expect(r.arrayValue?.last?.stringValue == "error[not_found]: order 404 does not exist")
+    }
+
+    @Test func commandErrorsAreTablesWithCodeNameMessageAndField() throws {
+        let f = try ScriptFixture()
+        let r = try f.host.eval("""
+            local ok, err = pcall(oe.call, "order.get", { order = "x" })
+            return { err.code, err.code_name, err.message, err.field, tostring(err),
+                     err:find("^error%[invalid%]") ~= nil, "got " .. err, type(err) }
+            """)
+        let a = r.arrayValue ?? []
+        #expect(a.count == 8)
+        guard a.count == 8 else { return }
+        #expect(a[0] == 2)
+        #expect(a[1] == "invalid")
+        #expect(a[2].stringValue?.hasPrefix("order:") == true)
+        #expect(a[3] == "order")
+        #expect(a[4].stringValue == "error[invalid]: " + (a[2].stringValue ?? ""))
+        #expect(a[5] == true)
+        #expect(a[6].stringValue == "got " + (a[4].stringValue ?? ""))
+        #expect(a[7] == "table")
+        // Re-raised uncaught, it keeps its code.
+        #expect { try f.host.eval("local ok, err = pcall(oe.call, 'order.get', {order = 404}) error(err, 0)") } throws: {
+            ($0 as? OrderError)?.code == .notFound
+        }
     }
 
     @Test func workflowErrorsAtOpenNameFileAndLine() throws {

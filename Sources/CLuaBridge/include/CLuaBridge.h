@@ -29,14 +29,17 @@ extern "C" {
 #define OE_LUA_INTERNAL
 #endif
 
-/* An embedded, sandboxable Lua 5.4 state with an instruction budget and a memory cap. */
+/* An embedded, sandboxable Lua 5.4 state with an instruction budget, a deadline and a memory cap. */
 typedef struct oe_lua oe_lua;
 
 /*
 ** The host function Lua calls through `native(fid, ...)`. `args` is the encoded array of
 ** arguments after fid (valid during the call only). On success return 0 and set *out to one
 ** encoded value allocated with malloc (the bridge frees it). On failure return 1 and set *out
-** to a malloc'd UTF-8 error message (raised in Lua as a string error). *out may stay NULL.
+** to a malloc'd UTF-8 error message (raised in Lua as a string error), or return 2 and set
+** *out to an encoded object {code, code_name, message, field?} (raised as a table whose
+** __tostring gives `error[<code_name>]: <message>` and whose string methods work on that text).
+** *out may stay NULL.
 ** `thread` is the Lua thread that called; a host that re-enters Lua during the call passes it
 ** to oe_lua_invoke so the nested call runs on top of the caller's stack.
 ** The host must not call any Lua API.
@@ -49,7 +52,8 @@ enum {
     OE_LUA_ERR_RUN = 1,     /* a Lua runtime error (message with traceback in *out) */
     OE_LUA_ERR_MEM = 2,     /* the memory cap was reached */
     OE_LUA_ERR_BUDGET = 3,  /* the instruction budget was spent */
-    OE_LUA_ERR_INTERRUPT = 4 /* oe_lua_interrupt was called */
+    OE_LUA_ERR_INTERRUPT = 4, /* oe_lua_interrupt was called */
+    OE_LUA_ERR_DEADLINE = 5  /* the wall-clock deadline passed */
 };
 
 /*
@@ -97,6 +101,67 @@ OE_LUA_INTERNAL size_t oe_lua_memory_used(oe_lua *S);
 OE_LUA_INTERNAL void oe_lua_interrupt(oe_lua *S);
 /* Instructions counted since the last reset (granularity: the hook interval). */
 OE_LUA_INTERNAL int64_t oe_lua_instructions_used(oe_lua *S);
+
+/* Sets the wall-clock deadline of the next top-level entries, in milliseconds (0 = none),
+** counted from now; oe_lua_set_budget and oe_lua_reset_budget do not change it. */
+OE_LUA_INTERNAL void oe_lua_set_deadline(oe_lua *S, int64_t milliseconds);
+/* Milliseconds left before the deadline (INT64_MAX without one; 0 once passed). */
+OE_LUA_INTERNAL int64_t oe_lua_deadline_left(oe_lua *S);
+/* Restores a deadline saved with oe_lua_deadline_left, with its length for messages. */
+OE_LUA_INTERNAL void oe_lua_deadline_restore(oe_lua *S, int64_t left_ms, int64_t length_ms);
+
+/* ---------------------------------------------------------------- the shared value walk */
+
+struct lua_State;
+
+/* What a walk over a Lua value emits, in order (see oe_lua_walk). */
+typedef struct oe_walk_sink {
+    void (*null)(struct lua_State *L, void *ud);
+    void (*boolean)(struct lua_State *L, void *ud, int v);
+    void (*integer)(struct lua_State *L, void *ud, int64_t v);
+    void (*number)(struct lua_State *L, void *ud, double v);      /* finite, not integral */
+    void (*string)(struct lua_State *L, void *ud, const char *s, size_t n);
+    void (*array_begin)(struct lua_State *L, void *ud, size_t n);
+    void (*object_begin)(struct lua_State *L, void *ud, size_t n);
+    void (*key)(struct lua_State *L, void *ud, const char *s, size_t n, int first);
+    void (*element)(struct lua_State *L, void *ud, int first);  /* before each array element */
+    void (*end)(struct lua_State *L, void *ud, int is_array);
+} oe_walk_sink;
+
+#define OE_WALK_MAX_DEPTH 100       /* nesting of tables crossing the boundary */
+#define OE_WALK_MAX_NODES 4000000   /* values in one crossing (a shared table counts each time) */
+
+/* The bounds of one walk. `what` names the function in error messages; `charge` (may be
+** NULL) is called with units of work as the walk goes (the sandbox's budget and deadline). */
+typedef struct oe_walk_limits {
+    const char *what;
+    int max_depth;
+    uint64_t max_nodes;
+    void (*charge)(struct lua_State *L, int64_t units, const char *what);
+} oe_walk_limits;
+
+/*
+** Walks the value at `idx` and emits it to `sink`. Raises (a Lua error; call it from a
+** protected C function) on: a function, userdata or thread (`cannot pass a function value`),
+** a non-finite number, a table key that is neither a string nor part of 1..n, nesting deeper
+** than lim->max_depth (or a cycle), more than lim->max_nodes values. Tables are read raw.
+** A float with an integral value is emitted as an integer.
+*/
+OE_LUA_INTERNAL void oe_lua_walk(struct lua_State *L, int idx, const oe_walk_sink *sink, void *ud, const oe_walk_limits *lim);
+
+/* A growable JSON text (malloc'd, NUL-terminated); at most `max` bytes, `what` for errors. */
+typedef struct oe_json_buf {
+    char *p;
+    size_t n, cap, max;
+    const char *what;
+} oe_json_buf;
+
+/* The JSON form of the value at `idx` appended to `b` (the walk above; raises as it does). */
+OE_LUA_INTERNAL void oe_lua_to_json(struct lua_State *L, int idx, oe_json_buf *b);
+
+/* Raises `error[<code>]: <position><message>` (a Lua error, from a C function): the shape of
+** the engine's own errors, so the host keeps the code (`nomem`, `script`, `invalid`). */
+OE_LUA_INTERNAL int oe_lua_raise(struct lua_State *L, const char *code, const char *fmt, ...);
 
 /* Benchmark baseline: `n` lua_pcallk calls of an empty Lua function; elapsed nanoseconds. */
 OE_LUA_INTERNAL int64_t oe_lua_bench_pcall(oe_lua *S, int64_t n);

@@ -40,6 +40,7 @@ private func openEngine(path: String?, config: JSON) throws(OrderError) -> Engin
     if let l = try c.object("limits") {
         if let i = try l.int("instructions", in: 0...Int64.max) { limits.instructions = i; limits.scriptInstructions = i }
         if let m = try l.int("memory_bytes", in: 0...(1 << 40)) { limits.memoryBytes = Int(m) }
+        if let t = try l.int("seconds", in: 0...86_400) { limits.maxSeconds = Double(t); limits.scriptMaxSeconds = Double(t) }
         try l.finish()
     }
     try c.finish()

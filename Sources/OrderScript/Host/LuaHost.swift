@@ -32,10 +32,52 @@ public final class LuaHost: EngineHooks, @unchecked Sendable {
     private var lastBudgetSerial: UInt64 = 0
     /// The budget the state counts against now (guarded by `lock`).
     private var budgetLimit: Int64 = 0
+    /// The length of the deadline the state counts against now, for messages (guarded by `lock`).
+    private var deadlineLengthMs: Int64 = 0
+    /// Per OS thread: the remaining budget and deadline of a script waiting in `oe.call`, which
+    /// bound the guards and hooks of the command it runs (guarded by `lock`).
+    private var scriptBounds: [UInt: ScriptBound] = [:]
+    /// Log bytes written and dropped in the current command or evaluation (guarded by `lock`).
+    private var logUsed = 0
+    private var logDropped = 0
+
+    private struct ScriptBound {
+        var remaining: Int64?                 // nil: the script has no budget
+        var deadline: ContinuousClock.Instant? // nil: no deadline
+        var lengthMs: Int64
+        var spent: Int64 = 0
+    }
 
     private func setBudget(_ b: Int64) {
         budgetLimit = b
         oe_lua_set_budget(state, b)
+    }
+
+    /// Starts a budget period (a command's hooks, or a top-level evaluation): its budget and
+    /// deadline, each cut to what a waiting script has left.
+    private func startPeriod(instructions: Int64, seconds: Double, bound: ScriptBound?) {
+        var budget = instructions
+        let ms = ScriptLimits.milliseconds(seconds)
+        var left: Int64 = ms == 0 ? .max : ms
+        var length = ms
+        if let b = bound {
+            if let r = b.remaining, budget == 0 || r < budget { budget = max(r, 1) }
+            if let d = b.deadline {
+                let l = Self.millisecondsUntil(d)
+                if left == .max || l < left { left = l; length = b.lengthMs }
+            }
+        }
+        setBudget(budget)
+        if let r = bound?.remaining, r <= 0 { oe_lua_budget_restore(state, 0) }
+        deadlineLengthMs = length
+        oe_lua_deadline_restore(state, left, length)
+        logUsed = 0
+    }
+
+    private static func millisecondsUntil(_ d: ContinuousClock.Instant) -> Int64 {
+        let c = ContinuousClock.now.duration(to: d).components
+        let ms = c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000
+        return max(ms, 0)
     }
     /// Folders `require` may load modules from (each loaded workflow's folder, in order).
     private(set) var moduleFolders: [String] = []
@@ -184,18 +226,27 @@ public final class LuaHost: EngineHooks, @unchecked Sendable {
                 throw OrderError(.outOfMemory, "cannot create a Lua thread for this entry")
             }
         }
-        // A new command's first hook gets the per-command budget; a top-level evaluation the
-        // script budget. Nested entries of the same command share what is left.
+        // A new command's first hook gets the per-command budget and deadline (cut to what a
+        // script waiting for the command has left); a top-level evaluation the script's.
+        // Nested entries of the same command share what is left.
         if let context, context.serial != lastBudgetSerial {
-            setBudget(limits.instructions)
+            startPeriod(instructions: limits.instructions, seconds: limits.maxSeconds, bound: scriptBounds[key])
             lastBudgetSerial = context.serial
         } else if context == nil && stack.isEmpty {
-            setBudget(limits.scriptInstructions)
+            startPeriod(instructions: limits.scriptInstructions, seconds: limits.scriptMaxSeconds, bound: nil)
             lastBudgetSerial = 0
         }
+        // The outermost hook entry of a command a script called: what it spends is the script's.
+        let outermostHook = context != nil && !stack.contains { $0.context != nil }
+        let usedBefore = oe_lua_instructions_used(state)
+        let outermost = stack.isEmpty || outermostHook
         stack.append(Frame(context: context))
         frames[key] = stack
         defer {
+            if outermostHook, scriptBounds[key] != nil {
+                scriptBounds[key]!.spent += max(oe_lua_instructions_used(state) - usedBefore, 0)
+            }
+            if outermost { flushDroppedLog() }
             var s = frames[key] ?? []
             s.removeLast()
             frames[key] = s.isEmpty ? nil : s
@@ -221,6 +272,11 @@ public final class LuaHost: EngineHooks, @unchecked Sendable {
             throw OrderError(.outOfMemory, "Lua memory cap of \(limits.memoryBytes) bytes exceeded: \(String(decoding: raw, as: UTF8.self))")
         case Int32(OE_LUA_ERR_INTERRUPT):
             throw OrderError(.script, "interrupted")
+        case Int32(OE_LUA_ERR_DEADLINE), Int32(OE_LUA_ERR_BUDGET):
+            // The limit's own text (naming the function that found it) and the traceback; a
+            // command error that crossed keeps its code only if it was not the limit itself.
+            let e = OrderError.fromLua(String(decoding: raw, as: UTF8.self))
+            throw OrderError(e.code == .outOfMemory ? .outOfMemory : .script, e.message)
         default:
             throw OrderError.fromLua(String(decoding: raw, as: UTF8.self))
         }
@@ -257,17 +313,13 @@ public final class LuaHost: EngineHooks, @unchecked Sendable {
         case 0: return .null
         case 1: return try nativeCall(arg(args, 0).stringValue ?? "", arg(args, 1))
         case 2:
-            logSink(arg(args, 0).stringValue ?? "")
+            log(arg(args, 0).stringValue ?? "")
             return .null
         case 3: return .int(try clock().now().seconds)
-        case 4:
-            guard let c = testClock else { throw OrderError(.misuse, "oe.clock.advance works only in test mode (oe test)") }
-            guard let s = arg(args, 0).intValue else { throw OrderError.invalid("seconds", "expected an integer") }
-            c.advance(seconds: s)
-            return .string(c.now().iso8601)
+        case 4: return try advanceTestClock(args)
         case 5:
             guard let s = arg(args, 0).intValue else { throw OrderError.invalid("seconds", "oe.iso expects integer seconds") }
-            return .string(Timestamp(seconds: s).iso8601)
+            return .string(try Self.timestamp(s, "oe.iso").iso8601)
         case 6:
             guard let s = arg(args, 0).stringValue, let t = Timestamp(iso8601: s) else {
                 throw OrderError.invalid("time", "oe.time expects an ISO 8601 date such as 2026-11-28T10:00:00Z")
@@ -283,6 +335,70 @@ public final class LuaHost: EngineHooks, @unchecked Sendable {
         }
     }
 
+    /// The times `oe.iso`, `oe.time` and `oe.clock.advance` accept: 0001-01-01 to 9999-12-31.
+    static let timeRange: ClosedRange<Int64> = -62_135_596_800...253_402_300_799
+
+    static func timestamp(_ seconds: Int64, _ function: String) throws(OrderError) -> Timestamp {
+        guard timeRange.contains(seconds) else {
+            throw OrderError(.invalid, "\(function): \(seconds) seconds is outside the supported times "
+                + "\(timeRange.lowerBound) (0001-01-01T00:00:00Z) to \(timeRange.upperBound) (9999-12-31T23:59:59Z)",
+                field: "seconds")
+        }
+        return Timestamp(seconds: seconds)
+    }
+
+    /// `oe.clock.advance{days, hours, minutes, seconds}`: every part an integer, the sum without
+    /// overflow, the new time in the supported range.
+    private func advanceTestClock(_ args: [JSON]) throws(OrderError) -> JSON {
+        guard let c = testClock else { throw OrderError(.misuse, "oe.clock.advance works only in test mode (oe test)") }
+        var total: Int64 = 0
+        for (i, (name, unit)) in [("days", Int64(86_400)), ("hours", 3600), ("minutes", 60), ("seconds", 1)].enumerated() {
+            guard let v = arg(args, i).intValue else {
+                throw OrderError.invalid(name, "oe.clock.advance: \(name) must be an integer")
+            }
+            let (part, o1) = v.multipliedReportingOverflow(by: unit)
+            let (sum, o2) = total.addingReportingOverflow(part)
+            guard !o1, !o2 else { throw OrderError.invalid(name, "oe.clock.advance: \(v) \(name) is out of range") }
+            total = sum
+        }
+        let (target, o) = c.now().seconds.addingReportingOverflow(total)
+        guard !o else { throw OrderError.invalid("seconds", "oe.clock.advance: \(total) seconds is out of range") }
+        _ = try Self.timestamp(target, "oe.clock.advance")
+        c.advance(seconds: total)
+        return .string(c.now().iso8601)
+    }
+
+    /// `oe.log` and `print`: at most `limits.logBytes` per command or evaluation; the rest is
+    /// counted and reported in one line when the command or evaluation ends.
+    private func log(_ line: String) {
+        let cap = limits.logBytes
+        let n = line.utf8.count
+        guard cap > 0 else { return logSink(line) }
+        if logUsed + n <= cap {
+            logUsed += n
+            logSink(line)
+            return
+        }
+        let room = max(cap - logUsed, 0)
+        if room > 0 {
+            var cut = room
+            let u = Array(line.utf8)
+            while cut > 0 && (u[cut] & 0xC0) == 0x80 { cut -= 1 } // whole characters only
+            logSink(String(decoding: u[0..<cut], as: UTF8.self))
+            logUsed += cut
+            logDropped += n - cut
+        } else {
+            logDropped += n
+        }
+    }
+
+    private func flushDroppedLog() {
+        guard logDropped > 0 else { return }
+        let d = logDropped
+        logDropped = 0
+        logSink("oe.log: \(d) bytes of log output dropped (the cap is \(limits.logBytes) bytes per command or script)")
+    }
+
     private func clock() throws(OrderError) -> any Clock {
         guard let e = engineRef else { throw OrderError(.misuse, "the engine is closed") }
         return e.configuration.clock
@@ -292,6 +408,10 @@ public final class LuaHost: EngineHooks, @unchecked Sendable {
     /// command of its own, with the interpreter lock given up while it runs and its hooks on a
     /// fresh budget (the script's budget is restored afterwards).
     private func nativeCall(_ name: String, _ params: JSON) throws(OrderError) -> JSON {
+        if name.utf8.contains(0) {
+            throw OrderError(.invalid, "oe.call: the command name \(Self.quoted(name)) contains a NUL byte")
+        }
+        try Self.refuseNUL(params, path: "")
         let key = currentThreadKey()
         if let ctx = frames[key]?.last?.context {
             do { return try ctx.call(name, params) } catch let e as OrderError { throw e } catch {
@@ -299,16 +419,62 @@ public final class LuaHost: EngineHooks, @unchecked Sendable {
             }
         }
         guard let engine = engineRef else { throw OrderError(.misuse, "the engine is closed") }
+        // The command's guards and hooks spend the script's budget and time (at most their own).
         let (limit, remaining) = (budgetLimit, oe_lua_budget_remaining(state))
+        let leftMs = oe_lua_deadline_left(state)
+        let lengthMs = deadlineLengthMs
+        let deadline: ContinuousClock.Instant? = leftMs == .max ? nil : .now + .milliseconds(leftMs)
+        scriptBounds[key] = ScriptBound(remaining: limit > 0 ? remaining : nil, deadline: deadline, lengthMs: lengthMs)
+        let (savedLog, savedDropped) = (logUsed, logDropped)
         let depth = lock.releaseAll()
         defer {
             lock.reacquire(depth)
+            let spent = scriptBounds[key]?.spent ?? 0
+            scriptBounds[key] = nil
             budgetLimit = limit
             oe_lua_set_budget(state, limit)
-            oe_lua_budget_restore(state, remaining)
+            oe_lua_budget_restore(state, limit > 0 ? remaining - spent : remaining)
+            deadlineLengthMs = lengthMs
+            oe_lua_deadline_restore(state, deadline.map(Self.millisecondsUntil) ?? .max, lengthMs)
+            (logUsed, logDropped) = (savedLog, savedDropped)
             lastBudgetSerial = 0
         }
         return try engine.call(name, params, actor: "lua")
+    }
+
+    /// A string as Lua source would write it, so NUL and control bytes are visible.
+    static func quoted(_ s: String, limit: Int = 80) -> String {
+        var out = "\""
+        for (i, b) in s.utf8.enumerated() {
+            if i >= limit { out += "…"; break }
+            switch b {
+            case 0x22: out += "\\\""
+            case 0x5C: out += "\\\\"
+            case 0x20..<0x7F: out += String(UnicodeScalar(b))
+            default: out += "\\" + String(b)
+            }
+        }
+        return out + "\""
+    }
+
+    /// NUL bytes in parameters are refused (C hosts and error texts would cut the string there).
+    static func refuseNUL(_ v: JSON, path: String) throws(OrderError) {
+        switch v {
+        case .string(let s):
+            if s.utf8.contains(0) {
+                throw OrderError.invalid(path.isEmpty ? "params" : path, "\(Self.quoted(s)) contains a NUL byte")
+            }
+        case .array(let a):
+            for (i, e) in a.enumerated() { try refuseNUL(e, path: "\(path)[\(i)]") }
+        case .object(let o):
+            for m in o.members {
+                if m.key.utf8.contains(0) {
+                    throw OrderError.invalid(path.isEmpty ? "params" : path, "the key \(Self.quoted(m.key)) contains a NUL byte")
+                }
+                try refuseNUL(m.value, path: path.isEmpty ? m.key : "\(path).\(m.key)")
+            }
+        default: break
+        }
     }
 
     private func moduleSource(_ name: String) throws(OrderError) -> JSON {
@@ -358,10 +524,17 @@ private func luaHostNative(_ box: UnsafeMutableRawPointer?, _ thread: UnsafeMuta
         outLen?.pointee = bytes.count
         return 0
     case .failure(let e):
-        let text = e.description
-        out?.pointee = strdup(text)
-        outLen?.pointee = text.utf8.count
-        return 1
+        // A table in Lua: code, code_name, message and field; every byte of the message crosses
+        // with its length (it may hold NUL bytes it echoes).
+        var o: JSONObject = ["code": .int(Int64(e.code.rawValue)), "code_name": .string(e.code.name),
+                             "message": .string(e.message)]
+        if let field = e.field { o["field"] = .string(field) }
+        let bytes = LuaValueCodec.encode(.object(o))
+        guard let p = malloc(max(bytes.count, 1))?.assumingMemoryBound(to: CChar.self) else { return 1 }
+        _ = bytes.withUnsafeBytes { b in memcpy(p, b.baseAddress!, bytes.count) }
+        out?.pointee = p
+        outLen?.pointee = bytes.count
+        return 2
     }
 }
 

@@ -3,43 +3,62 @@
 ///
 /// It runs once per state with the full base library, keeps what it needs in locals, and
 /// leaves user code only the sandbox environment `env`: base functions without `dofile`,
-/// `loadfile`, `collectgarbage`; `load` for source text only, in `env`; string without `dump`
-/// (and a locked string metatable); table, math, utf8, coroutine; `require` of `.lua` files in
-/// the workflow folders only. No io, os, debug or package. Assigning a new global inside a
-/// hook or guard raises an error. Kept as a Swift string so the library needs no resource files.
+/// `loadfile`, `collectgarbage`; `load` for source text only, in `env`; the bounded string
+/// (without `dump`, and a locked string metatable), table, math, utf8 and coroutine libraries
+/// of CLuaBridge (sandboxlib.c, pattern.c), copied per sandbox (the prelude, the shared
+/// environment, each workflow file); `require` of `.lua` files in the workflow folders only.
+/// No io, os, debug or package; no `__gc`. Assigning a new global inside a hook or guard
+/// raises an error. Kept as a Swift string so the library needs no resource files.
 enum Prelude {
     static let source = #"""
 local native = native
 local _G = _G
 _G.native = nil
+local sandbox = __oe_sandbox
+__oe_sandbox = nil
 local load, error, type, setmetatable, getmetatable, rawset, rawget, select, tostring, pairs, ipairs =
       load, error, type, setmetatable, getmetatable, rawset, rawget, select, tostring, pairs, ipairs
-local string, table, math, utf8, coroutine = string, table, math, utf8, coroutine
 local entry = __oe_entry
 __oe_entry = nil
+
+-- Every sandbox (the prelude, the shared environment, each workflow file) gets its own copies
+-- of the bounded library tables, so replacing string.match in one changes nothing elsewhere.
+local function copy(t)
+  local c = {}
+  for k, v in pairs(t) do c[k] = v end
+  return c
+end
+local LIBRARIES = { "string", "table", "math", "utf8", "coroutine" }
+local function add_libraries(t)
+  for _, name in ipairs(LIBRARIES) do t[name] = copy(sandbox[name]) end
+end
+local string, table, math, utf8, coroutine = copy(sandbox.string), copy(sandbox.table), copy(sandbox.math),
+                                             copy(sandbox.utf8), copy(sandbox.coroutine)
 
 local NULL = native(0)
 
 -- Natives (ids shared with LuaHost.native)
 local N_CALL, N_LOG, N_NOW, N_ADVANCE, N_ISO, N_PARSE, N_REQUIRE, N_REGISTER, N_TESTMODE = 1, 2, 3, 4, 5, 6, 7, 8, 9
 
-string.dump = nil
+-- Methods on strings ("x"):find(…) use a private copy nobody else can reach.
+getmetatable("").__index = copy(sandbox.string)
 getmetatable("").__metatable = false
 
 local env = {}
-for _, k in ipairs({ "assert", "error", "ipairs", "next", "pairs", "pcall", "select", "tonumber", "tostring",
-                     "type", "xpcall", "rawequal", "rawget", "rawlen", "rawset", "setmetatable", "getmetatable",
-                     "_VERSION" }) do
+for _, k in ipairs({ "assert", "error", "ipairs", "next", "pairs", "pcall", "select", "type", "rawget", "rawlen",
+                     "rawset", "getmetatable", "_VERSION" }) do
   env[k] = _G[k]
 end
-env.string, env.table, env.math, env.utf8, env.coroutine = string, table, math, utf8, coroutine
+for k, f in pairs(sandbox.base) do env[k] = f end   -- tonumber, tostring, rawequal, xpcall, setmetatable
+add_libraries(env)
 env._G = env
 
 -- Inside hooks and guards, assigning an undeclared global is a mistake (a missing `local`).
-local in_hook = 0
+-- The hook depth lives in C, so a hook stopped by a limit still leaves it.
+local hook_enter, in_hook = sandbox.hook_enter, sandbox.in_hook
 setmetatable(env, {
   __newindex = function(t, k, v)
-    if in_hook > 0 then
+    if in_hook() then
       error("assignment to undeclared global '" .. tostring(k) .. "' inside a hook (declare it local)", 2)
     end
     rawset(t, k, v)
@@ -47,17 +66,33 @@ setmetatable(env, {
   __metatable = false,
 })
 
+-- The environment of one workflow file: its own library tables; every other global is the
+-- shared environment's (reading and assigning).
+local function workflow_env()
+  local w = {}
+  add_libraries(w)
+  w._G = w
+  return setmetatable(w, { __index = env, __newindex = env, __metatable = false })
+end
+
+local MAX_CHUNK = 16 * 1024 * 1024
+local charge = sandbox.charge
 env.load = function(chunk, name, mode, e)
   if type(chunk) ~= "string" then
     error("load: only source text can be loaded in the sandbox", 2)
   end
+  if #chunk > MAX_CHUNK then
+    error("load: a chunk of " .. #chunk .. " bytes exceeds the limit of " .. MAX_CHUNK .. " bytes", 2)
+  end
+  charge(#chunk, "load")
   return load(chunk, name, "t", e or env)
 end
 
 local loaded = {}
 env.require = function(name)
   if type(name) ~= "string" or not name:match("^[%w_%-]+[%w_%.%-]*$") then
-    error("require: '" .. tostring(name) .. "' is not a workflow module name", 2)
+    error("require: '" .. tostring(name):gsub("%c", function(c) return "\\" .. c:byte() end) ..
+          "' is not a workflow module name", 2)
   end
   if loaded[name] ~= nil then return loaded[name] end
   local m = native(N_REQUIRE, name)
@@ -248,8 +283,7 @@ function oe.outbox.list(params) return oe.call("outbox.list", params or {}).mess
 oe.clock = {}
 function oe.clock.advance(t)
   if type(t) ~= "table" then error("oe.clock.advance: pass a table such as {days = 8}", 2) end
-  local s = (t.days or 0) * 86400 + (t.hours or 0) * 3600 + (t.minutes or 0) * 60 + (t.seconds or 0)
-  return native(N_ADVANCE, s)
+  return native(N_ADVANCE, t.days or 0, t.hours or 0, t.minutes or 0, t.seconds or 0)
 end
 function oe.test_mode() return native(N_TESTMODE) end
 
@@ -273,17 +307,18 @@ function entry.call(name, ...)
 end
 
 function entry.load(source, chunkname)
-  chunk(source, chunkname)()
+  local f, err = load(source, chunkname, "t", workflow_env())
+  if not f then error(err, 0) end
+  f()
   return nil
 end
 
-local function leave_hook() in_hook = in_hook - 1 end
-local leave = setmetatable({}, { __close = leave_hook })
+local leave = setmetatable({}, { __close = sandbox.hook_leave })
 
 function entry.before(command, params)
   local list = guards[command]
   if not list then return true end
-  in_hook = in_hook + 1
+  hook_enter()
   local _ <close> = leave
   for _, fn in ipairs(list) do
     local ok, reason = fn(params, command)
@@ -316,7 +351,7 @@ function entry.event(ev)
   local any = hooks["*"]
   if not list and not any then return nil end
   ev.order = lazy_order(ev.order)
-  in_hook = in_hook + 1
+  hook_enter()
   local _ <close> = leave
   if list then for _, fn in ipairs(list) do fn(ev) end end
   if any then for _, fn in ipairs(any) do fn(ev) end end

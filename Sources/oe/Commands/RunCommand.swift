@@ -18,6 +18,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Instruction budget of the script itself (0 = unlimited); hooks keep the per-command budget.")
     var budget: Int64 = 0
 
+    @Option(name: .long, help: "Wall-clock seconds the script may run, including the hooks of the commands it calls (0 = no limit); each command's hooks keep their own 5 s.")
+    var timeout: Double = 0
+
     func run() throws {
         do {
             if let out = try execute() { print(out) }
@@ -30,6 +33,8 @@ struct RunCommand: ParsableCommand {
     private func execute() throws(OrderError) -> String? {
         var limits = ScriptLimits()
         limits.scriptInstructions = budget
+        guard timeout >= 0, timeout.isFinite else { throw OrderError.invalid("--timeout", "must be 0 or more seconds") }
+        limits.scriptMaxSeconds = timeout
         let engine = try EngineFactory.open(database, fallback: "orderengine.sqlite", scripting: true, limits: limits)
         guard let host = engine.luaHost else { throw OrderError(.misuse, "no Lua host") }
         let source = try FileReader.read(script)

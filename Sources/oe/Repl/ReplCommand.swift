@@ -67,6 +67,7 @@ struct ReplSession {
     static func open(_ options: DatabaseOptions) throws -> (Engine, LuaHost) {
         var limits = ScriptLimits()
         limits.scriptInstructions = 0  // a REPL chunk runs until done or Ctrl-C
+        limits.scriptMaxSeconds = 0
         let engine = try EngineFactory.open(options, fallback: "orderengine.sqlite", scripting: true, limits: limits)
         guard let host = engine.luaHost else { throw OrderError(.misuse, "no Lua host") }
         try host.enableRepl()

@@ -1,2 +1,3 @@
 -- expect: no module
+-- code: not_found
 return require('socket.core')

@@ -1,0 +1,2 @@
+-- expect: out of range
+return oe.clock.advance{days = 2^62}

@@ -1,0 +1,2 @@
+-- expect: must be an integer
+return oe.clock.advance{days = 0.5}

@@ -1,0 +1,2 @@
+-- expect: out of range|outside the supported times
+return oe.clock.advance{seconds = math.maxinteger}

@@ -1,0 +1,2 @@
+-- expect: instruction budget|deadline
+do local x <close> = setmetatable({}, {__close = function() while true do end end}) end

@@ -1,0 +1,2 @@
+-- expect: instruction budget|deadline
+while true do oe.call('order.count') end

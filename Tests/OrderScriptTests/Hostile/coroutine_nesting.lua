@@ -1,0 +1,2 @@
+-- expect: stack overflow|C stack
+local function f() return coroutine.wrap(f)() end f()

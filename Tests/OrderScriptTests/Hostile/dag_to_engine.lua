@@ -1,0 +1,2 @@
+-- expect: parts|instruction budget|deadline
+local t = {} for i = 1, 60 do t = {t, t} end return oe.call('order.count', {x = t})

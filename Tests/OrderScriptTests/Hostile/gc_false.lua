@@ -1,0 +1,2 @@
+-- expect: __gc metamethod is not allowed
+setmetatable({}, {__gc = false})

@@ -1,0 +1,2 @@
+-- expect: invalid use of
+return ('x'):gsub('x', '%z')

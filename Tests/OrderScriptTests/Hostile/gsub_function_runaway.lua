@@ -1,0 +1,2 @@
+-- expect: instruction budget|deadline
+return string.rep('x', 1000):gsub('.', function() while true do end end)

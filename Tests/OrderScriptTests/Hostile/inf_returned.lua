@@ -1,0 +1,2 @@
+-- expect: non-finite number (inf)
+return math.huge

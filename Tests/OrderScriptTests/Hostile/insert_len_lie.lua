@@ -1,0 +1,2 @@
+-- expect: instruction budget|deadline
+local t = setmetatable({}, {__len = function() return 2^53 end}) table.insert(t, 1, 'x')

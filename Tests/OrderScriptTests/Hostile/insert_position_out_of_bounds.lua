@@ -1,0 +1,2 @@
+-- expect: position out of bounds
+table.insert({}, 5, 'x')

@@ -1,0 +1,2 @@
+-- expect: integer seconds
+return oe.iso(1e300)

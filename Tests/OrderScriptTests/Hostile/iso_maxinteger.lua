@@ -1,0 +1,2 @@
+-- expect: outside the supported times
+return oe.iso(math.maxinteger)

@@ -1,0 +1,2 @@
+-- expect: instruction budget|deadline
+return #setmetatable({}, {__len = function() while true do end end})

@@ -1,0 +1,2 @@
+-- expect: syntax levels|overflow|too many
+assert(load('return ' .. string.rep('(', 100000)))

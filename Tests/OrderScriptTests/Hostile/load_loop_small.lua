@@ -1,0 +1,2 @@
+-- expect: instruction budget|deadline
+while true do load('return 1') end

@@ -1,0 +1,2 @@
+-- expect: instruction budget|deadline
+load('while true do end')()

@@ -1,0 +1,2 @@
+-- expect: bad argument
+return string.match({}, 'x')

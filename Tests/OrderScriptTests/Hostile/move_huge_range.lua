@@ -1,0 +1,2 @@
+-- expect: instruction budget|deadline
+table.move({}, 1, 1e15, 1, {})

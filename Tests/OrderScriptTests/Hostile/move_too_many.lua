@@ -1,0 +1,2 @@
+-- expect: too many elements to move
+table.move({}, math.mininteger, -1, 1)

@@ -1,0 +1,2 @@
+-- expect: contains a NUL byte
+return oe.call('order.get\0secret', {order = 1})

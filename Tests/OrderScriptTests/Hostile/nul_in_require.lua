@@ -1,0 +1,2 @@
+-- expect: not a workflow module name
+return require('x\0y')

@@ -1,0 +1,2 @@
+-- expect: invalid capture index
+return ('aa'):find('(a)%2')

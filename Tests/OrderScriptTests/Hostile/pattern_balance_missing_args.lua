@@ -1,0 +1,2 @@
+-- expect: missing arguments
+return ('aa'):find('%b(')

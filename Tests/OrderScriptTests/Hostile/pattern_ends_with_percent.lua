@@ -1,0 +1,2 @@
+-- expect: ends with '%'
+return ('a'):find('a%')

@@ -1,0 +1,2 @@
+-- expect: missing ']'
+return ('x'):match('[a')

@@ -1,0 +1,2 @@
+-- expect: unfinished capture
+return ('aa'):match('(a')

@@ -1,0 +1,2 @@
+-- expect: instruction budget|deadline
+while true do local s = string.rep('', math.maxinteger) end

@@ -1,0 +1,2 @@
+-- expect: string.rep: result of
+return ('ab'):rep(math.maxinteger)

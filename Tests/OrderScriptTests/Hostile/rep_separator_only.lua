@@ -1,0 +1,2 @@
+-- expect: string.rep: result of
+return string.rep('', 1000000000, 'x')

@@ -1,0 +1,2 @@
+-- expect: bad argument
+return select(-1e9, 1)

@@ -1,0 +1,2 @@
+-- expect: memory cap|not enough memory|instruction budget|deadline
+local s = string.rep('x', 8 * 2^20) local t = {} for i = 1, 300 do t[i] = s end print(table.concat(t))

@@ -1,0 +1,2 @@
+-- expect: done
+string.find = function() error('hijacked') end assert(('abc'):find('b') == 2) error('done')

@@ -1,0 +1,2 @@
+-- expect: attempt to index a boolean
+return getmetatable('').__index

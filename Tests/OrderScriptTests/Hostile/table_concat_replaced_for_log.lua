@@ -1,0 +1,2 @@
+-- expect: done
+table.concat = function() error('hijacked') end print('a', 'b') error('done')

@@ -1,0 +1,2 @@
+-- expect: oe.time expects
+return oe.time(string.rep('9', 1000000))

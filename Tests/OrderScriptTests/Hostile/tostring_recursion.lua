@@ -1,0 +1,2 @@
+-- expect: stack overflow|C stack
+local t = setmetatable({}, {__tostring = function(s) return tostring(s) end}) return tostring(t)

@@ -1,0 +1,2 @@
+-- expect: instruction budget|deadline
+local t = setmetatable({}, {__index = tostring}) while true do table.unpack(t, 1, 100000) end

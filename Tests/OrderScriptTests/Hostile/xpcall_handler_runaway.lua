@@ -1,0 +1,2 @@
+-- expect: instruction budget|deadline
+xpcall(error, function() while true do end end)
