@@ -61,6 +61,9 @@ public final class SimulatedGateway: PaymentGateway {
         }
     }
 
+    /// `simulator`: effects the simulator made are resolved only by a simulator.
+    public var identity: String? { "simulator" }
+
     public func lookup(idempotencyKey: String) throws -> GatewayOutcome? {
         if let durable {
             guard let found = try durable.find(key: idempotencyKey) else { return nil }

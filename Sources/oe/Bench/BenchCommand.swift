@@ -20,7 +20,7 @@ struct HooksBench: ParsableCommand {
 
     func run() throws {
         do {
-            let engine = try Engine(path: ":memory:")
+            let engine = try Engine(path: ":memory:", configuration: .simulated())
             let host = try LuaHost(engine: engine)
             _ = try DispatchBenchmark.run(host: host, iterations: min(iterations, 2_000))  // warm up
             let b = try DispatchBenchmark.run(host: host, iterations: iterations)
