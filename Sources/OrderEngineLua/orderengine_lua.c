@@ -4,6 +4,7 @@
 **   local oe = require "orderengine"            -- LUA_CPATH must find liborderengine.so
 **   local engine = oe.open(":memory:")            -- or a file path; optional config table
 **   local o = engine:call("order.create", {...})  -- tables in, tables out; failures raise
+**   engine:set_port("payment", function(req) return {status = "approved", reference = "r"} end)
 **   engine:close()                                -- also done by the garbage collector
 **
 ** Built only on the public C ABI (orderengine.h). Everything that can raise happens here in
@@ -174,7 +175,7 @@ static int p_decode(lua_State *L) {
 /* Pushes the library's result (freeing it) or raises its error. */
 static int finish(lua_State *L, oe_engine *e, int rc, char *result) {
     if (rc != OE_OK) {
-        free(result); /* NULL on failure; oe_free == free for this library */
+        oe_free(result); /* NULL on failure */
         const char *name = rc >= 0 && rc <= 9 ? code_names[rc] : "error";
         return luaL_error(L, "error[%s]: %s", name, oe_errmsg(e));
     }
@@ -187,12 +188,104 @@ static int finish(lua_State *L, oe_engine *e, int rc, char *result) {
     return 1;
 }
 
+/* ------------------------------------------------------------ host ports in Lua */
+
+#define PORTS 4
+static const char *const port_names[] = {"payment", "carrier", "mail", "clock", NULL};
+
+struct engine_box;
+typedef struct {
+    struct engine_box *box;
+    int port; /* index into port_names */
+} port_slot;
+
+/* The engine userdata. `e` comes first: the methods reach it as an `oe_engine **`. */
+typedef struct engine_box {
+    oe_engine *e;
+    lua_State *L;           /* the thread of the latest method call: callbacks run on it */
+    int refs[PORTS];        /* registry references of the Lua port functions (LUA_NOREF) */
+    port_slot slots[PORTS]; /* the userdata of each C callback (a userdata never moves) */
+} engine_box;
+
+/* Protected: calls the port function (1) with the request (2, the library's JSON as a light
+** userdata) decoded to a table; leaves the answer encoded as JSON text. `nil, "reason"` or a
+** Lua error fails the callback with that text. */
+static int p_port(lua_State *L) {
+    rd r = {(const char *)lua_touserdata(L, 2)};
+    lua_settop(L, 1);
+    dec(L, &r, 0);
+    lua_call(L, 1, 2);
+    if (lua_isnil(L, -2) && !lua_isnil(L, -1)) return lua_error(L);
+    lua_pop(L, 1);
+    if (lua_isnil(L, -1)) { lua_pushliteral(L, "{}"); return 1; }
+    if (!lua_istable(L, -1)) luaL_error(L, "orderengine: a port function returns a table (or nil, \"reason\")");
+    buf *b = buf_new(L);
+    enc(L, b, -2, 0);
+    lua_pushlstring(L, b->p, b->n);
+    return 1;
+}
+
+static char *copy_answer(const char *s, size_t n) {
+    char *p = (char *)oe_alloc(n + 1);
+    if (p) { memcpy(p, s, n); p[n] = 0; }
+    return p;
+}
+
+/* The C port callback: runs the Lua function on the thread that made the current call (the
+** library calls ports only during a call). Never raises: the call is protected and its text,
+** answer or error, is copied out with oe_alloc. */
+static int port_callback(void *userdata, const char *request, char **response) {
+    port_slot *slot = (port_slot *)userdata;
+    lua_State *L = slot->box->L;
+    if (L == NULL || !lua_checkstack(L, 8)) return 1;
+    int top = lua_gettop(L);
+    lua_pushcfunction(L, p_port);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, slot->box->refs[slot->port]);
+    lua_pushlightuserdata(L, (void *)request);
+    int st = lua_pcall(L, 2, 1, 0);
+    size_t n = 0;
+    const char *text = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &n) : NULL;
+    if (text == NULL) { text = st == LUA_OK ? "{}" : "the Lua port function failed"; n = strlen(text); }
+    *response = copy_answer(text, n);
+    lua_settop(L, top);
+    return st == LUA_OK && *response ? 0 : 1;
+}
+
+/* engine:set_port(name, fn): `fn(request)` implements port `name` ("payment", "carrier",
+** "mail", "clock") from now on, with requests and answers as tables (orderengine.h lists
+** them); fn nil removes it. An error raised in fn (or `return nil, "reason"`) fails the port
+** with that text. fn must not call the engine (that raises error[misuse]). */
+static int l_set_port(lua_State *L);
+
 /* ------------------------------------------------------------ the module */
 
 static oe_engine **check_engine(lua_State *L) {
-    oe_engine **box = (oe_engine **)luaL_checkudata(L, 1, ENGINE_META);
-    if (*box == NULL) luaL_error(L, "orderengine: the engine is closed");
-    return box;
+    engine_box *box = (engine_box *)luaL_checkudata(L, 1, ENGINE_META);
+    if (box->e == NULL) luaL_error(L, "orderengine: the engine is closed");
+    box->L = L; /* a port callback during this call runs on this thread */
+    return &box->e;
+}
+
+static int l_set_port(lua_State *L) {
+    engine_box *box = (engine_box *)check_engine(L);
+    int i = luaL_checkoption(L, 2, NULL, port_names);
+    int ref = LUA_NOREF;
+    if (!lua_isnoneornil(L, 3)) {
+        luaL_checktype(L, 3, LUA_TFUNCTION);
+        lua_pushvalue(L, 3);
+        ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    int old = box->refs[i];
+    box->refs[i] = ref;
+    int rc = ref == LUA_NOREF ? oe_set_port(box->e, port_names[i], NULL, NULL)
+                              : oe_set_port(box->e, port_names[i], port_callback, &box->slots[i]);
+    if (rc != OE_OK) {
+        box->refs[i] = old;
+        luaL_unref(L, LUA_REGISTRYINDEX, ref);
+        return luaL_error(L, "error[%s]: %s", rc >= 0 && rc <= 9 ? code_names[rc] : "error", oe_errmsg(box->e));
+    }
+    luaL_unref(L, LUA_REGISTRYINDEX, old);
+    return 0;
 }
 
 static int l_open(lua_State *L) {
@@ -205,13 +298,19 @@ static int l_open(lua_State *L) {
         enc(L, b, 2, 0);
         config = b->p;
     }
-    oe_engine **box = (oe_engine **)lua_newuserdatauv(L, sizeof(oe_engine *), 0);
-    *box = NULL;
+    engine_box *box = (engine_box *)lua_newuserdatauv(L, sizeof(engine_box), 0);
+    box->e = NULL;
+    box->L = NULL;
+    for (int i = 0; i < PORTS; i++) {
+        box->refs[i] = LUA_NOREF;
+        box->slots[i].box = box;
+        box->slots[i].port = i;
+    }
     luaL_setmetatable(L, ENGINE_META);
     oe_engine *e = NULL;
     int rc = oe_open(path, config, &e);
     if (rc != OE_OK) return luaL_error(L, "error[%s]: %s", rc >= 0 && rc <= 9 ? code_names[rc] : "error", oe_errmsg(NULL));
-    *box = e;
+    box->e = e;
     return 1;
 }
 
@@ -250,10 +349,14 @@ static int l_load(lua_State *L) {
 }
 
 static int l_close(lua_State *L) {
-    oe_engine **box = (oe_engine **)luaL_checkudata(L, 1, ENGINE_META);
-    if (*box) {
-        oe_close(*box);
-        *box = NULL;
+    engine_box *box = (engine_box *)luaL_checkudata(L, 1, ENGINE_META);
+    if (box->e) {
+        oe_close(box->e); /* waits for callbacks in flight; none starts after it */
+        box->e = NULL;
+        for (int i = 0; i < PORTS; i++) {
+            luaL_unref(L, LUA_REGISTRYINDEX, box->refs[i]);
+            box->refs[i] = LUA_NOREF;
+        }
     }
     return 0;
 }
@@ -270,7 +373,7 @@ int luaopen_orderengine(lua_State *L) {
     lua_pop(L, 1);
     luaL_newmetatable(L, ENGINE_META);
     static const luaL_Reg methods[] = {
-        {"call", l_call}, {"eval", l_eval}, {"load", l_load}, {"close", l_close}, {NULL, NULL}};
+        {"call", l_call}, {"eval", l_eval}, {"load", l_load}, {"set_port", l_set_port}, {"close", l_close}, {NULL, NULL}};
     luaL_newlib(L, methods);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, l_close);

@@ -34,14 +34,14 @@ final class FuzzState: @unchecked Sendable {
 
     init() {
         var e: OpaquePointer?
-        precondition(oeOpen(nil, #"{"limits": {"instructions": 1000000, "memory_bytes": 16777216}}"#, &e) == 0)
+        precondition(oeOpen(nil, #"{"simulate": true, "limits": {"instructions": 1000000, "memory_bytes": 16777216}}"#, &e) == 0)
         engine = e!
         for _ in 0..<3 {
             var out: UnsafeMutablePointer<CChar>?
             _ = oeCall(engine, "order.create", #"{"customer":{"name":"A","email":"a@b.dk"},"lines":[{"sku":"X","name":"X","qty":2,"unit_price":100}]}"#, &out)
             oeFree(out)
         }
-        let standalone = try! Engine(path: ":memory:")
+        let standalone = try! Engine(path: ":memory:", configuration: .simulated())
         host = try! LuaHost(engine: standalone)
         _ = try! host.eval("function identity(x) return x end")
     }

@@ -27,8 +27,11 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "A Lua workflow to load (repeatable); its hooks and guards run inside every command.")
     var workflow: [String] = []
 
-    @Option(name: .long, help: "Keep the simulated gateway's ledger (the bank's view) in this SQLite file (crash tests).")
+    @Option(name: .long, help: "Keep the simulated gateway's ledger (the bank's view) in this SQLite file (crash tests; implies --simulate).")
     var gatewayLedger: String?
+
+    @Flag(name: .long, help: "Use the simulated payment gateway, carrier and mailer (tests and demos, never real money). Without it, commands that need a gateway or carrier fail with `port`. demo, test and bench always simulate.")
+    var simulate = false
 
     /// The resolved database path.
     func path(default fallback: String) -> String {

@@ -42,7 +42,7 @@ static const char *ORDER =
 
 static void test_lifecycle(void) {
     oe_engine *e = NULL;
-    CHECK(oe_open(NULL, "{\"actor\":\"c-test\"}", &e) == OE_OK, "%s", oe_errmsg(NULL));
+    CHECK(oe_open(NULL, "{\"actor\":\"c-test\",\"simulate\":true}", &e) == OE_OK, "%s", oe_errmsg(NULL));
     char *r;
     r = must(e, "settings.set", "{\"invoice_number_start\":5001,\"invoice_number_prefix\":\"F-\",\"credit_note_number_prefix\":\"K-\","
                                  "\"seller\":{\"name\":\"Nordisk Kaffe ApS\",\"address\":\"Aarhus\",\"vat_number\":\"DK12345678\"}}");
@@ -121,12 +121,19 @@ static void test_status_codes(void) {
 
 static int captures_seen, mails_sent;
 
+/* A callback's answer, allocated with oe_alloc (the library frees it). */
+static char *answer(const char *text) {
+    char *p = (char *)oe_alloc(strlen(text) + 1);
+    if (p) strcpy(p, text);
+    return p;
+}
+
 static int host_payment(void *userdata, const char *request, char **response) {
     int *mode = (int *)userdata;
-    if (strstr(request, "\"operation\":\"lookup\"")) { *response = strdup("{\"status\":\"unknown\"}"); return 0; }
+    if (strstr(request, "\"operation\":\"lookup\"")) { *response = answer("{\"status\":\"unknown\"}"); return 0; }
     if (*mode == 2) return 1; /* the host fails */
     captures_seen++;
-    *response = strdup(*mode == 1 ? "{\"status\":\"declined\",\"reason\":\"insufficient funds\"}"
+    *response = answer(*mode == 1 ? "{\"status\":\"declined\",\"reason\":\"insufficient funds\"}"
                                   : "{\"status\":\"approved\",\"reference\":\"psp-42\"}");
     return 0;
 }
@@ -134,20 +141,20 @@ static int host_payment(void *userdata, const char *request, char **response) {
 static int host_carrier(void *userdata, const char *request, char **response) {
     (void)request;
     if (*(int *)userdata) return 7;
-    *response = strdup("{\"tracking\":\"PN-HOST-1\"}");
+    *response = answer("{\"tracking\":\"PN-HOST-1\"}");
     return 0;
 }
 
 static int host_mail(void *userdata, const char *request, char **response) {
     (void)userdata;
     if (strstr(request, "\"subject\"")) mails_sent++;
-    *response = strdup("{}");
+    *response = answer("{}");
     return 0;
 }
 
 static int host_clock(void *userdata, const char *request, char **response) {
     (void)userdata; (void)request;
-    *response = strdup("{\"now\":\"2026-12-24T09:00:00Z\"}");
+    *response = answer("{\"now\":\"2026-12-24T09:00:00Z\"}");
     return 0;
 }
 
@@ -187,8 +194,49 @@ static void test_callbacks(void) {
     r = must(e, "outbox.deliver", "{}");
     CHECK(mails_sent >= 2, "mails delivered through the host: %d (%s)", mails_sent, r);
     oe_free(r);
-    CHECK(oe_set_port(e, "payment", NULL, NULL) == OE_OK, "back to the simulator");
+    CHECK(oe_set_port(e, "payment", NULL, NULL) == OE_OK, "the host's gateway removed");
+    oe_free(must(e, "order.create", ORDER));
+    oe_free(must(e, "payment.authorize", "{\"order\":2,\"amount\":48700,\"method\":\"visa\"}"));
+    CHECK(oe_call(e, "payment.void", "{\"order\":2}", &out) == OE_PORT && contains(oe_errmsg(e), "no payment gateway is configured"),
+          "no simulator behind it: %s", oe_errmsg(e));
     oe_close(e);
+}
+
+/* ---- embedding: no simulator unless asked, re-entry refused, structured errors ---- */
+
+static oe_engine *reentered;
+static int reentry_rc = -1;
+
+static int reentering_carrier(void *userdata, const char *request, char **response) {
+    (void)userdata; (void)request;
+    char *out = (char *)1;
+    reentry_rc = oe_call(reentered, "order.count", "{}", &out);
+    if (out != NULL) reentry_rc = 100;
+    *response = answer("{\"tracking\":\"GLS-R\"}");
+    return 0;
+}
+
+static void test_embedding(void) {
+    oe_engine *e = NULL;
+    CHECK(oe_open(NULL, NULL, &e) == OE_OK, "open");
+    oe_free(must(e, "order.create", ORDER));
+    char *out = (char *)1;
+    CHECK(oe_call(e, "shipment.create", "{\"order\":1}", &out) == OE_PORT && out == NULL, "no carrier by default");
+    CHECK(contains(oe_errmsg(e), "no carrier is configured") && contains(oe_errmsg(e), "oe_set_port"), "%s", oe_errmsg(e));
+    CHECK(contains(oe_errjson(e), "\"code\":6") && contains(oe_errjson(e), "\"code_name\":\"port\""), "%s", oe_errjson(e));
+    CHECK(oe_call(e, "gateway.simulate", "{}", &out) == OE_NOT_FOUND, "no simulator command without simulate");
+    CHECK(oe_call(e, "order.get", "{\"order\":\"x\"}", &out) == OE_INVALID, "bad type");
+    CHECK(contains(oe_errjson(e), "\"field\":\"order\""), "the field path: %s", oe_errjson(e));
+    reentered = e;
+    CHECK(oe_set_port(e, "carrier", reentering_carrier, NULL) == OE_OK, "carrier port");
+    char *r = must(e, "shipment.create", "{\"order\":1}");
+    CHECK(contains(r, "GLS-R"), "%s", r);
+    oe_free(r);
+    CHECK(reentry_rc == OE_MISUSE, "re-entering from a callback is OE_MISUSE, not a crash: %d", reentry_rc);
+    out = (char *)1;
+    CHECK(oe_call(NULL, "order.count", "{}", &out) == OE_MISUSE && out == NULL, "out cleared on misuse");
+    CHECK(contains(oe_errjson(NULL), "\"misuse\""), "%s", oe_errjson(NULL));
+    CHECK(oe_close(e) == OE_OK, "close");
 }
 
 /* ---- threads ---- */
@@ -246,6 +294,7 @@ int main(int argc, char **argv) {
     test_lifecycle();
     test_status_codes();
     test_callbacks();
+    test_embedding();
     test_threads(dir);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

@@ -62,7 +62,7 @@ class Engine:
         lib.oe_close(self.h)
 
 
-e = Engine(None, {"actor": "python"})
+e = Engine(None, {"actor": "python", "simulate": True})
 e.call("settings.set", {"invoice_number_start": 5001, "invoice_number_prefix": "F-"})
 o = e.call("order.create", {
     "customer": {"name": "Søren Kierkegaard", "email": "soren@example.dk", "language": "da"},

@@ -52,6 +52,37 @@ import Testing
         #expect(try OrderStore(path: db).contentChecksum() == before)
     }
 
+    @Test func jsonErrorsHaveTheShapeOfOeErrjson() throws {
+        let db = try OE.tempDatabase()
+        let bad = #"{"customer":{"name":"A","email":"a@b.dk"},"lines":[{"sku":"X","name":"X","qty":0,"unit_price":100}]}"#
+        let r = try OE.run(["call", "order.create", bad, "--db", db, "--json"])
+        #expect(r.status == 2)
+        let e = try JSONParser.parse(r.stderr.trimmingSpaces)
+        #expect(e["code"] == 2)
+        #expect(e["code_name"] == "invalid")
+        #expect(e["field"] == "lines[0].qty")
+        #expect(e["message"]?.stringValue?.hasPrefix("lines[0].qty: ") == true)
+        let missing = try OE.run(["call", "order.get", #"{"order":9}"#, "--db", db, "--json"])
+        #expect(try JSONParser.parse(missing.stderr.trimmingSpaces) == ["code": 1, "code_name": "not_found", "message": "order 9 does not exist", "field": nil])
+    }
+
+    @Test func withoutSimulateThereIsNoGatewayOrCarrier() throws {
+        let db = try OE.tempDatabase()
+        #expect(try OE.run(["call", "order.create", OE.orderParams, "--db", db]).status == 0)
+        #expect(try OE.run(["call", "payment.authorize", #"{"order":1,"amount":35800,"method":"visa"}"#, "--db", db]).status == 0)
+        #expect(try OE.run(["call", "settings.set", #"{"capture_policy":"anytime"}"#, "--db", db]).status == 0)
+        let before = try OrderStore(path: db).contentChecksum()
+        let capture = try OE.run(["call", "payment.capture", #"{"order":1}"#, "--db", db])
+        #expect(capture.status == 6)
+        #expect(capture.stderr.contains("no payment gateway is configured"), "\(capture.stderr)")
+        #expect(capture.stderr.contains("--simulate"))
+        #expect(try OrderStore(path: db).contentChecksum() == before)
+        #expect(try OE.run(["call", "gateway.simulate", #"{"order":1,"behaviour":"decline"}"#, "--db", db]).status == 1)
+        let simulated = try OE.run(["call", "payment.capture", #"{"order":1}"#, "--db", db, "--simulate"])
+        #expect(simulated.status == 0, "\(simulated.stderr)")
+        #expect(try JSONParser.parse(simulated.stdout)["captured"] == 35800)
+    }
+
     @Test func badDurabilityIsAUsageError() throws {
         let r = try OE.run(["call", "order.count", "{}", "--db", ":memory:", "--durability", "sometimes"])
         #expect(r.status == 2)

@@ -23,7 +23,7 @@ import Testing
             o:hand_over()
             return {captured = o:reload().captured}
             """, name: "job.lua")
-        let r = try OE.run(["run", script, "--db", db, "--workflow", Self.root + "/scripts/workflows/danish.lua"])
+        let r = try OE.run(["run", script, "--db", db, "--simulate", "--workflow", Self.root + "/scripts/workflows/danish.lua"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try JSONParser.parse(r.stdout) == ["captured": 100], "the Danish workflow captured at hand-over")
     }

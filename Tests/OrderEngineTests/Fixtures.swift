@@ -252,6 +252,9 @@ final class FlakyGateway: PaymentGateway, @unchecked Sendable {
 
     init(_ inner: SimulatedGateway) { self.inner = inner }
 
+    /// The simulator's: the same bank behind a flaky network.
+    var identity: String? { inner.identity }
+
     func set(loseResponses: Bool? = nil, dropRequests: Bool? = nil, lookupDown: Bool? = nil) {
         state.withLock { s in
             if let loseResponses { s.loseResponses = loseResponses }

@@ -449,31 +449,118 @@ struct PaymentsTests {
         #expect(try shop.call("invoice.find")["documents"]?.count == 1)
     }
 
-    @Test("opening the engine resolves effects a crash left pending")
-    func reconcileOnOpen() throws {
+    /// A shop whose capture on order `n` the engine left pending (the answer was lost and the
+    /// gateway could not be asked), closed five minutes before the clock reads now.
+    private func crashedShop(_ path: String, _ clock: ManualClock, _ flaky: FlakyGateway, _ sim: SimulatedGateway) throws -> Int64 {
+        let shop = try Shop(path: path, clock: clock, gateway: sim, port: flaky)
+        try shop.settings(["capture_policy": "anytime"])
+        let n = try shop.paidOrder()
+        flaky.set(loseResponses: true, lookupDown: true)
+        expectError(.port, "pending") { try shop.capture(n) }
+        shop.engine.close()
+        flaky.set(loseResponses: false, lookupDown: false)
+        clock.advance(minutes: 5)
+        return n
+    }
+
+    @Test("opening resolves nothing; the first write (ports in place) resolves what a crash left pending")
+    func reconcileBeforeFirstWrite() throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
         let path = dir.path("shop.sqlite")
         let sim = SimulatedGateway()
         let flaky = FlakyGateway(sim)
         let clock = ManualClock(Shop.start)
-        let n: Int64
-        do {
-            let shop = try Shop(path: path, clock: clock, gateway: sim, port: flaky)
-            try shop.settings(["capture_policy": "anytime"])
-            n = try shop.paidOrder()
-            flaky.set(loseResponses: true, lookupDown: true)
-            expectError(.port, "pending") { try shop.capture(n) }
-            shop.engine.close()
-        }
-        flaky.set(loseResponses: false, lookupDown: false)
-        clock.advance(minutes: 5)
+        let n = try crashedShop(path, clock, flaky, sim)
         let reopened = try Shop(path: path, clock: clock, gateway: sim, port: flaky)
+        // Opening and reading ask no gateway.
+        #expect(try reopened.order(n)["captured"]?.intValue == 0)
+        let check = try reopened.call("payment.check")
+        #expect(check["pending_effects"]?[0]?["resolvable"]?.boolValue == true)
+        #expect(check["pending_effects"]?[0]?["gateway"]?.stringValue == "simulator")
+        // The first write reconciles first.
+        try reopened.createOrder()
         #expect(try reopened.order(n)["captured"]?.intValue == Shop.defaultTotal)
         let booked = try #require(reopened.timeline(n).named("payment.captured").first)
         #expect(booked["actor"]?.stringValue == "system")
         #expect(booked["at"]?.stringValue == "2026-11-23T08:05:00Z")
         #expect(flaky.performed == 1)
         #expect(sim.approvedCount == 1)
+        #expect(try reopened.call("payment.check")["pending_effects"]?.count == 0)
     }
+
+    /// A real gateway (another identity) in front of its own bank ledger.
+    final class RealGateway: PaymentGateway, @unchecked Sendable {
+        let bank = SimulatedGateway()
+        let name: String
+        init(_ name: String) { self.name = name }
+        var identity: String? { name }
+        func perform(_ r: GatewayRequest) throws -> GatewayOutcome { try bank.perform(r) }
+        func lookup(idempotencyKey: String) throws -> GatewayOutcome? { try bank.lookup(idempotencyKey: idempotencyKey) }
+    }
+
+    @Test("an effect is resolved only by the gateway it was sent to: the simulator never settles a real capture")
+    func onlyTheSameGatewayResolves() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let path = dir.path("shop.sqlite")
+        let clock = ManualClock(Shop.start)
+        let real = RealGateway("nets-live")
+        let flaky = FlakyGateway(real.bank)
+        let n: Int64
+        do {
+            // The capture went to "nets-live" (through a flaky line) and its answer was lost.
+            let shop = try Shop(path: path, clock: clock, gateway: real.bank, port: ProxyGateway(flaky, name: "nets-live"))
+            try shop.settings(["capture_policy": "anytime"])
+            n = try shop.paidOrder()
+            flaky.set(loseResponses: true, lookupDown: true)
+            expectError(.port, "pending") { try shop.capture(n) }
+            shop.engine.close()
+        }
+        #expect(real.bank.approvedCount == 1)  // the bank drew the money
+        clock.advance(minutes: 5)
+        // Reopened on the simulator (a host that forgot its port, or a test set-up).
+        let sim = SimulatedGateway()
+        let wrong = try Shop(path: path, clock: clock, gateway: sim)
+        try wrong.createOrder()  // the first write: reconcile must not ask the simulator
+        let check = try wrong.call("payment.check")
+        let pending = try #require(check["pending_effects"]?[0])
+        #expect(pending["gateway"]?.stringValue == "nets-live")
+        #expect(pending["resolvable"]?.boolValue == false)
+        #expect(pending["note"]?.stringValue?.contains("sent to gateway 'nets-live'") == true)
+        let r = try wrong.call("payment.reconcile")
+        #expect(r["checked"]?.intValue == 0)
+        #expect(r["left_pending"]?.count == 1)
+        // Nothing was marked failed, so nothing can be captured a second time.
+        #expect(try wrong.order(n)["captured"]?.intValue == 0)
+        try expectRefused(wrong, .policy, "in flight") { try wrong.capture(n) }
+        #expect(sim.approvedCount == 0)
+        wrong.engine.close()
+        // Back on nets-live: resolved, booked once.
+        let right = try Shop(path: path, clock: clock, gateway: real.bank, port: real)
+        try right.call("payment.reconcile")  // the first write: reconciled before it runs
+        #expect(try right.order(n)["captured"]?.intValue == Shop.defaultTotal)
+        #expect(real.bank.approvedCount == 1)
+    }
+
+    @Test("without a gateway, capture fails with port and records nothing")
+    func noGatewayConfigured() throws {
+        let sim = SimulatedGateway()
+        let shop = try Shop(gateway: sim, port: Unconfigured.Gateway())
+        try shop.settings(["capture_policy": "anytime"])
+        let n = try shop.paidOrder()
+        try expectRefused(shop, .port, "no payment gateway is configured", "simulate") { try shop.capture(n) }
+        #expect(try shop.call("payment.check")["pending_effects"]?.count == 0)
+        expectError(.notFound, "gateway.simulate") { try shop.call("gateway.simulate", ["order": .int(n), "behaviour": "decline"]) }
+    }
+}
+
+/// A gateway under another name in front of `inner`.
+final class ProxyGateway: PaymentGateway, @unchecked Sendable {
+    let inner: any PaymentGateway
+    let name: String
+    init(_ inner: any PaymentGateway, name: String) { self.inner = inner; self.name = name }
+    var identity: String? { name }
+    func perform(_ r: GatewayRequest) throws -> GatewayOutcome { try inner.perform(r) }
+    func lookup(idempotencyKey: String) throws -> GatewayOutcome? { try inner.lookup(idempotencyKey: idempotencyKey) }
 }

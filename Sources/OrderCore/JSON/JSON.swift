@@ -94,9 +94,19 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
 
     public func makeIterator() -> IndexingIterator<[(key: String, value: JSON)]> { members.makeIterator() }
 
+    /// Same members, in any order. Linear: large objects are compared through a hash table.
     public static func == (a: JSONObject, b: JSONObject) -> Bool {
         guard a.count == b.count else { return false }
-        for m in a.members where b[m.key] != m.value { return false }
+        if a.count <= 16 {
+            for m in a.members where b[m.key] != m.value { return false }
+            return true
+        }
+        var index: [String: Int] = [:]
+        index.reserveCapacity(b.count)
+        for (k, m) in b.members.enumerated() { index[m.key] = k }
+        for m in a.members {
+            guard let k = index[m.key], b.members[k].value == m.value else { return false }
+        }
         return true
     }
 }

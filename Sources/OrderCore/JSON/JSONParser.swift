@@ -4,9 +4,20 @@
 /// what it does not give: integers kept exactly as `Int64` (no `NSNumber` bridging, booleans
 /// never confused with 0/1), duplicate keys rejected, a nesting limit, and error messages with
 /// a byte offset. It is also fast and Foundation-free, which the C library benefits from.
+///
+/// Time is linear in the size of the text: duplicate keys are found through a hash set once an
+/// object has more than a few keys, so a web-facing host cannot be tied up by a body of many
+/// keys. Limits (each refused with `invalid` naming the limit): `maxBytes` per text,
+/// `maxKeysPerObject` per object, `maxDepth` of nesting.
 public struct JSONParser {
     /// The deepest nesting accepted; deeper documents are refused rather than risking the stack.
     public static let maxDepth = 256
+    /// The largest text accepted (64 MiB).
+    public static let maxBytes = 64 << 20
+    /// The most members one object may have.
+    public static let maxKeysPerObject = 100_000
+    /// Up to this many keys, duplicates are found by comparing (cheaper than hashing).
+    private static let linearKeys = 12
 
     private let bytes: [UInt8]
     private var i = 0
@@ -28,6 +39,9 @@ public struct JSONParser {
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
     private mutating func parseDocument() throws(OrderError) -> JSON {
+        if bytes.count > JSONParser.maxBytes {
+            throw OrderError(.invalid, "JSON text of \(bytes.count) bytes is larger than the limit of \(JSONParser.maxBytes) bytes (64 MiB)")
+        }
         skipSpace()
         let v = try parseValue()
         skipSpace()
@@ -79,13 +93,21 @@ public struct JSONParser {
         try enter()
         i += 1
         var obj = JSONObject()
+        var seen: Set<String>?  // the keys, once there are more than `linearKeys`
         skipSpace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; depth -= 1; return .object(obj) }
         while true {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            let keyStart = i
             let key = try parseString()
-            if obj[key] != nil { throw fail("duplicate key \"\(key)\"") }
+            if obj.count >= JSONParser.maxKeysPerObject {
+                i = keyStart
+                throw fail("an object may have at most \(JSONParser.maxKeysPerObject) keys")
+            }
+            if seen == nil, obj.count >= JSONParser.linearKeys { seen = Set(obj.keys) }
+            let duplicate = if seen != nil { !seen!.insert(key).inserted } else { obj[key] != nil }
+            if duplicate { i = keyStart; throw fail("duplicate key \"\(key)\"") }
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             i += 1

@@ -11,8 +11,10 @@ enum Commands {
         SettingsCommands.register(in: &r)
         OutboxCommands.register(in: &r)
         MassUpdateCommands.register(in: &r)
-        if let sim = (configuration.gateway as? SimulatedGateway) ?? (configuration.gateway as? SimulatorBacked)?.gatewaySimulator {
-            SimulatorCommands.register(in: &r, gateway: sim, carrier: configuration.carrier as? SimulatedCarrier)
+        if let sim = configuration.gateway as? SimulatedGateway {
+            SimulatorCommands.register(in: &r, gateway: { sim }, carrier: configuration.carrier as? SimulatedCarrier)
+        } else if let backed = configuration.gateway as? SimulatorBacked {
+            SimulatorCommands.register(in: &r, gateway: { backed.gatewaySimulator }, carrier: nil)
         }
     }
 }

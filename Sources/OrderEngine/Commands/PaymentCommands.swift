@@ -162,14 +162,28 @@ enum PaymentCommands {
         }
         let expired = out.filter { $0["expired"]?.boolValue == true }.count
         return ["as_of": .string(ctx.now.iso8601), "days": .int(days), "expired": .int(Int64(expired)),
-                "expiring": .int(Int64(out.count - expired)), "authorizations": .array(out)]
+                "expiring": .int(Int64(out.count - expired)), "authorizations": .array(out),
+                "pending_effects": try PendingEffects.report(ctx)]
     }
 
     static func reconcile(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
         let olderThan = try p.int("older_than_seconds", in: 0...(86_400 * 365)) ?? 0
+        let includeUnnamed = try p.bool("include_unnamed") ?? false
         try p.finish()
-        let pending = try ctx.session.pendingEffects(createdBefore: ctx.now.adding(seconds: -olderThan))
-        for e in pending { ctx.effects.append(QueuedEffect(record: e, primary: false, lookupOnly: true)) }
-        return ["checked": .int(Int64(pending.count)), "effects": []]
+        // Only the gateway an effect was sent to is asked about it; the rest stay pending.
+        let identity = ctx.engine.configuration.gateway.identity
+        var left: [JSON] = []
+        var asked = 0
+        for e in try ctx.session.pendingEffects(createdBefore: ctx.now.adding(seconds: -olderThan)) {
+            if PendingEffects.obstacle(e, gateway: identity, includeUnnamed: includeUnnamed) != nil {
+                left.append(PendingEffects.describe(e, gateway: identity, now: ctx.now))
+                continue
+            }
+            var claimed = e
+            claimed.gateway = identity
+            ctx.effects.append(QueuedEffect(record: claimed, primary: false, lookupOnly: true))
+            asked += 1
+        }
+        return ["checked": .int(Int64(asked)), "effects": [], "left_pending": .array(left)]
     }
 }

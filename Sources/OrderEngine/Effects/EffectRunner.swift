@@ -6,7 +6,7 @@ import OrderStore
 ///
 /// Why two phases: the idempotency key must be durable **before** the gateway is asked, or a
 /// crash between the gateway's "yes" and our commit would lose the fact that money moved. A
-/// crash after phase 1 leaves the effect `pending`; `payment.reconcile` (also run at open)
+/// crash after phase 1 leaves the effect `pending`; `payment.reconcile` (also run before the first write after open)
 /// asks the gateway by key and applies the answer — it never repeats the request blindly.
 struct EffectRunner {
     let engine: Engine
@@ -81,6 +81,10 @@ struct EffectRunner {
     func ask(_ q: QueuedEffect) -> Asked {
         let effect = q.record
         let gateway = engine.configuration.gateway
+        // Only the gateway the effect was sent to may tell what became of it.
+        if let why = PendingEffects.obstacle(effect, gateway: gateway.identity, includeUnnamed: true) {
+            return .unknown(OrderError(.port, "the \(effect.kind) of order \(effect.order) under key \(effect.key) was not resolved: \(why)"))
+        }
         if q.lookupOnly {
             do {
                 if let known = try gateway.lookup(idempotencyKey: effect.key) { return .answer(.gateway(known)) }

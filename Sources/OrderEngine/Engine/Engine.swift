@@ -31,10 +31,17 @@ public final class Engine: Sendable {
     private let cache = Locked(ConfigCache())
     private let hooksBox = Locked<(any EngineHooks)?>(nil)
     private let closed = Atomic<Bool>(false)
+    /// Whether effects a crash left pending are still to be reconciled (done before the first
+    /// write that finds a payment gateway configured, never at open).
+    private let reconcileDue = Atomic<Bool>(true)
 
     /// Opens the engine on `path` (`nil` or `":memory:"` for an in-memory database), creating
-    /// and migrating the database as needed, then resolves effects a crash left pending.
-    /// Throws `storage` when the database cannot be opened.
+    /// and migrating the database as needed. Throws `storage` when the database cannot be
+    /// opened or is someone else's (not an OrderEngine database).
+    ///
+    /// Opening resolves nothing: effects a crash left pending are reconciled before the first
+    /// write command that runs with a payment gateway configured (so a C host sets its ports
+    /// first), and only with the gateway each effect was sent to.
     public init(path: String?, configuration: EngineConfiguration = EngineConfiguration()) throws(OrderError) {
         store = try OrderStore(path: path, options: StoreOptions(durability: configuration.durability))
         self.configuration = configuration
@@ -48,7 +55,17 @@ public final class Engine: Sendable {
         } else if !configuration.workflows.isEmpty {
             throw OrderError(.misuse, "workflows are configured but no script host is (set EngineConfiguration.scriptHost)")
         }
-        _ = try? call("payment.reconcile", ["older_than_seconds": 60], actor: "system")
+    }
+
+    /// Reconciles effects older than a minute that an earlier process left pending, once, before
+    /// the first write that has a gateway to ask (a failure leaves them for `payment.reconcile`).
+    private func reconcileLeftovers() {
+        guard reconcileDue.load(ordering: .relaxed), configuration.gateway.identity != nil,
+              reconcileDue.compareExchange(expected: true, desired: false, ordering: .sequentiallyConsistent).exchanged
+        else { return }
+        let cutoff = configuration.clock.now().adding(seconds: -60)
+        guard let leftovers = try? store.read({ s in try s.pendingEffects(createdBefore: cutoff) }), !leftovers.isEmpty else { return }
+        _ = try? callUntyped("payment.reconcile", ["older_than_seconds": 60], actor: "system")
     }
 
     /// Installs the workflow hooks (the Lua host), replacing any earlier ones; `nil` removes them.
@@ -90,6 +107,7 @@ public final class Engine: Sendable {
     private func callUntyped(_ name: String, _ params: JSON, actor: String) throws -> JSON {
         if isClosed { throw OrderError(.misuse, "the engine is closed") }
         let cmd = try registry.resolve(name)
+        if cmd.access != .read { reconcileLeftovers() }
         if cmd.access == .orchestrated, let orchestrate = cmd.orchestrate {
             return try orchestrate(self, params, actor)
         }
@@ -132,7 +150,11 @@ public final class Engine: Sendable {
         } else {
             now = configuration.clock.now()
         }
-        return CommandContext(session: s, now: now, actor: actor, engine: self, isWrite: isWrite,
+        var session = s
+        if isWrite {
+            session.effectGateway = configuration.gateway.identity.map { .success($0) } ?? .failure(Unconfigured.error("payment gateway"))
+        }
+        return CommandContext(session: session, now: now, actor: actor, engine: self, isWrite: isWrite,
                               settings: snapshot.settings, statuses: snapshot.statuses)
     }
 
@@ -180,6 +202,7 @@ extension Engine {
     /// commit, their outcomes recorded together in one more transaction.
     public func transaction<T>(actor: String? = nil, _ body: (CommandContext) throws -> T) throws(OrderError) -> T {
         if isClosed { throw OrderError(.misuse, "the engine is closed") }
+        reconcileLeftovers()
         let who = actor ?? configuration.defaultActor
         do {
             var queued: [QueuedEffect] = []

@@ -3,8 +3,10 @@ import OrderStore
 
 /// What an engine is built from: its ports, durability, and the workflow hooks.
 ///
-/// The defaults are the built-in simulators (gateway, carrier, mailer) and the system clock —
-/// right for the demo and tests; a shop's host replaces the ports with real ones.
+/// The defaults are **no** gateway, carrier or mailer (`Unconfigured`: a command that needs
+/// one fails with `port` saying how to configure it) and the system clock. A shop's host
+/// plugs in its real ports; tests, demos and benchmarks ask for the simulators with
+/// `EngineConfiguration.simulated()`.
 public struct EngineConfiguration: Sendable {
     public var clock: any Clock
     public var gateway: any PaymentGateway
@@ -22,8 +24,8 @@ public struct EngineConfiguration: Sendable {
     /// hooks. OrderScript provides it (`LuaHost.factory()`); the engine knows no Lua itself.
     public var scriptHost: (@Sendable (Engine, [String]) throws -> Void)?
 
-    public init(clock: any Clock = SystemClock(), gateway: any PaymentGateway = SimulatedGateway(),
-                carrier: any Carrier = SimulatedCarrier(), mailer: any Mailer = SimulatedMailer(),
+    public init(clock: any Clock = SystemClock(), gateway: any PaymentGateway = Unconfigured.Gateway(),
+                carrier: any Carrier = Unconfigured.Carrier(), mailer: any Mailer = Unconfigured.Mailer(),
                 durability: Durability = .full, defaultActor: String = "api", maxCallDepth: Int = 8) {
         self.clock = clock
         self.gateway = gateway
@@ -32,5 +34,15 @@ public struct EngineConfiguration: Sendable {
         self.durability = durability
         self.defaultActor = defaultActor
         self.maxCallDepth = maxCallDepth
+    }
+}
+
+extension EngineConfiguration {
+    /// A configuration on the built-in simulated gateway, carrier and mailer (for tests, the
+    /// demo and benchmarks; never for a shop taking real money).
+    public static func simulated(clock: any Clock = SystemClock(), durability: Durability = .full,
+                                 defaultActor: String = "api") -> EngineConfiguration {
+        EngineConfiguration(clock: clock, gateway: SimulatedGateway(), carrier: SimulatedCarrier(), mailer: SimulatedMailer(),
+                            durability: durability, defaultActor: defaultActor)
     }
 }

@@ -54,14 +54,25 @@ public enum GatewayOutcome: Sendable, Equatable {
 /// return the outcome if the gateway received the request, `nil` if it never did, and throw if
 /// it cannot tell now (the effect then stays pending until `payment.reconcile`).
 /// Implementations must be thread-safe.
+///
+/// Identity: every pending effect records the `identity` of the gateway it was sent to, and
+/// only a gateway with the same identity resolves it (`payment.reconcile` never asks another
+/// gateway — a simulator asked about a real gateway's capture would answer "never received",
+/// and the money would be drawn twice). `nil` means no gateway is configured: commands that
+/// need one fail with `port` before anything is recorded.
 public protocol PaymentGateway: Sendable {
     func perform(_ request: GatewayRequest) throws -> GatewayOutcome
     func lookup(idempotencyKey: String) throws -> GatewayOutcome?
+    /// The name recorded with each effect sent to this gateway, or `nil` when there is no
+    /// gateway. The same real gateway must answer the same name in every process (e.g.
+    /// "nets-live"); two gateways that do not share their records must not.
+    var identity: String? { get }
 }
 
-/// A port implementation that wraps the built-in gateway simulator (so `gateway.simulate`
-/// stays available when a host may replace the gateway at run time).
-public protocol SimulatorBacked {
-    /// The simulator the port falls back to.
-    var gatewaySimulator: SimulatedGateway { get }
+/// A port implementation that can stand in for the built-in gateway simulator at run time (a
+/// C host's port: its callback when set, the simulator when the host asked for one).
+public protocol SimulatorBacked: Sendable {
+    /// The simulator answering now, or nil when a host gateway (or none) is in use: then
+    /// `gateway.simulate` is `not_found`.
+    var gatewaySimulator: SimulatedGateway? { get }
 }

@@ -23,12 +23,14 @@ public final class SimulatedGateway: PaymentGateway {
     private let state: Locked<State>
     /// The durable bank ledger, when the simulator keeps one (crash tests).
     private let durable: GatewayLedgerStore?
+    private let ledgerIdentity: String?
 
     /// A simulator that keeps its ledger in memory: every key, or with `retainKeys` only the
     /// most recent ones (a forgotten key is answered as never received; for long benchmarks).
     public init(retainKeys: Int? = nil) {
         state = Locked(State(ledger: KeyedMemory(capacity: retainKeys)))
         durable = nil
+        ledgerIdentity = nil
     }
 
     /// A simulator whose ledger (the bank's view) is a SQLite file at `ledgerPath`, committed
@@ -36,6 +38,7 @@ public final class SimulatedGateway: PaymentGateway {
     public init(ledgerPath: String) throws(OrderError) {
         state = Locked(State(ledger: KeyedMemory(capacity: nil)))
         durable = try GatewayLedgerStore(path: ledgerPath)
+        ledgerIdentity = "simulator-ledger:" + ledgerPath
     }
 
     /// Sets how `operation` on `order` is answered from now on.
@@ -60,6 +63,10 @@ public final class SimulatedGateway: PaymentGateway {
             return outcome
         }
     }
+
+    /// `simulator`, or `simulator-ledger:<path>` for one with a durable ledger: effects a
+    /// simulator made are resolved only by a simulator that remembers the same keys.
+    public var identity: String? { ledgerIdentity ?? "simulator" }
 
     public func lookup(idempotencyKey: String) throws -> GatewayOutcome? {
         if let durable {

@@ -9,6 +9,8 @@ private func abiCheck() {
     same(COrderEngineABI.oe_close, oeClose)
     same(COrderEngineABI.oe_call, oeCall)
     same(COrderEngineABI.oe_errmsg, oeErrmsg)
+    same(COrderEngineABI.oe_errjson, oeErrjson)
+    same(COrderEngineABI.oe_alloc, oeAlloc)
     same(COrderEngineABI.oe_script_load, oeScriptLoad)
     same(COrderEngineABI.oe_script_eval, oeScriptEval)
     same(COrderEngineABI.oe_set_port, oeSetPort)

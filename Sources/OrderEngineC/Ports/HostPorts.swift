@@ -2,21 +2,39 @@ import OrderCore
 import OrderEngine
 import OrderStore
 
-/// The payment port of a C host: its callback when set, else the built-in simulator.
+/// The payment port of a C host: its callback when set; else the built-in simulator when the
+/// host opened with `"simulate": true`; else none (commands that need it fail with `port`).
 final class HostGateway: PaymentGateway, SimulatorBacked {
     let slot = PortSlot(name: "payment")
-    let gatewaySimulator = SimulatedGateway()
+    private let simulator: SimulatedGateway?
+    /// The identity effects sent through the host's callback are recorded under.
+    let hostName: String
+
+    init(simulate: Bool, name: String) {
+        simulator = simulate ? SimulatedGateway() : nil
+        hostName = name
+    }
+
+    var gatewaySimulator: SimulatedGateway? { slot.isSet ? nil : simulator }
+
+    /// The host's name while its callback is set, "simulator" while the simulator answers, nil
+    /// when there is no gateway.
+    var identity: String? { slot.isSet ? hostName : simulator?.identity }
 
     func perform(_ r: GatewayRequest) throws -> GatewayOutcome {
-        guard slot.isSet else { return try gatewaySimulator.perform(r) }
-        return try HostGateway.outcome(slot.call(r.json))
+        if slot.isSet { return try HostGateway.outcome(slot.call(r.json)) }
+        guard let simulator else { throw Unconfigured.error("payment gateway") }
+        return try simulator.perform(r)
     }
 
     func lookup(idempotencyKey: String) throws -> GatewayOutcome? {
-        guard slot.isSet else { return try gatewaySimulator.lookup(idempotencyKey: idempotencyKey) }
-        let answer = try slot.call(["operation": "lookup", "idempotency_key": .string(idempotencyKey)])
-        if answer["status"]?.stringValue == "unknown" { return nil }
-        return try HostGateway.outcome(answer)
+        if slot.isSet {
+            let answer = try slot.call(["operation": "lookup", "idempotency_key": .string(idempotencyKey)])
+            if answer["status"]?.stringValue == "unknown" { return nil }
+            return try HostGateway.outcome(answer)
+        }
+        guard let simulator else { throw Unconfigured.error("payment gateway") }
+        return try simulator.lookup(idempotencyKey: idempotencyKey)
     }
 
     static func outcome(_ j: JSON) throws(OrderError) -> GatewayOutcome {
@@ -29,13 +47,18 @@ final class HostGateway: PaymentGateway, SimulatorBacked {
     }
 }
 
-/// The carrier port of a C host, or the simulator.
+/// The carrier port of a C host: its callback, the simulator when asked for, or none.
 final class HostCarrier: Carrier {
     let slot = PortSlot(name: "carrier")
-    let simulator = SimulatedCarrier()
+    private let simulator: SimulatedCarrier?
+
+    init(simulate: Bool) { simulator = simulate ? SimulatedCarrier() : nil }
 
     func bookLabel(_ r: LabelRequest) throws -> Label {
-        guard slot.isSet else { return try simulator.bookLabel(r) }
+        guard slot.isSet else {
+            guard let simulator else { throw Unconfigured.error("carrier") }
+            return try simulator.bookLabel(r)
+        }
         let answer = try slot.call(r.json)
         guard let t = answer["tracking"]?.stringValue, !t.isEmpty else {
             throw OrderError(.port, "carrier port: the answer needs a \"tracking\" string")
@@ -44,13 +67,18 @@ final class HostCarrier: Carrier {
     }
 }
 
-/// The mail port of a C host, or the simulator.
+/// The mail port of a C host: its callback, the simulator when asked for, or none.
 final class HostMailer: Mailer {
     let slot = PortSlot(name: "mail")
-    let simulator = SimulatedMailer()
+    private let simulator: SimulatedMailer?
+
+    init(simulate: Bool) { simulator = simulate ? SimulatedMailer() : nil }
 
     func send(_ m: OutboxMessage) throws {
-        guard slot.isSet else { return try simulator.send(m) }
+        guard slot.isSet else {
+            guard let simulator else { throw Unconfigured.error("mailer") }
+            return try simulator.send(m)
+        }
         _ = try slot.call(m.json)
     }
 }

@@ -61,12 +61,15 @@ public final class OrderStore: Sendable {
         do {
             if let path, path != ":memory:" {
                 self.path = path
+                try ForeignCheck.check(path: path)
                 writer = try DatabasePool(path: path, configuration: config)
             } else {
                 self.path = ":memory:"
                 writer = try DatabaseQueue(configuration: config)
             }
             try Schema.migrator.migrate(writer)
+        } catch let e as OrderError {
+            throw e
         } catch {
             throw OrderError(.storage, "cannot open database \(path ?? ":memory:"): \(OrderStore.describe(error))")
         }

@@ -5,6 +5,9 @@ import GRDB
 /// Ledgers that are accounting records (payments, documents, timeline) are append-only, and
 /// triggers make SQLite itself refuse an UPDATE or DELETE on them.
 enum Schema {
+    /// SQLite's `application_id` of an OrderEngine database: "OEng" as a big-endian integer.
+    static let applicationID: Int32 = 0x4F45_6E67
+
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in
@@ -181,6 +184,14 @@ enum Schema {
                 ALTER TABLE orders DROP COLUMN search;
                 ALTER TABLE orders DROP COLUMN doc;
                 """)
+        }
+        m.registerMigration("v4-embedding") { db in
+            // Each pending effect names the gateway it was sent to: only that gateway may tell
+            // what became of it (a simulator asked about a real capture would say "never
+            // received", and the money would be drawn twice). Older effects stay unnamed.
+            try db.execute(sql: "ALTER TABLE effects ADD COLUMN gateway TEXT")
+            // The mark by which an OrderEngine database is told from someone else's.
+            try db.execute(sql: "PRAGMA application_id = \(Schema.applicationID)")
         }
         return m
     }

@@ -11,6 +11,9 @@ public struct StoreSession {
     let cache: AggregateCache?
     /// Whether this is a read transaction (only those may add to the cache).
     let isRead: Bool
+    /// The gateway effects recorded in this transaction are sent to: its identity, or the
+    /// error to refuse them with when no gateway is configured (nil: recorded unnamed).
+    public var effectGateway: Result<String, OrderError>?
 
     init(db: Database, cache: AggregateCache? = nil, isRead: Bool = false) {
         self.db = db

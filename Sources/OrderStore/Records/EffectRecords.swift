@@ -17,9 +17,12 @@ public struct EffectRecord: Sendable, Equatable {
     public var state: String
     public var result: JSON
     public var createdAt: Timestamp
+    /// The identity of the gateway the effect was sent to (`PaymentGateway.identity`); only
+    /// that gateway may resolve it. Nil for effects recorded before gateways were named.
+    public var gateway: String?
 
     public init(id: Int64 = 0, key: String, kind: String, order: Int64, amount: Int64, request: JSON, state: String = "pending",
-                result: JSON = .null, createdAt: Timestamp) {
+                result: JSON = .null, createdAt: Timestamp, gateway: String? = nil) {
         self.id = id
         self.key = key
         self.kind = kind
@@ -29,31 +32,41 @@ public struct EffectRecord: Sendable, Equatable {
         self.state = state
         self.result = result
         self.createdAt = createdAt
+        self.gateway = gateway
     }
 
     public var json: JSON {
         [
             "id": .int(id), "idempotency_key": .string(key), "kind": .string(kind), "order": .int(order),
             "amount": .int(amount), "state": .string(state), "request": request, "result": result,
-            "created_at": .string(createdAt.iso8601),
+            "created_at": .string(createdAt.iso8601), "gateway": .optional(gateway),
         ]
     }
 }
 
 extension StoreSession {
-    /// Records a pending effect; returns it with its id. A key used before, by an effect or by a
-    /// payment row (whose keys the effect's own rows will need), is a `conflict`.
+    /// Records a pending effect, sent to the session's `effectGateway`; returns it with its id.
+    /// A key used before, by an effect or by a payment row (whose keys the effect's own rows will
+    /// need), is a `conflict`; a session whose gateway is a failure throws that error (nothing
+    /// is recorded for a gateway that is not there).
     public func insertEffect(_ e: EffectRecord) throws -> EffectRecord {
+        var gateway = e.gateway
+        switch effectGateway {
+        case .success(let name)?: gateway = name
+        case .failure(let error)?: throw error
+        case nil: break
+        }
         if try row("SELECT 1 FROM effects WHERE idempotency_key = ?", [e.key]) != nil
             || row("SELECT 1 FROM payments WHERE idempotency_key = ?", [e.key]) != nil {
             throw OrderError(.conflict, "idempotency_key: '\(e.key)' was already used", field: "idempotency_key")
         }
         try write("""
-            INSERT INTO effects (idempotency_key, kind, order_number, amount, request, state, created_at)
-            VALUES (?, ?, ?, ?, ?, 'pending', ?)
-            """, e.key, e.kind, e.order, e.amount, e.request.compactText, e.createdAt.seconds)
+            INSERT INTO effects (idempotency_key, kind, order_number, amount, request, state, created_at, gateway)
+            VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
+            """, e.key, e.kind, e.order, e.amount, e.request.compactText, e.createdAt.seconds, gateway)
         var out = e
         out.id = lastInsertedId
+        out.gateway = gateway
         return out
     }
 
@@ -78,11 +91,11 @@ extension StoreSession {
 
     func effectsWhere(where clause: String, _ args: StatementArguments) throws -> [EffectRecord] {
         try rows("""
-            SELECT id, idempotency_key, kind, order_number, amount, request, state, result, created_at FROM effects
+            SELECT id, idempotency_key, kind, order_number, amount, request, state, result, created_at, gateway FROM effects
             WHERE \(clause) ORDER BY id
             """, args).map { r in
             EffectRecord(id: r[0], key: r[1], kind: r[2], order: r[3], amount: r[4], request: JSON.stored(r[5]), state: r[6],
-                         result: JSON.stored(r[7]), createdAt: Timestamp(seconds: r[8]))
+                         result: JSON.stored(r[7]), createdAt: Timestamp(seconds: r[8]), gateway: r[9])
         }
     }
 }
@@ -101,5 +114,10 @@ extension StoreSession {
     /// Pending effects created before `before`, oldest first.
     public func pendingEffects(createdBefore before: Timestamp) throws -> [EffectRecord] {
         try effectsWhere(where: "state = 'pending' AND created_at <= ?", [before.seconds])
+    }
+
+    /// Up to `limit` pending effects, oldest first (whatever their age or gateway).
+    public func pendingEffects(limit: Int) throws -> [EffectRecord] {
+        try effectsWhere(where: "state = 'pending' AND id IN (SELECT id FROM effects WHERE state = 'pending' ORDER BY id LIMIT ?)", [limit])
     }
 }

@@ -7,7 +7,7 @@ import OrderScript
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks of the engine (figures, not pass/fail tests).",
-        subcommands: [LifecycleBench.self, MassUpdateBench.self, FindBench.self, HooksBench.self], defaultSubcommand: LifecycleBench.self)
+        subcommands: [LifecycleBench.self, MassUpdateBench.self, FindBench.self, HooksBench.self, JSONBench.self], defaultSubcommand: LifecycleBench.self)
 }
 
 /// `oe bench hooks`: event dispatch to a Lua hook against a raw lua_pcallk.
@@ -20,7 +20,7 @@ struct HooksBench: ParsableCommand {
 
     func run() throws {
         do {
-            let engine = try Engine(path: ":memory:")
+            let engine = try Engine(path: ":memory:", configuration: .simulated())
             let host = try LuaHost(engine: engine)
             _ = try DispatchBenchmark.run(host: host, iterations: min(iterations, 2_000))  // warm up
             let b = try DispatchBenchmark.run(host: host, iterations: iterations)

@@ -27,7 +27,7 @@ enum BenchSupport {
     /// engine's memory, not the simulators' (every step of one order is far more recent).
     static func configuration(durability: Durability = .full) -> EngineConfiguration {
         EngineConfiguration(gateway: SimulatedGateway(retainKeys: 100_000), carrier: SimulatedCarrier(retainKeys: 100_000),
-                            durability: durability, defaultActor: "bench")
+                            mailer: SimulatedMailer(), durability: durability, defaultActor: "bench")
     }
 
     static func peakRSSMiB() -> Int {

@@ -6,7 +6,7 @@ struct CommandsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "commands", abstract: "List every engine command with a one-line summary.")
 
     func run() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(path: ":memory:", configuration: .simulated())  // every command, gateway.simulate too
         let all = engine.registry.all
         let width = all.map(\.name.count).max() ?? 0
         for c in all {

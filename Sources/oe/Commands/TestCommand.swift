@@ -72,7 +72,7 @@ struct TestSession {
 
     init(file: String, workflows: [String], verbose: Bool) throws(OrderError) {
         let clock = ManualClock(Timestamp(year: 2026, month: 11, day: 23, hour: 8))
-        var config = EngineConfiguration(clock: clock, defaultActor: "test")
+        var config = EngineConfiguration.simulated(clock: clock, defaultActor: "test")
         let sink: @Sendable (String) -> Void = verbose ? { @Sendable line in print("       log: \(line)") } : { @Sendable _ in }
         config.scriptHost = LuaHost.factory(logSink: sink)
         engine = try Engine(path: ":memory:", configuration: config)

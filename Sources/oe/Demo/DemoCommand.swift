@@ -23,7 +23,7 @@ struct DemoCommand: ParsableCommand {
     private func execute() throws(OrderError) -> String {
         let today = Timestamp(year: 2026, month: 11, day: 27)
         let clock = ManualClock(today.adding(days: -14))
-        let engine = try EngineFactory.open(database, fallback: ":memory:", clock: clock)
+        let engine = try EngineFactory.open(database, fallback: ":memory:", clock: clock, simulate: true)
         if let count = try engine.call("order.count", [:])["count"]?.intValue, count > 0 {
             throw OrderError(.conflict, "--db \(engine.store.path) already holds \(count) orders; the demo needs an empty database")
         }

@@ -181,4 +181,49 @@ struct JSONParserTests {
         let e = expectOrderError(.invalid) { _ = try JSONParser.parse("{\"a\":1 x") }
         #expect(e?.field == nil)
     }
+
+    // MARK: - Limits (hostile bodies): time is measured by `oe bench json`, not here
+
+    static func object(keys: Int, duplicateOf: Int? = nil) -> String {
+        var s = "{"
+        for k in 0..<keys { s += (k == 0 ? "" : ",") + "\"k\(k)\":\(k)" }
+        if let d = duplicateOf { s += ",\"k\(d)\":0" }
+        return s + "}"
+    }
+
+    @Test("an object of maxKeysPerObject keys is accepted; one more key is refused, naming the limit")
+    func keysPerObjectLimit() throws {
+        let n = JSONParser.maxKeysPerObject
+        let ok = try JSONParser.parse(Self.object(keys: n))
+        #expect(ok.objectValue?.count == n)
+        #expect(ok["k99999"] == .int(99_999))
+        expectOrderError(.invalid, "at most \(n) keys") { _ = try JSONParser.parse(Self.object(keys: n + 1)) }
+    }
+
+    @Test("a duplicate far into a large object is found (hash-checked), naming the key and its offset")
+    func duplicateInLargeObject() {
+        let text = Self.object(keys: 50_000, duplicateOf: 7)
+        let e = expectOrderError(.invalid, "duplicate key \"k7\"") { _ = try JSONParser.parse(text) }
+        #expect(e?.message.contains("at byte \(text.utf8.count - 7)") == true, "\(e?.message ?? "")")
+        // Escaped spellings of the same key are the same key.
+        expectOrderError(.invalid, "duplicate key \"k1\"") {
+            _ = try JSONParser.parse(#"{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":0,"k11":0,"k12":0,"k13":0,"\u006b1":2}"#)
+        }
+    }
+
+    @Test("a text above maxBytes is refused before parsing, naming the limit")
+    func sizeLimit() {
+        let big = [UInt8](repeating: 0x20, count: JSONParser.maxBytes) + Array("1".utf8)
+        expectOrderError(.invalid, "larger than the limit of \(JSONParser.maxBytes) bytes") { _ = try JSONParser.parse(bytes: big) }
+    }
+
+    @Test("large objects compare equal in any member order, and unequal on one difference")
+    func largeObjectEquality() throws {
+        let a = try JSONParser.parse(Self.object(keys: 5_000))
+        var reversed = JSONObject()
+        for m in (a.objectValue?.members ?? []).reversed() { reversed.appendNew(m.key, m.value) }
+        #expect(a == .object(reversed))
+        reversed["k4999"] = .int(-1)
+        #expect(a != .object(reversed))
+    }
 }
