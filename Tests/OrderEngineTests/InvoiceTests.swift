@@ -185,7 +185,7 @@ struct InvoiceTests {
         #expect(doc["lines"]?[0]?["sku"]?.stringValue == "credit:0")
         #expect(doc["lines"]?[0]?["gross"]?.intValue == 1_000)
         #expect(doc["lines"]?[1]?["sku"]?.stringValue == "credit:2500")
-        #expect(doc["lines"]?[1]?["name"]?.stringValue == "Kreditering (25% moms)")
+        #expect(doc["lines"]?[1]?["name"]?.stringValue == "Kreditering (25 % moms)")
         #expect(doc["lines"]?[1]?["gross"]?.intValue == 4_000)
         #expect(doc["total_vat"]?.intValue == 800)
         try expectRefused(shop, .conflict, "amount:", "450.00 DKK left to credit") {

@@ -57,16 +57,19 @@ enum InvoiceCommands {
         } else if let amount {
             lines = try InvoicePlanner.creditAmount(a, invoice: invoice, amount: amount, language: a.order.customer.language)
         } else {
+            // Everything left: by units when only units were credited, else (after an amount
+            // credit) what is left at each rate, which the credit rule then reverses exactly.
             let credited = a.credited(against: invoice.number)
-            if credited.total > 0 && credited.units.isEmpty {
-                throw OrderError.invalid("lines", "invoice \(invoice.reference) was partly credited by amount; name the lines or the amount to credit")
-            }
-            let left = invoice.lines.compactMap { l -> LineQuantity? in
+            let unitsLeft = invoice.lines.compactMap { l -> LineQuantity? in
                 let q = l.qty - (credited.units[l.sku] ?? 0)
                 return q > 0 ? LineQuantity(sku: l.sku, qty: q) : nil
             }
-            if left.isEmpty { throw OrderError.conflict("invoice \(invoice.reference) is fully credited") }
-            lines = try InvoicePlanner.creditLines(a, invoice: invoice, units: left)
+            let amountLeft = invoice.total - credited.total
+            if amountLeft <= 0 { throw OrderError.conflict("invoice \(invoice.reference) is fully credited") }
+            let unitsValue = unitsLeft.reduce(Int64(0)) { s, q in s + (invoice.lines.first { $0.sku == q.sku }.map { $0.unitPrice * q.qty } ?? 0) }
+            lines = unitsValue == amountLeft && !unitsLeft.isEmpty
+                ? try InvoicePlanner.creditLines(a, invoice: invoice, units: unitsLeft)
+                : try InvoicePlanner.creditAmount(a, invoice: invoice, amount: amountLeft, language: a.order.customer.language)
         }
         let total = lines.reduce(0) { $0 + $1.gross }
         let left = invoice.total - a.credited(against: invoice.number).total
