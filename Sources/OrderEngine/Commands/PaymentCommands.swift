@@ -38,7 +38,16 @@ enum PaymentCommands {
         if let failed = parts.first(where: { $0.state != "succeeded" }) {
             throw OrderError(.port, failed.result["message"]?.stringValue ?? "the \(kind) under key '\(key)' failed")
         }
-        return parts.last?.result
+        guard parts.count > 1, case .object(var o)? = parts.last?.result else { return parts.last?.result }
+        let total = parts.reduce(0) { $0 + $1.amount }
+        switch kind {
+        case "capture": o["captured"] = .int(total)
+        case "void": o["voided"] = .int(total)
+        default: break
+        }
+        o["parts"] = .array(parts.map { ["authorization": .optional(EffectParts.authorization(of: $0)), "amount": .int($0.amount),
+                                         "idempotency_key": .string($0.key), "ok": true] })
+        return .object(o)
     }
 
     /// The optional `authorization` parameter: the id of one of the order's authorisations
