@@ -78,6 +78,8 @@ public struct InvoiceDocument: Sendable, Equatable {
     public var order: Int64
     public var orderReference: String
     public var issuedAt: Timestamp
+    /// The date of issue as printed, in the shop's time zone (`ShopTimeZone`), `YYYY-MM-DD`.
+    public var issueDate: String
     /// The date the goods were handed over, when different from the issue date (§ 58 stk. 1 nr. 7).
     public var deliveryDate: String?
     public var seller: Seller
@@ -96,7 +98,7 @@ public struct InvoiceDocument: Sendable, Equatable {
     public var fixedVAT: [Int64: Int64]?
 
     public init(kind: DocumentKind, number: Int64, reference: String, order: Int64, orderReference: String,
-                issuedAt: Timestamp, deliveryDate: String? = nil, seller: Seller, buyerName: String, buyerAddress: String?,
+                issuedAt: Timestamp, issueDate: String? = nil, deliveryDate: String? = nil, seller: Seller, buyerName: String, buyerAddress: String?,
                 currency: Currency, lines: [InvoiceLine], creditsInvoice: Int64? = nil, reason: String? = nil, refunded: Int64 = 0,
                 fixedVAT: [Int64: Int64]? = nil) {
         self.kind = kind
@@ -105,6 +107,7 @@ public struct InvoiceDocument: Sendable, Equatable {
         self.order = order
         self.orderReference = orderReference
         self.issuedAt = issuedAt
+        self.issueDate = issueDate ?? issuedAt.date
         self.deliveryDate = deliveryDate
         self.seller = seller
         self.buyerName = buyerName
@@ -131,7 +134,7 @@ public struct InvoiceDocument: Sendable, Equatable {
         var o: JSONObject = [
             "kind": .string(kind.rawValue), "number": .int(number), "reference": .string(reference),
             "order": .int(order), "order_reference": .string(orderReference),
-            "issue_date": .string(issuedAt.date), "issued_at": .string(issuedAt.iso8601),
+            "issue_date": .string(issueDate), "issued_at": .string(issuedAt.iso8601),
         ]
         if let deliveryDate { o["delivery_date"] = .string(deliveryDate) }
         o["seller"] = seller.json
@@ -164,7 +167,7 @@ public struct InvoiceDocument: Sendable, Equatable {
         }
         self.init(
             kind: kind, number: number, reference: ref, order: order,
-            orderReference: j["order_reference"]?.stringValue ?? String(order), issuedAt: issued,
+            orderReference: j["order_reference"]?.stringValue ?? String(order), issuedAt: issued, issueDate: j["issue_date"]?.stringValue,
             deliveryDate: j["delivery_date"]?.stringValue,
             seller: Seller(name: s?["name"]?.stringValue ?? "", address: s?["address"]?.stringValue ?? "", vatNumber: s?["vat_number"]?.stringValue ?? ""),
             buyerName: j["buyer"]?["name"]?.stringValue ?? "", buyerAddress: j["buyer"]?["address"]?.stringValue,
@@ -177,7 +180,7 @@ public struct InvoiceDocument: Sendable, Equatable {
     public var summary: JSON {
         var o: JSONObject = [
             "kind": .string(kind.rawValue), "number": .int(number), "reference": .string(reference),
-            "issue_date": .string(issuedAt.date), "total": .int(total),
+            "issue_date": .string(issueDate), "total": .int(total),
         ]
         if let creditsInvoice { o["credits_invoice"] = .int(creditsInvoice) }
         return .object(o)
