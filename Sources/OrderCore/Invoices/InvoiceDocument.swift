@@ -78,6 +78,8 @@ public struct InvoiceDocument: Sendable, Equatable {
     public var order: Int64
     public var orderReference: String
     public var issuedAt: Timestamp
+    /// The date of issue as printed, in the shop's time zone (`ShopTimeZone`), `YYYY-MM-DD`.
+    public var issueDate: String
     /// The date the goods were handed over, when different from the issue date (§ 58 stk. 1 nr. 7).
     public var deliveryDate: String?
     public var seller: Seller
@@ -91,16 +93,21 @@ public struct InvoiceDocument: Sendable, Equatable {
     public var reason: String?
     /// For credit notes: what was refunded through the gateway.
     public var refunded: Int64
+    /// For credit notes: the VAT reversed per rate, fixed by `CreditRule` when the note was
+    /// issued (so credits add up to the invoice's VAT); `nil` computes it from the lines.
+    public var fixedVAT: [Int64: Int64]?
 
     public init(kind: DocumentKind, number: Int64, reference: String, order: Int64, orderReference: String,
-                issuedAt: Timestamp, deliveryDate: String? = nil, seller: Seller, buyerName: String, buyerAddress: String?,
-                currency: Currency, lines: [InvoiceLine], creditsInvoice: Int64? = nil, reason: String? = nil, refunded: Int64 = 0) {
+                issuedAt: Timestamp, issueDate: String? = nil, deliveryDate: String? = nil, seller: Seller, buyerName: String, buyerAddress: String?,
+                currency: Currency, lines: [InvoiceLine], creditsInvoice: Int64? = nil, reason: String? = nil, refunded: Int64 = 0,
+                fixedVAT: [Int64: Int64]? = nil) {
         self.kind = kind
         self.number = number
         self.reference = reference
         self.order = order
         self.orderReference = orderReference
         self.issuedAt = issuedAt
+        self.issueDate = issueDate ?? issuedAt.date
         self.deliveryDate = deliveryDate
         self.seller = seller
         self.buyerName = buyerName
@@ -110,10 +117,14 @@ public struct InvoiceDocument: Sendable, Equatable {
         self.creditsInvoice = creditsInvoice
         self.reason = reason
         self.refunded = refunded
+        // Kept only where it differs from what the lines give, so equal documents compare equal.
+        if let fixedVAT, VATBreakdown(lines.map { ($0.gross, $0.vatRate) }, fixedVAT: fixedVAT) != VATBreakdown(lines.map { ($0.gross, $0.vatRate) }) {
+            self.fixedVAT = fixedVAT
+        }
     }
 
     /// VAT per rate (taxable amount, VAT, gross), computed once per rate.
-    public var breakdown: VATBreakdown { VATBreakdown(lines.map { ($0.gross, $0.vatRate) }) }
+    public var breakdown: VATBreakdown { VATBreakdown(lines.map { ($0.gross, $0.vatRate) }, fixedVAT: fixedVAT) }
     /// Total including VAT.
     public var total: Int64 { lines.reduce(0) { $0 + $1.gross } }
 
@@ -123,7 +134,7 @@ public struct InvoiceDocument: Sendable, Equatable {
         var o: JSONObject = [
             "kind": .string(kind.rawValue), "number": .int(number), "reference": .string(reference),
             "order": .int(order), "order_reference": .string(orderReference),
-            "issue_date": .string(issuedAt.date), "issued_at": .string(issuedAt.iso8601),
+            "issue_date": .string(issueDate), "issued_at": .string(issuedAt.iso8601),
         ]
         if let deliveryDate { o["delivery_date"] = .string(deliveryDate) }
         o["seller"] = seller.json
@@ -148,22 +159,28 @@ public struct InvoiceDocument: Sendable, Equatable {
               let cur = j["currency"]?.stringValue.flatMap(Currency.init(code:))
         else { return nil }
         let s = j["seller"]
+        var fixed: [Int64: Int64]?
+        if kind == .credit_note, let rows = j["vat"]?.arrayValue {
+            // A credit note's VAT was fixed when it was issued: read it back, never recompute it.
+            fixed = [:]
+            for r in rows { if let rate = r["rate"]?.intValue, let v = r["vat"]?.intValue { fixed?[rate] = v } }
+        }
         self.init(
             kind: kind, number: number, reference: ref, order: order,
-            orderReference: j["order_reference"]?.stringValue ?? String(order), issuedAt: issued,
+            orderReference: j["order_reference"]?.stringValue ?? String(order), issuedAt: issued, issueDate: j["issue_date"]?.stringValue,
             deliveryDate: j["delivery_date"]?.stringValue,
             seller: Seller(name: s?["name"]?.stringValue ?? "", address: s?["address"]?.stringValue ?? "", vatNumber: s?["vat_number"]?.stringValue ?? ""),
             buyerName: j["buyer"]?["name"]?.stringValue ?? "", buyerAddress: j["buyer"]?["address"]?.stringValue,
             currency: cur, lines: (j["lines"]?.arrayValue ?? []).compactMap(InvoiceLine.init(stored:)),
             creditsInvoice: j["credits_invoice"]?.intValue, reason: j["reason"]?.stringValue,
-            refunded: j["refunded"]?.intValue ?? 0)
+            refunded: j["refunded"]?.intValue ?? 0, fixedVAT: fixed)
     }
 
     /// A short summary for `order.get`'s `invoices` list.
     public var summary: JSON {
         var o: JSONObject = [
             "kind": .string(kind.rawValue), "number": .int(number), "reference": .string(reference),
-            "issue_date": .string(issuedAt.date), "total": .int(total),
+            "issue_date": .string(issueDate), "total": .int(total),
         ]
         if let creditsInvoice { o["credits_invoice"] = .int(creditsInvoice) }
         return .object(o)

@@ -46,7 +46,8 @@ public enum InvoicePlanner {
     }
 
     /// Credit-note lines for units of `invoice`'s lines, refusing more than was invoiced minus
-    /// what earlier credit notes took back.
+    /// what earlier credit notes took back — per SKU, and per VAT rate (`CreditRule`: after an
+    /// amount credit, less may be left at a rate than the lines are worth).
     public static func creditLines(_ a: OrderAggregate, invoice: InvoiceDocument, units requested: [LineQuantity]) throws(OrderError) -> [InvoiceLine] {
         var credited = a.credited(against: invoice.number).units
         var out: [InvoiceLine] = []
@@ -61,32 +62,34 @@ public enum InvoicePlanner {
             credited[r.sku, default: 0] += r.qty  // the same SKU may be named twice in one request
             out.append(InvoiceLine(sku: il.sku, name: il.name, qty: r.qty, unitPrice: il.unitPrice, vatRate: il.vatRate))
         }
+        try CreditRule.check(grossByRate(out), against: invoice, balances: CreditRule.balances(of: invoice, documents: a.documents))
         return out
     }
 
-    /// Credit-note lines for an amount: split over the invoice's VAT rates in proportion to
-    /// their gross amounts (largest remainder last), one line per rate, named in `language`.
+    /// Credit-note lines for an amount: split over the invoice's VAT rates in proportion to what
+    /// is still uncredited at each (`CreditRule.split`), one line per rate, named in `language`.
     public static func creditAmount(_ a: OrderAggregate, invoice: InvoiceDocument, amount: Int64, language: Language) throws(OrderError) -> [InvoiceLine] {
-        let left = invoice.total - a.credited(against: invoice.number).total
+        let balances = CreditRule.balances(of: invoice, documents: a.documents)
+        let left = balances.reduce(0) { $0 + max(0, $1.leftGross) }
         if amount > left {
             throw OrderError.conflict("amount: invoice \(invoice.reference) has \(invoice.currency.format(left)) left to credit, asked for \(invoice.currency.format(amount))")
         }
-        let rows = invoice.breakdown.rows.filter { $0.gross > 0 }
-        let total = rows.reduce(0) { $0 + $1.gross }
-        guard total > 0 else { throw OrderError.conflict("amount: invoice \(invoice.reference) has nothing to credit") }
-        let label = language == .da ? "Kreditering" : "Credit"
-        var out: [InvoiceLine] = []
-        var given: Int64 = 0
-        for (k, row) in rows.enumerated() {
-            // amount ≤ 10^14 and gross ≤ 10^14: the product needs 128 bits.
-            let share = k == rows.count - 1 ? amount - given
-                : total.dividingFullWidth(amount.multipliedFullWidth(by: row.gross)).quotient
-            given += share
-            if share > 0 {
-                out.append(InvoiceLine(sku: "credit:\(row.rate)", name: "\(label) (\(row.rate / 100)% moms)", qty: 1, unitPrice: share, vatRate: row.rate))
-            }
+        guard left > 0 else { throw OrderError.conflict("amount: invoice \(invoice.reference) has nothing to credit") }
+        let shares = CreditRule.split(amount, balances: balances)
+        return shares.keys.sorted().map { rate in
+            InvoiceLine(sku: "credit:\(rate)", name: creditLabel(rate: rate, language), qty: 1, unitPrice: shares[rate]!, vatRate: rate)
         }
+    }
+
+    /// The name of an amount-credit line: `Kreditering (25 % moms)` / `Credit (25% VAT)`.
+    public static func creditLabel(rate: Int64, _ language: Language) -> String {
+        language == .da ? "Kreditering (\(CreditRule.rateLabel(rate, .da)) moms)" : "Credit (\(CreditRule.rateLabel(rate, .en)) VAT)"
+    }
+
+    /// Gross per VAT rate of `lines`.
+    public static func grossByRate(_ lines: [InvoiceLine]) -> [Int64: Int64] {
+        var out: [Int64: Int64] = [:]
+        for l in lines { out[l.vatRate, default: 0] += l.gross }
         return out
     }
 }
-

@@ -60,11 +60,17 @@ public struct VATBreakdown: Sendable, Equatable {
 
     /// Groups `(gross, rate)` pairs by rate and applies the rounding rule once per rate.
     public init(_ items: [(gross: Int64, rate: Int64)]) {
+        self.init(items, fixedVAT: nil)
+    }
+
+    /// Groups `(gross, rate)` pairs by rate; the VAT at a rate is `fixedVAT[rate]` when given
+    /// (a credit note's VAT by `CreditRule`), else the rounding rule once on the rate's sum.
+    public init(_ items: [(gross: Int64, rate: Int64)], fixedVAT: [Int64: Int64]?) {
         var sums: [Int64: Int64] = [:]
         for it in items { sums[it.rate, default: 0] += it.gross }
         rows = sums.keys.sorted().map { rate in
             let g = sums[rate]!
-            let v = VAT.contained(inGross: g, rate: rate)
+            let v = fixedVAT?[rate] ?? VAT.contained(inGross: g, rate: rate)
             return Row(rate: rate, net: g - v, vat: v, gross: g)
         }
     }

@@ -12,12 +12,22 @@ enum DocumentIssuer {
         let o = a.order
         let buyerAddress = (o.customer.billingAddress ?? o.customer.deliveryAddress)?.singleLine
         let handedOver = a.shipments.compactMap(\.handedOverAt).max()
-        let deliveryDate = handedOver.map(\.date).flatMap { $0 == ctx.now.date ? nil : $0 }
+        // Dates as a Danish bookkeeper reads them: in the shop's time zone (setting time_zone).
+        let zone = ctx.settings.timeZone
+        let issueDate = zone.date(ctx.now)
+        let deliveryDate = handedOver.map { zone.date($0) }.flatMap { $0 == issueDate ? nil : $0 }
+        // A credit note's VAT per rate follows the credit rule (credits add up to the invoice's VAT).
+        let fixedVAT = kind == .credit_note
+            ? a.invoices.first { $0.number == creditsInvoice }.map { inv in
+                CreditRule.vat(of: InvoicePlanner.grossByRate(lines), balances: CreditRule.balances(of: inv, documents: a.documents))
+            }
+            : nil
         let doc = InvoiceDocument(
             kind: kind, number: number, reference: NumberSeries.format(number, prefix: ctx.settings.prefix(series)),
-            order: o.number, orderReference: o.reference, issuedAt: ctx.now, deliveryDate: kind == .invoice ? deliveryDate : nil,
+            order: o.number, orderReference: o.reference, issuedAt: ctx.now, issueDate: issueDate, deliveryDate: kind == .invoice ? deliveryDate : nil,
             seller: ctx.settings.seller, buyerName: o.customer.billingAddress?.name ?? o.customer.name, buyerAddress: buyerAddress,
-            currency: o.currency, lines: lines, creditsInvoice: creditsInvoice, reason: reason, refunded: refunded)
+            currency: o.currency, lines: lines, creditsInvoice: creditsInvoice, reason: reason, refunded: refunded,
+            fixedVAT: fixedVAT)
         try ctx.session.insertDocument(doc)
         a.documents.append(doc)
         ctx.remember(a)

@@ -47,6 +47,12 @@ enum SettingsCommands {
             guard Customer.looksLikeEmail(m) else { throw OrderError.invalid("mail_copy_to", "'\(m)' is not an e-mail address") }
             stored.append(("mail_copy_to", .string(m)))
         }
+        if let zone = try p.string("time_zone", maxLength: 64) {
+            guard ShopSettings.zone(named: zone) != nil else {
+                throw OrderError.invalid("time_zone", "'\(zone)' is not an IANA time zone name of the system's tz database (e.g. Europe/Copenhagen, UTC)")
+            }
+            stored.append(("time_zone", .string(zone == "Etc/UTC" ? "UTC" : zone)))
+        }
         if let name = try p.string("shop_name", maxLength: 200) { stored.append(("shop_name", .string(name))) }
         if let s = try p.object("seller") {
             let name = try s.requiredString("name", maxLength: 200)

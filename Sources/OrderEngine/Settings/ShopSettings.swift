@@ -1,3 +1,4 @@
+import Foundation
 import OrderCore
 
 /// A shop's settings with their defaults, as `settings.get` shows them and the rules read them.
@@ -17,6 +18,9 @@ public struct ShopSettings: Sendable, Equatable {
     public var seller: Seller = .unset
     /// Authorisation validity per method.
     public var authorizationValidity: AuthorizationValidity = .defaults
+    /// The shop's time zone (`time_zone`, an IANA name; default `Europe/Copenhagen`): issue and
+    /// delivery dates and date-only filters are taken in it.
+    public var timeZone: ShopTimeZone = ShopSettings.zone(named: "Europe/Copenhagen") ?? .utc
     /// Prefix per number series (`""` by default).
     public var prefixes: [NumberSeries: String] = [:]
 
@@ -40,6 +44,18 @@ public struct ShopSettings: Sendable, Equatable {
             for m in v { if let d = m.value.intValue { authorizationValidity.days[m.key] = d } }
         }
         for s in NumberSeries.allCases { if let p = stored[s.prefixKey]?.stringValue { prefixes[s] = p } }
+        if let z = stored["time_zone"]?.stringValue.flatMap(ShopSettings.zone(named:)) { timeZone = z }
+    }
+
+    /// The zone named `identifier` in the system's tz database (IANA names such as
+    /// `Europe/Copenhagen`, and `UTC`); `nil` for anything else (abbreviations like `CET`,
+    /// offsets like `GMT+1`, unknown names).
+    public static func zone(named identifier: String) -> ShopTimeZone? {
+        let name = identifier == "Etc/UTC" ? "UTC" : identifier
+        guard name == "UTC" || TimeZone.knownTimeZoneIdentifiers.contains(name), let tz = TimeZone(identifier: name) else { return nil }
+        return ShopTimeZone(identifier: name) { t in
+            Int64(tz.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t.seconds))))
+        }
     }
 
     /// The settings as JSON (without number series, which the store adds).
@@ -48,6 +64,7 @@ public struct ShopSettings: Sendable, Equatable {
             "capture_policy": .string(capturePolicy.rawValue), "invoice_on_capture": .bool(invoiceOnCapture),
             "auto_capture_on_hand_over": .bool(autoCaptureOnHandOver), "mail_copy_to": .optional(mailCopyTo),
             "shop_name": .string(shopName), "seller": seller.json, "authorization_validity": authorizationValidity.json,
+            "time_zone": .string(timeZone.identifier),
         ]
         for s in NumberSeries.allCases { o[s.prefixKey] = .string(prefix(s)) }
         return .object(o)

@@ -195,11 +195,11 @@ struct InvoicePlannerTests {
         #expect(lines.map(\.gross) == [333, 667])
         #expect(lines.map(\.qty) == [1, 1])
         #expect(lines.map(\.vatRate) == [0, 2500])
-        #expect(lines.map(\.name) == ["Kreditering (0% moms)", "Kreditering (25% moms)"])
+        #expect(lines.map(\.name) == ["Kreditering (0 % moms)", "Kreditering (25 % moms)"])
         #expect(lines.reduce(0) { $0 + $1.gross } == 1_000)
 
         let en = try InvoicePlanner.creditAmount(a, invoice: a.invoices[0], amount: 1_000, language: .en)
-        #expect(en.map(\.name) == ["Credit (0% moms)", "Credit (25% moms)"])
+        #expect(en.map(\.name) == ["Credit (0% VAT)", "Credit (25% VAT)"])
     }
 
     @Test("the full invoice amount splits back into the per-rate totals")
