@@ -183,7 +183,9 @@ int oe_script_eval(oe_engine *e, const char *lua_source, char **result_json);
 **             write after oe_open to reconcile effects a crash left pending.
 ** A callback must not call into the library (except oe_alloc, oe_free, oe_errmsg, oe_errjson,
 ** oe_version, oe_version_number): every other oe_* function called from inside a callback
-** returns OE_MISUSE. Answer the callback and make the call afterwards.
+** returns OE_MISUSE. Answer the callback and make the call afterwards; do not wait inside a
+** callback for another thread's call on the same engine either (it may wait for the lock the
+** command holds).
 **
 ** Requests and responses per port:
 **   "payment": {"operation": "capture"|"refund"|"void", "order", "amount", "currency", "method",

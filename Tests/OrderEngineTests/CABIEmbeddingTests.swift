@@ -45,6 +45,46 @@ import Testing
         _ = probe
     }
 
+    // MARK: - Double charge at open
+
+    @Test func aHostsPendingCaptureIsResolvedOnlyByItsOwnGatewayNeverByTheSimulator() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("oe-open-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("shop.sqlite").path
+        let bank = ScriptedPort { request in  // the real gateway: it drew the money, the answer got lost
+            if request.contains(#""operation":"lookup""#) { return (0, #"{"status":"approved","reference":"nets-1"}"#) }
+            return (1, "read timed out")
+        }
+        let down = ScriptedPort { _ in (1, "status API down") }
+        let early = ScriptedPort { _ in (0, #"{"now":"2026-11-23T08:00:00Z"}"#) }
+        let later = ScriptedPort { _ in (0, #"{"now":"2026-11-23T08:10:00Z"}"#) }
+        do {
+            let e = try ABI.open(path, #"{"payment_gateway":"nets"}"#)
+            #expect(oeSetPort(e, "clock", scriptedCallback, early.pointer) == 0)
+            #expect(oeSetPort(e, "payment", scriptedCallback, down.pointer) == 0)
+            try ABI.paidOrder(e)
+            #expect(ABI.call(e, "payment.capture", #"{"order":1}"#).rc == 6)
+            #expect(oeClose(e) == 0)
+        }
+        // Reopened with the simulator on and the host's gateway not set yet.
+        let e = try ABI.open(path, #"{"simulate":true,"payment_gateway":"nets"}"#)
+        defer { _ = oeClose(e) }
+        #expect(oeSetPort(e, "clock", scriptedCallback, later.pointer) == 0)
+        #expect(ABI.call(e, "order.create", CABIEmbeddingTests.order).rc == 0)  // a write: the simulator's reconcile
+        let check = try JSONParser.parse(ABI.call(e, "payment.check", "{}").out ?? "")
+        #expect(check["pending_effects"]?[0]?["gateway"] == "nets")
+        #expect(check["pending_effects"]?[0]?["resolvable"] == false)
+        #expect(try JSONParser.parse(ABI.call(e, "order.get", #"{"order":1}"#).out ?? "")["captured"] == 0)
+        #expect(ABI.call(e, "payment.capture", #"{"order":1}"#).rc == 4, "in flight: no second capture")
+        // The host plugs in its gateway: the next write resolves the capture with it.
+        #expect(oeSetPort(e, "payment", scriptedCallback, bank.pointer) == 0)
+        #expect(ABI.call(e, "order.create", CABIEmbeddingTests.order).rc == 0)
+        #expect(try JSONParser.parse(ABI.call(e, "order.get", #"{"order":1}"#).out ?? "")["captured"] == 10000)
+        #expect(bank.requests.filter { $0.contains(#""operation":"capture""#) }.count == 0, "never asked to capture again")
+        #expect(bank.requests.contains { $0.contains(#""operation":"lookup""#) })
+    }
+
     // MARK: - Re-entrancy from every port
 
     @Test(arguments: ["payment", "carrier", "mail", "clock"])
@@ -255,6 +295,29 @@ final class PortProbe: @unchecked Sendable {
         state.withLock { $0.finished += 1 }
         return 0
     }
+}
+
+/// A host port whose answers a closure gives (status code, text); it records the requests.
+final class ScriptedPort: @unchecked Sendable {
+    let script: (String) -> (Int32, String)
+    private let seen = Locked<[String]>([])
+    init(_ script: @escaping (String) -> (Int32, String)) { self.script = script }
+    var pointer: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
+    var requests: [String] { seen.value }
+
+    func handle(_ request: String, _ response: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+        seen.withLock { $0.append(request) }
+        let (rc, text) = script(request)
+        let copy = oeAlloc(text.utf8.count + 1)!.assumingMemoryBound(to: CChar.self)
+        _ = text.withCString { strcpy(copy, $0) }
+        response?.pointee = copy
+        return rc
+    }
+}
+
+func scriptedCallback(_ userdata: UnsafeMutableRawPointer?, _ request: UnsafePointer<CChar>?,
+                      _ response: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    Unmanaged<ScriptedPort>.fromOpaque(userdata!).takeUnretainedValue().handle(String(cString: request!), response)
 }
 
 /// The C callback of every `PortProbe` (a global function: no captures).

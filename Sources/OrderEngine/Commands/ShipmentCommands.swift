@@ -59,7 +59,8 @@ enum ShipmentCommands {
                         carrier: carrier, order: n, orderReference: a.order.reference, recipient: a.order.customer.name,
                         address: addr, idempotencyKey: key)).tracking
                 } catch {
-                    throw OrderError(.port, "carrier \(carrier) could not book a label for order \(n): \(error)")
+                    let why = (error as? OrderError)?.message ?? "\(error)"
+                    throw OrderError(.port, "carrier \(carrier) could not book a label for order \(n): \(why)")
                 }
             }
         }

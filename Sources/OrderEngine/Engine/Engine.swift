@@ -31,9 +31,10 @@ public final class Engine: Sendable {
     private let cache = Locked(ConfigCache())
     private let hooksBox = Locked<(any EngineHooks)?>(nil)
     private let closed = Atomic<Bool>(false)
-    /// Whether effects a crash left pending are still to be reconciled (done before the first
-    /// write that finds a payment gateway configured, never at open).
-    private let reconcileDue = Atomic<Bool>(true)
+    /// The gateways whose leftover effects were reconciled already: once per gateway identity,
+    /// before the first write that runs with that gateway (never at open), so a host that
+    /// plugs in its gateway after the simulator answered still gets its own leftovers resolved.
+    private let reconciledGateways = Locked<Set<String>>([])
 
     /// Opens the engine on `path` (`nil` or `":memory:"` for an in-memory database), creating
     /// and migrating the database as needed. Throws `storage` when the database cannot be
@@ -57,11 +58,12 @@ public final class Engine: Sendable {
         }
     }
 
-    /// Reconciles effects older than a minute that an earlier process left pending, once, before
-    /// the first write that has a gateway to ask (a failure leaves them for `payment.reconcile`).
+    /// Reconciles effects older than a minute that an earlier process left pending, once per
+    /// gateway, before the first write that has that gateway to ask (a failure leaves them for
+    /// `payment.reconcile`). Only the current gateway's own effects are asked about.
     private func reconcileLeftovers() {
-        guard reconcileDue.load(ordering: .relaxed), configuration.gateway.identity != nil,
-              reconcileDue.compareExchange(expected: true, desired: false, ordering: .sequentiallyConsistent).exchanged
+        guard let identity = configuration.gateway.identity,
+              reconciledGateways.withLock({ $0.insert(identity).inserted })
         else { return }
         let cutoff = configuration.clock.now().adding(seconds: -60)
         guard let leftovers = try? store.read({ s in try s.pendingEffects(createdBefore: cutoff) }), !leftovers.isEmpty else { return }

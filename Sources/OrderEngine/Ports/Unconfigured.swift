@@ -6,7 +6,7 @@ import OrderStore
 /// that a host that forgets to plug in its gateway never gets simulated "approved" captures.
 public enum Unconfigured {
     /// How a host configures ports, for the error messages.
-    static let howTo = "set one with oe_set_port() (C), engine:set_port() (Lua) or EngineConfiguration (Swift); "
+    static let howTo = "set one with oe_set_port() (C), set_port() (Lua, Python) or EngineConfiguration (Swift); "
         + "for tests and demos open with \"simulate\": true (oe: --simulate)"
 
     /// A payment gateway that is not there (`identity` nil).
