@@ -8,7 +8,7 @@ public enum DocumentKind: String, Sendable, CaseIterable {
 public struct Seller: Sendable, Equatable {
     public var name: String
     public var address: String
-    /// CVR/SE number, e.g. `DK12345678`.
+    /// CVR/SE number, e.g. `DK13585628`.
     public var vatNumber: String
 
     public init(name: String, address: String, vatNumber: String) {
@@ -96,6 +96,8 @@ public struct InvoiceDocument: Sendable, Equatable {
     /// For credit notes: the VAT reversed per rate, fixed by `CreditRule` when the note was
     /// issued (so credits add up to the invoice's VAT); `nil` computes it from the lines.
     public var fixedVAT: [Int64: Int64]?
+    /// Full or simplified (`InvoiceForm`); a simplified invoice says so.
+    public var form: InvoiceForm = .full
 
     public init(kind: DocumentKind, number: Int64, reference: String, order: Int64, orderReference: String,
                 issuedAt: Timestamp, issueDate: String? = nil, deliveryDate: String? = nil, seller: Seller, buyerName: String, buyerAddress: String?,
@@ -137,6 +139,7 @@ public struct InvoiceDocument: Sendable, Equatable {
             "issue_date": .string(issueDate), "issued_at": .string(issuedAt.iso8601),
         ]
         if let deliveryDate { o["delivery_date"] = .string(deliveryDate) }
+        o["form"] = .string(form.rawValue)
         o["seller"] = seller.json
         o["buyer"] = ["name": .string(buyerName), "address": .optional(buyerAddress)]
         o["currency"] = .string(currency.code)
@@ -174,6 +177,7 @@ public struct InvoiceDocument: Sendable, Equatable {
             currency: cur, lines: (j["lines"]?.arrayValue ?? []).compactMap(InvoiceLine.init(stored:)),
             creditsInvoice: j["credits_invoice"]?.intValue, reason: j["reason"]?.stringValue,
             refunded: j["refunded"]?.intValue ?? 0, fixedVAT: fixed)
+        form = j["form"]?.stringValue.flatMap(InvoiceForm.init(rawValue:)) ?? .full
     }
 
     /// A short summary for `order.get`'s `invoices` list.

@@ -57,8 +57,15 @@ enum SettingsCommands {
         if let s = try p.object("seller") {
             let name = try s.requiredString("name", maxLength: 200)
             let address = try s.requiredString("address", maxLength: 400)
-            let vat = try s.requiredString("vat_number", maxLength: 40)
+            let raw = try s.requiredString("vat_number", maxLength: 40)
             try s.finish()
+            if name.allSatisfy(\.isWhitespace) { throw OrderError.invalid("seller.name", "must not be blank") }
+            if address.allSatisfy(\.isWhitespace) { throw OrderError.invalid("seller.address", "must not be blank") }
+            let vat: String
+            switch VATNumber.normalize(raw) {
+            case .success(let v): vat = v
+            case .failure(let e): throw OrderError.invalid("seller.vat_number", e.message)
+            }
             stored.append(("seller", ["name": .string(name), "address": .string(address), "vat_number": .string(vat)]))
         }
         if let v = try p.object("authorization_validity") {
