@@ -219,7 +219,7 @@ static int p_port(lua_State *L) {
     lua_pop(L, 1);
     if (lua_isnil(L, -1)) { lua_pushliteral(L, "{}"); return 1; }
     if (!lua_istable(L, -1)) luaL_error(L, "orderengine: a port function returns a table (or nil, \"reason\")");
-    buf *b = buf_new(L);
+    buf *b = buf_new(L, "orderengine: port answer");
     enc(L, b, -2, 0);
     lua_pushlstring(L, b->p, b->n);
     return 1;

@@ -161,6 +161,7 @@ final class PartGateway: PaymentGateway, @unchecked Sendable {
     let inner: SimulatedGateway
     private let lock = Locked((decline: String?.none, lose: String?.none, unreachable: String?.none, lookupDown: false))
     init(_ inner: SimulatedGateway) { self.inner = inner }
+    var identity: String? { inner.identity }
 
     var declineReference: String? {
         get { lock.value.decline }
