@@ -51,6 +51,10 @@ let package = Package(
         .target(name: "OrderEngineLua", dependencies: ["CLua", "COrderEngineABI"]),
         // BSD libedit (apt: libedit-dev) for the REPL's line editing, history and completion.
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        // Debian's libpq (apt: libpq-dev) as a system library, for the PostgreSQL store.
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // A synchronous libpq client: connections, prepared statements, transactions, SQLSTATE errors.
+        .target(name: "PostgresClient", dependencies: ["CPostgres", "OrderCore"]),
         // The `oe` command line.
         .executableTarget(
             name: "oe",
@@ -68,5 +72,6 @@ let package = Package(
         .testTarget(name: "OrderEngineTests", dependencies: ["OrderCore", "OrderStore", "OrderEngine", "OrderEngineC"]),
         .testTarget(name: "OrderScriptTests", dependencies: ["OrderCore", "OrderEngine", "OrderScript"], exclude: ["Hostile"]),
         .testTarget(name: "CLITests", dependencies: ["OrderCore", "OrderStore", "oe"]),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
     ]
 )
