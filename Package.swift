@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "oe",
             dependencies: [
-                "OrderCore", "OrderEngine", "OrderScript", "CLuaBridge", "CEditLine",
+                "OrderCore", "OrderEngine", "OrderScript", "CLuaBridge", "CEditLine", "PostgresClient",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
