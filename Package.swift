@@ -51,11 +51,15 @@ let package = Package(
         .target(name: "OrderEngineLua", dependencies: ["CLua", "COrderEngineABI", "CLuaBridge"]),
         // BSD libedit (apt: libedit-dev) for the REPL's line editing, history and completion.
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        // Debian's libpq (apt: libpq-dev) as a system library, for the PostgreSQL store.
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // A synchronous libpq client: connections, prepared statements, transactions, SQLSTATE errors.
+        .target(name: "PostgresClient", dependencies: ["CPostgres", "OrderCore"]),
         // The `oe` command line.
         .executableTarget(
             name: "oe",
             dependencies: [
-                "OrderCore", "OrderEngine", "OrderScript", "CLuaBridge", "CEditLine",
+                "OrderCore", "OrderEngine", "OrderScript", "CLuaBridge", "CEditLine", "PostgresClient",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -68,5 +72,6 @@ let package = Package(
         .testTarget(name: "OrderEngineTests", dependencies: ["OrderCore", "OrderStore", "OrderEngine", "OrderEngineC"]),
         .testTarget(name: "OrderScriptTests", dependencies: ["OrderCore", "OrderEngine", "OrderScript"], exclude: ["Hostile"]),
         .testTarget(name: "CLITests", dependencies: ["OrderCore", "OrderStore", "oe"]),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
     ]
 )

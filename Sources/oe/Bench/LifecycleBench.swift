@@ -49,6 +49,7 @@ struct LifecycleBench: ParsableCommand {
             let before = Self.writes
             let (rate, db) = try runEngine(folder + "/interactive.sqlite", orders: interactiveOrders, batched: false)
             let txPerOrder = max(1, Int((Double(Self.writes - before) / Double(interactiveOrders)).rounded()))
+            Self.interactiveTransactionsPerOrder = txPerOrder
             let s = try RawFloor(source: db, target: folder + "/floor-interactive.sqlite")
                 .run(orders: interactiveOrders, ordersPerTransaction: 1, transactionsPerOrder: txPerOrder, synchronousFull: full)
             let f = Double(interactiveOrders) / s
@@ -62,6 +63,8 @@ struct LifecycleBench: ParsableCommand {
 
     /// Write transactions the engine runs made (to give the interactive floor as many).
     nonisolated(unsafe) static var writes = 0
+    /// Write transactions per order of the last interactive run (the PostgreSQL floor replays as many).
+    nonisolated(unsafe) static var interactiveTransactionsPerOrder = 0
 
     private func fmt(_ v: Double) -> String { String(format2: v) }
 

@@ -31,13 +31,35 @@ struct RawFloor {
         unlink(target + "-wal")
         unlink(target + "-shm")
         _ = try OrderStore(path: target)  // the same schema, migrated
-        // Reading a batch's rows by order needs an index the engine does not keep on the
-        // outbox (it reads the outbox by id); without it every batch scanned the whole outbox.
-        try Connection(source, readOnly: false).exec("CREATE INDEX IF NOT EXISTS floor_outbox_order ON outbox (order_number)")
-        let src = try Connection(source, readOnly: true)
+        let src = try RawFloor.openSource(source)
         let dst = try Connection(target, readOnly: false)
         try dst.exec("PRAGMA journal_mode = WAL")
         try dst.exec("PRAGMA synchronous = \(synchronousFull ? "FULL" : "NORMAL")")
+        return try RawFloor.replay(from: src, into: dst, orders: orders, ordersPerTransaction: ordersPerTransaction,
+                                   transactionsPerOrder: transactionsPerOrder)
+    }
+
+    /// The engine's database at `path`, opened read-only for replaying its rows.
+    static func openSource(_ path: String) throws -> Connection {
+        // Reading a batch's rows by order needs an index the engine does not keep on the
+        // outbox (it reads the outbox by id); without it every batch scanned the whole outbox.
+        try Connection(path, readOnly: false).exec("CREATE INDEX IF NOT EXISTS floor_outbox_order ON outbox (order_number)")
+        return try Connection(path, readOnly: true)
+    }
+
+    /// Where a floor writes: SQLite here, PostgreSQL in `PostgresFloor`. Statements use `?`
+    /// placeholders; a target translates them when its database wants others.
+    protocol Target {
+        func begin() throws
+        func commit() throws
+        func run(_ sql: String, _ values: [Value]) throws
+    }
+
+    /// Writes the rows of orders `1...orders` read from `src` into `dst`, in transactions of
+    /// `ordersPerTransaction` orders (or, with `transactionsPerOrder`, that many transactions per
+    /// order); returns seconds spent writing (reading the source is not timed).
+    static func replay(from src: Connection, into dst: any Target, orders: Int, ordersPerTransaction: Int,
+                       transactionsPerOrder: Int? = nil) throws -> Double {
         var seconds = 0.0
         var lo = 1
         while lo <= orders {
@@ -53,60 +75,66 @@ struct RawFloor {
             }
             let t0 = now()
             let perOrder = transactionsPerOrder ?? 0
-            if perOrder == 0 { try dst.exec("BEGIN IMMEDIATE") }
+            if perOrder == 0 { try dst.begin() }
             for n in Int64(lo)...Int64(hi) {
-                var statements: [(String, [Value])] = []
-                for (table, _) in RawFloor.tables {
-                    let cols = columns[table]!
-                    let insert = "INSERT INTO \(table) (\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))"
-                    for r in rows[table]?[n] ?? [] {
-                        statements.append((insert, r))
-                        if table == "orders", case .int(let version) = r[cols.firstIndex(of: "version")!], version > 1 {
-                            let set = cols.filter { $0 != "number" }.map { "\($0) = ?" }.joined(separator: ",")
-                            let values = zip(cols, r).filter { $0.0 != "number" }.map(\.1) + [.int(n)]
-                            for _ in 1..<version { statements.append(("UPDATE orders SET \(set) WHERE number = ?", values)) }
-                        }
-                        if table == "effects" {
-                            statements.append(("UPDATE effects SET state = state, resolved_at = resolved_at WHERE id = ?", [r[0]]))
-                        }
-                    }
-                }
-                // Number draws: one per order, invoice and credit note.
-                statements.append(("UPDATE number_series SET next = next + 1 WHERE series = 'order'", []))
-                for d in rows["documents"]?[n] ?? [] {
-                    let series = d[0] == .text("invoice") ? "invoice" : "credit_note"
-                    statements.append(("UPDATE number_series SET next = next + 1 WHERE series = '\(series)'", []))
-                }
+                let statements = orderStatements(n, rows: rows, columns: columns)
                 if perOrder > 0 {
                     let chunk = max(1, (statements.count + perOrder - 1) / perOrder)
                     for start in stride(from: 0, to: statements.count, by: chunk) {
-                        try dst.exec("BEGIN IMMEDIATE")
+                        try dst.begin()
                         for (sql, values) in statements[start..<min(start + chunk, statements.count)] { try dst.run(sql, values) }
-                        try dst.exec("COMMIT")
+                        try dst.commit()
                     }
                 } else {
                     for (sql, values) in statements { try dst.run(sql, values) }
                 }
             }
-            if perOrder == 0 { try dst.exec("COMMIT") }
+            if perOrder == 0 { try dst.commit() }
             seconds += now() - t0
             lo = hi + 1
         }
         return seconds
     }
 
-    func now() -> Double {
+    /// The statements that write order `n`'s rows: the inserts per table, the updates of the
+    /// order row (its version − 1 of them), each effect's resolving update, the number draws.
+    static func orderStatements(_ n: Int64, rows: [String: [Int64: [[Value]]]], columns: [String: [String]]) -> [(String, [Value])] {
+        var statements: [(String, [Value])] = []
+        for (table, _) in RawFloor.tables {
+            let cols = columns[table]!
+            let insert = "INSERT INTO \(table) (\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))"
+            for r in rows[table]?[n] ?? [] {
+                statements.append((insert, r))
+                if table == "orders", case .int(let version) = r[cols.firstIndex(of: "version")!], version > 1 {
+                    let set = cols.filter { $0 != "number" }.map { "\($0) = ?" }.joined(separator: ",")
+                    let values = zip(cols, r).filter { $0.0 != "number" }.map(\.1) + [.int(n)]
+                    for _ in 1..<version { statements.append(("UPDATE orders SET \(set) WHERE number = ?", values)) }
+                }
+                if table == "effects" {
+                    statements.append(("UPDATE effects SET state = state, resolved_at = resolved_at WHERE id = ?", [r[0]]))
+                }
+            }
+        }
+        // Number draws: one per order, invoice and credit note.
+        statements.append(("UPDATE number_series SET next = next + 1 WHERE series = 'order'", []))
+        for d in rows["documents"]?[n] ?? [] {
+            let series = d[0] == .text("invoice") ? "invoice" : "credit_note"
+            statements.append(("UPDATE number_series SET next = next + 1 WHERE series = '\(series)'", []))
+        }
+        return statements
+    }
+
+    static func now() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
-
     enum Value: Equatable {
         case null, int(Int64), real(Double), text(String), blob([UInt8])
     }
 
     /// A bare sqlite3 connection with a prepared-statement cache.
-    final class Connection {
+    final class Connection: Target {
         let db: OpaquePointer
         var statements: [String: OpaquePointer] = [:]
 
@@ -125,6 +153,9 @@ struct RawFloor {
         func exec(_ sql: String) throws {
             if sqlite3_exec(db, sql, nil, nil, nil) != SQLITE_OK { throw Failure(description: String(cString: sqlite3_errmsg(db))) }
         }
+
+        func begin() throws { try exec("BEGIN IMMEDIATE") }
+        func commit() throws { try exec("COMMIT") }
 
         func statement(_ sql: String) throws -> OpaquePointer {
             if let s = statements[sql] { return s }
