@@ -10,14 +10,19 @@ enum DocumentIssuer {
         let series: NumberSeries = kind == .invoice ? .invoice : .credit_note
         let number = try ctx.session.drawNumber(series)
         let o = a.order
-        let buyerAddress = (o.customer.billingAddress ?? o.customer.deliveryAddress)?.singleLine
+        let postal = o.customer.billingAddress ?? o.customer.deliveryAddress
+        let buyerAddress = postal?.singleLine
+        // What of this invoice is already paid: the captured money not taken by earlier invoices.
+        let paid: Int64? = kind == .invoice
+            ? min(lines.reduce(0) { $0 + $1.gross }, max(0, a.payments.captured - a.invoicedTotal)) : nil
         let handedOver = a.shipments.compactMap(\.handedOverAt).max()
         let deliveryDate = handedOver.map(\.date).flatMap { $0 == ctx.now.date ? nil : $0 }
         let doc = InvoiceDocument(
             kind: kind, number: number, reference: NumberSeries.format(number, prefix: ctx.settings.prefix(series)),
             order: o.number, orderReference: o.reference, issuedAt: ctx.now, deliveryDate: kind == .invoice ? deliveryDate : nil,
             seller: ctx.settings.seller, buyerName: o.customer.billingAddress?.name ?? o.customer.name, buyerAddress: buyerAddress,
-            currency: o.currency, lines: lines, creditsInvoice: creditsInvoice, reason: reason, refunded: refunded)
+            currency: o.currency, lines: lines, creditsInvoice: creditsInvoice, reason: reason, refunded: refunded,
+            buyerPostalAddress: postal, buyerEmail: o.customer.email, paid: paid, paymentMethod: a.payments.rows.last { $0.kind == .authorize }?.method)
         try ctx.session.insertDocument(doc)
         a.documents.append(doc)
         ctx.remember(a)
@@ -26,6 +31,7 @@ enum DocumentIssuer {
         if let creditsInvoice { detail["credits_invoice"] = .int(creditsInvoice) }
         try ctx.record(order: o.number, event: event, amount: doc.total, detail: .object(detail))
         ctx.emit(EngineEvent(name: event, order: o.number, amount: doc.total, detail: .object(detail)))
+        if ctx.settings.mail.sendInvoices { _ = try InvoiceMail.queue(doc, order: o, to: nil, ctx: ctx) }
         return doc
     }
 }

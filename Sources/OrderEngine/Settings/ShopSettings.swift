@@ -19,6 +19,10 @@ public struct ShopSettings: Sendable, Equatable {
     public var authorizationValidity: AuthorizationValidity = .defaults
     /// Prefix per number series (`""` by default).
     public var prefixes: [NumberSeries: String] = [:]
+    /// Sender, SMTP relay, DKIM (`mail`).
+    public var mail = MailSettings()
+    /// Logo and font of rendered documents (`documents`).
+    public var documents = DocumentSettings()
 
     public init() {}
 
@@ -40,6 +44,8 @@ public struct ShopSettings: Sendable, Equatable {
             for m in v { if let d = m.value.intValue { authorizationValidity.days[m.key] = d } }
         }
         for s in NumberSeries.allCases { if let p = stored[s.prefixKey]?.stringValue { prefixes[s] = p } }
+        mail = MailSettings(stored: stored["mail"])
+        documents = DocumentSettings(stored: stored["documents"])
     }
 
     /// The settings as JSON (without number series, which the store adds).
@@ -50,6 +56,8 @@ public struct ShopSettings: Sendable, Equatable {
             "shop_name": .string(shopName), "seller": seller.json, "authorization_validity": authorizationValidity.json,
         ]
         for s in NumberSeries.allCases { o[s.prefixKey] = .string(prefix(s)) }
+        o["mail"] = mail.json
+        o["documents"] = documents.json
         return .object(o)
     }
 }
