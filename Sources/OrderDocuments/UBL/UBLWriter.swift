@@ -10,7 +10,7 @@ import OrderCore
 /// order is given the seller's country, the only part the rules require); one tax subtotal
 /// per VAT rate (category `S`, or `Z` at 0 %) whose taxable amount is the sum of its lines
 /// (see `LineAmounts`); the paid amount as prepaid; the payment means (card `48`, online
-/// payment service `68`); the delivery date; for a credit note the invoice it corrects as
+/// payment service `68`, or `1` for a Danish seller); the delivery date; for a credit note the invoice it corrects as
 /// billing reference. Line prices are net of VAT with up to 6 decimals so that quantity × price
 /// gives the line amount (PEPPOL-EN16931-R120).
 public enum UBLWriter {
@@ -50,7 +50,8 @@ public enum UBLWriter {
         if let dd = d.deliveryDate { x.element("cac:Delivery") { $0.leaf("cbc:ActualDeliveryDate", dd) } }
         if let method = d.paymentMethod {
             x.element("cac:PaymentMeans") { w in
-                w.leaf("cbc:PaymentMeansCode", paymentMeansCode(method), [("name", DocumentLayout.methodName(method))])
+                w.leaf("cbc:PaymentMeansCode", paymentMeansCode(method, sellerCountry: input.sellerAddress.country),
+                       [("name", DocumentLayout.methodName(method))])
                 w.leaf("cbc:PaymentID", d.orderReference)
             }
         }
@@ -153,11 +154,12 @@ public enum UBLWriter {
         }
     }
 
-    /// UNCL 4461: 48 bank card; 68 online payment service (MobilePay, Klarna); 1 not defined.
-    static func paymentMeansCode(_ method: String) -> String {
+    /// UNCL 4461: 48 bank card; 68 online payment service (MobilePay, Klarna) — which Danish
+    /// suppliers may not use (DK-R-005), so theirs say 1 (not defined) with the method's name.
+    static func paymentMeansCode(_ method: String, sellerCountry: String) -> String {
         switch method {
         case "visa", "visa_electron", "mastercard", "maestro", "amex", "dankort": "48"
-        case "mobilepay", "klarna": "68"
+        case "mobilepay", "klarna": sellerCountry == "DK" ? "1" : "68"
         default: "1"
         }
     }

@@ -40,8 +40,9 @@ public struct MailDelivery: Sendable {
 
     static let maxAttempts: Int64 = 15
 
-    /// Claims up to `limit` due messages, delivers them and records the outcomes.
-    public func runOnce(limit: Int = 100, lease: Int64 = 120) throws(OrderError) -> Report {
+    /// Claims up to `limit` due messages, delivers them and records the outcomes; a transient
+    /// failure is retried `backoff` seconds later, doubling with each attempt (at most 6 h).
+    public func runOnce(limit: Int = 100, lease: Int64 = 120, backoff: Int64 = 30) throws(OrderError) -> Report {
         let token = MailDelivery.newToken()
         let (batch, settings, now) = try claim(limit: limit, lease: lease, token: token)
         var report = Report()
@@ -62,7 +63,7 @@ public struct MailDelivery: Sendable {
         } catch {
             outcomes = batch.map { ($0, .transient(reason: "\(error)")) }
         }
-        try record(outcomes, token: token, report: &report)
+        try record(outcomes, token: token, backoff: max(1, backoff), report: &report)
         return report
     }
 
@@ -79,7 +80,7 @@ public struct MailDelivery: Sendable {
         } catch let e as OrderError { throw e } catch { throw OrderError(.storage, "outbox claim: \(error)") }
     }
 
-    private func record(_ outcomes: [(OutboxMessage, SMTPOutcome)], token: String, report: inout Report) throws(OrderError) {
+    private func record(_ outcomes: [(OutboxMessage, SMTPOutcome)], token: String, backoff: Int64, report: inout Report) throws(OrderError) {
         do {
             report = try engine.store.write { s in
                 let ctx = try engine.context(s, actor: "mail-worker", isWrite: true)
@@ -97,7 +98,7 @@ public struct MailDelivery: Sendable {
                                 try timeline(m, why, ctx)
                             }
                         } else {
-                            let delay = min(Int64(30) << min(m.attempts, 20), 21_600)
+                            let delay = min(backoff << min(m.attempts, 20), 21_600)
                             if try s.recordFailure(m.id, token: token, error: reason, retryAt: ctx.now.adding(seconds: delay)) {
                                 r.retrying.append(m.id)
                                 r.errors.append((m.id, reason))

@@ -55,6 +55,9 @@ struct MailWorkerCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds a claim lasts (after a crash its batch is re-sent when it ends).")
     var lease: Int = 120
 
+    @Option(name: .long, help: "Seconds before the first retry of a message that failed for now (doubling after each attempt).")
+    var backoff: Int = 30
+
     @Option(name: .long, help: "Seconds between polls when idle.")
     var interval: Double = 2
 
@@ -64,7 +67,7 @@ struct MailWorkerCommand: ParsableCommand {
             let worker = MailDelivery(engine: engine)
             var total = (sent: 0, retrying: 0, failed: 0)
             while true {
-                let r = try worker.runOnce(limit: max(1, batch), lease: Int64(max(1, lease)))
+                let r = try worker.runOnce(limit: max(1, batch), lease: Int64(max(1, lease)), backoff: Int64(max(1, backoff)))
                 total.sent += r.sent.count
                 total.retrying += r.retrying.count
                 total.failed += r.failed.count
