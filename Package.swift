@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         // Pure domain values and rules: no I/O, no dependencies.
@@ -26,11 +27,28 @@ let package = Package(
             name: "OrderStore",
             dependencies: ["OrderCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
+        // Debian's cairo + pango (apt: libcairo2-dev, libpango1.0-dev) for PDF typesetting.
+        .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
+        // Debian's libcurl (apt: libcurl4-openssl-dev) as a system library.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // A C shim over libcurl's SMTP transfer (curl_easy_setopt is variadic: Swift cannot call it).
+        .target(name: "CSMTP", dependencies: ["CCurl"]),
+        // Invoice documents: one layout model, rendered as PDF (cairo/pango), HTML and Peppol UBL.
+        .target(name: "OrderDocuments", dependencies: ["OrderCore", "CPangoCairo"]),
+        // E-mail: RFC 5322/MIME messages, DKIM signing (swift-crypto), SMTP delivery (libcurl).
+        .target(
+            name: "OrderMail",
+            dependencies: [
+                "OrderCore", "CSMTP",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // The command registry, transactions, events, outbox and ports.
         .target(
             name: "OrderEngine",
             dependencies: [
-                "OrderCore", "OrderStore",
+                "OrderCore", "OrderStore", "OrderDocuments", "OrderMail",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
@@ -70,6 +88,8 @@ let package = Package(
         .testTarget(name: "OrderCoreTests", dependencies: ["OrderCore"]),
         .testTarget(name: "OrderStoreTests", dependencies: ["OrderCore", "OrderStore"]),
         .testTarget(name: "OrderEngineTests", dependencies: ["OrderCore", "OrderStore", "OrderEngine", "OrderEngineC"]),
+        .testTarget(name: "OrderDocumentsTests", dependencies: ["OrderCore", "OrderDocuments"]),
+        .testTarget(name: "OrderMailTests", dependencies: ["OrderCore", "OrderMail"]),
         .testTarget(name: "OrderScriptTests", dependencies: ["OrderCore", "OrderEngine", "OrderScript"], exclude: ["Hostile"]),
         .testTarget(name: "CLITests", dependencies: ["OrderCore", "OrderStore", "oe"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),

@@ -85,6 +85,10 @@ public struct InvoiceDocument: Sendable, Equatable {
     public var seller: Seller
     public var buyerName: String
     public var buyerAddress: String?
+    /// The buyer's address as fields (for e-invoices), when the order had one.
+    public var buyerPostalAddress: Address?
+    /// The buyer's e-mail address (the e-invoice's electronic address of a consumer).
+    public var buyerEmail: String?
     public var currency: Currency
     public var lines: [InvoiceLine]
     /// For credit notes: the invoice number it corrects.
@@ -98,11 +102,17 @@ public struct InvoiceDocument: Sendable, Equatable {
     public var fixedVAT: [Int64: Int64]?
     /// Full or simplified (`InvoiceForm`); a simplified invoice says so.
     public var form: InvoiceForm = .full
+    /// For invoices: how much of the total was already paid (captured) when it was issued;
+    /// nil on documents issued before this was recorded.
+    public var paid: Int64?
+    /// The payment method of the order (`visa`, `mobilepay`, …), when known.
+    public var paymentMethod: String?
 
     public init(kind: DocumentKind, number: Int64, reference: String, order: Int64, orderReference: String,
                 issuedAt: Timestamp, issueDate: String? = nil, deliveryDate: String? = nil, seller: Seller, buyerName: String, buyerAddress: String?,
                 currency: Currency, lines: [InvoiceLine], creditsInvoice: Int64? = nil, reason: String? = nil, refunded: Int64 = 0,
-                fixedVAT: [Int64: Int64]? = nil) {
+                fixedVAT: [Int64: Int64]? = nil,
+                buyerPostalAddress: Address? = nil, buyerEmail: String? = nil, paid: Int64? = nil, paymentMethod: String? = nil) {
         self.kind = kind
         self.number = number
         self.reference = reference
@@ -123,6 +133,10 @@ public struct InvoiceDocument: Sendable, Equatable {
         if let fixedVAT, VATBreakdown(lines.map { ($0.gross, $0.vatRate) }, fixedVAT: fixedVAT) != VATBreakdown(lines.map { ($0.gross, $0.vatRate) }) {
             self.fixedVAT = fixedVAT
         }
+        self.buyerPostalAddress = buyerPostalAddress
+        self.buyerEmail = buyerEmail
+        self.paid = paid
+        self.paymentMethod = paymentMethod
     }
 
     /// VAT per rate (taxable amount, VAT, gross), computed once per rate.
@@ -141,7 +155,10 @@ public struct InvoiceDocument: Sendable, Equatable {
         if let deliveryDate { o["delivery_date"] = .string(deliveryDate) }
         o["form"] = .string(form.rawValue)
         o["seller"] = seller.json
-        o["buyer"] = ["name": .string(buyerName), "address": .optional(buyerAddress)]
+        var buyer: JSONObject = ["name": .string(buyerName), "address": .optional(buyerAddress)]
+        if let buyerPostalAddress { buyer["postal_address"] = buyerPostalAddress.json }
+        if let buyerEmail { buyer["email"] = .string(buyerEmail) }
+        o["buyer"] = .object(buyer)
         o["currency"] = .string(currency.code)
         o["lines"] = .array(lines.map(\.json))
         o["vat"] = .array(b.rows.map { ["rate": .int($0.rate), "net": .int($0.net), "vat": .int($0.vat), "gross": .int($0.gross)] })
@@ -151,6 +168,8 @@ public struct InvoiceDocument: Sendable, Equatable {
         if let creditsInvoice { o["credits_invoice"] = .int(creditsInvoice) }
         if let reason { o["reason"] = .string(reason) }
         if kind == .credit_note { o["refunded"] = .int(refunded) }
+        if let paid { o["paid"] = .int(paid) }
+        if let paymentMethod { o["payment_method"] = .string(paymentMethod) }
         return .object(o)
     }
 
@@ -176,7 +195,10 @@ public struct InvoiceDocument: Sendable, Equatable {
             buyerName: j["buyer"]?["name"]?.stringValue ?? "", buyerAddress: j["buyer"]?["address"]?.stringValue,
             currency: cur, lines: (j["lines"]?.arrayValue ?? []).compactMap(InvoiceLine.init(stored:)),
             creditsInvoice: j["credits_invoice"]?.intValue, reason: j["reason"]?.stringValue,
-            refunded: j["refunded"]?.intValue ?? 0, fixedVAT: fixed)
+            refunded: j["refunded"]?.intValue ?? 0, fixedVAT: fixed,
+            buyerPostalAddress: j["buyer"]?["postal_address"].flatMap(Address.init(stored:)),
+            buyerEmail: j["buyer"]?["email"]?.stringValue, paid: j["paid"]?.intValue,
+            paymentMethod: j["payment_method"]?.stringValue)
         form = j["form"]?.stringValue.flatMap(InvoiceForm.init(rawValue:)) ?? .full
     }
 

@@ -49,6 +49,15 @@ public struct Address: Sendable, Equatable {
         return .object(o)
     }
 
+    /// Restores an address from stored JSON written by `json` (trusted); nil when a required
+    /// field is missing.
+    public init?(stored j: JSON) {
+        guard let street = j["street"]?.stringValue, let postal = j["postal_code"]?.stringValue,
+              let city = j["city"]?.stringValue else { return nil }
+        self.init(name: j["name"]?.stringValue, street: street, street2: j["street2"]?.stringValue, postalCode: postal,
+                  city: city, country: j["country"]?.stringValue ?? "DK")
+    }
+
     /// One line for reports and invoices: `Vestergade 1, 8000 Aarhus C, DK`.
     public var singleLine: String {
         [street, street2, "\(postalCode) \(city)", country].compactMap { $0 }.joined(separator: ", ")

@@ -11,6 +11,9 @@ enum Commands {
         SettingsCommands.register(in: &r)
         OutboxCommands.register(in: &r)
         MassUpdateCommands.register(in: &r)
+        DocumentCommands.register(in: &r)
+        InvoiceMail.register(in: &r)
+        MailCommands.register(in: &r)
         if let sim = configuration.gateway as? SimulatedGateway {
             SimulatorCommands.register(in: &r, gateway: { sim }, carrier: configuration.carrier as? SimulatedCarrier)
         } else if let backed = configuration.gateway as? SimulatorBacked {

@@ -47,6 +47,10 @@ enum DocumentIssuer {
             form = a.invoices.first { $0.number == creditsInvoice }?.form ?? .full
         }
         let number = try ctx.session.drawNumber(series)
+        let postal = o.customer.billingAddress ?? o.customer.deliveryAddress
+        // What of this invoice is already paid: the captured money not taken by earlier invoices.
+        let paid: Int64? = kind == .invoice
+            ? min(lines.reduce(0) { $0 + $1.gross }, max(0, a.payments.captured - a.invoicedTotal)) : nil
         let handedOver = a.shipments.compactMap(\.handedOverAt).max()
         // Dates as a Danish bookkeeper reads them: in the shop's time zone (setting time_zone).
         let zone = ctx.settings.timeZone
@@ -63,7 +67,8 @@ enum DocumentIssuer {
             order: o.number, orderReference: o.reference, issuedAt: ctx.now, issueDate: issueDate, deliveryDate: kind == .invoice ? deliveryDate : nil,
             seller: ctx.settings.seller, buyerName: buyerName, buyerAddress: buyerAddress,
             currency: o.currency, lines: lines, creditsInvoice: creditsInvoice, reason: reason, refunded: refunded,
-            fixedVAT: fixedVAT)
+            fixedVAT: fixedVAT,
+            buyerPostalAddress: postal, buyerEmail: o.customer.email, paid: paid, paymentMethod: a.payments.rows.last { $0.kind == .authorize }?.method)
         doc.form = form
         try ctx.session.insertDocument(doc)
         a.documents.append(doc)
@@ -73,6 +78,7 @@ enum DocumentIssuer {
         if let creditsInvoice { detail["credits_invoice"] = .int(creditsInvoice) }
         try ctx.record(order: o.number, event: event, amount: doc.total, detail: .object(detail))
         ctx.emit(EngineEvent(name: event, order: o.number, amount: doc.total, detail: .object(detail)))
+        if ctx.settings.mail.sendInvoices { _ = try InvoiceMail.queue(doc, order: o, to: nil, ctx: ctx) }
         return doc
     }
 }

@@ -7,11 +7,11 @@ enum OutboxCommands {
         r.register(Command("outbox.list", .read, "e-mails and other effects waiting for delivery (or sent)", run: list))
         r.register(Command("outbox.ack", .write, "mark messages delivered (by a host that sends them itself)", run: ack))
         r.register(Command("outbox.queue", .write, "queue a message to the shop (default: the copy address) or another recipient", run: queue))
-        r.register(Command("outbox.deliver", .write, "send pending messages through the Mailer port and mark them sent", run: deliver))
+        r.register(Command("outbox.deliver", "send due messages (SMTP, or the Mailer port) outside any write transaction; record sent, retrying, failed", orchestrate: deliver))
     }
 
     static func list(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
-        let status = try p.choice("status", ["pending", "sent", "all"]) ?? "pending"
+        let status = try p.choice("state", ["pending", "sent", "failed", "all"]) ?? p.choice("status", ["pending", "sent", "failed", "all"]) ?? "pending"
         let order = try p.int("order", in: 1...Int64.max)
         let after = try p.int("after", in: 0...Int64.max) ?? 0
         let limit = try p.int("limit", in: 1...1000) ?? 100
@@ -46,20 +46,14 @@ enum OutboxCommands {
         return ["id": .int(id), "to": .string(to)]
     }
 
-    static func deliver(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
+    /// `{"limit"?}` → `{"sent", "retrying", "failed", "errors", "pending"}` (see `MailDelivery`).
+    static func deliver(_ engine: Engine, _ params: JSON, _ actor: String) throws -> JSON {
+        let p = try ParamReader(params)
         let limit = try p.int("limit", in: 1...10_000) ?? 100
         try p.finish()
-        var sent: [Int64] = []
-        var failure: String?
-        for m in try ctx.session.outbox(status: "pending", order: nil, after: 0, limit: Int(limit)) {
-            do {
-                try ctx.engine.configuration.mailer.send(m)
-            } catch {
-                failure = "message \(m.id) to \(m.recipient): \(error)"
-                break  // keep order; what was sent so far is marked sent
-            }
-            sent += try ctx.session.ackOutbox([m.id], at: ctx.now)
-        }
-        return ["sent": .array(sent.map { .int($0) }), "failed": .optional(failure), "pending": .int(try ctx.session.outboxCount(status: "pending"))]
+        let report = try MailDelivery(engine: engine).runOnce(limit: Int(limit))
+        guard case .object(var o) = report.json else { return report.json }
+        o["pending"] = try engine.call("outbox.list", ["limit": 1], actor: actor)["pending"] ?? 0
+        return .object(o)
     }
 }

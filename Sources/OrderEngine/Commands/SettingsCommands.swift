@@ -76,6 +76,8 @@ enum SettingsCommands {
             }
             stored.append(("authorization_validity", .object(table)))
         }
+        if let m = try p.object("mail") { stored.append(("mail", try MailSettings.parse(m, over: ctx.settings.mail).json)) }
+        if let d = try p.object("documents") { stored.append(("documents", try DocumentSettings.parse(d, over: ctx.settings.documents).json)) }
         try p.finish()
         for (k, v) in stored { try ctx.session.saveSetting(k, v) }
         try ctx.session.bumpConfigGeneration()

@@ -23,6 +23,10 @@ public struct ShopSettings: Sendable, Equatable {
     public var timeZone: ShopTimeZone = ShopSettings.zone(named: "Europe/Copenhagen") ?? .utc
     /// Prefix per number series (`""` by default).
     public var prefixes: [NumberSeries: String] = [:]
+    /// Sender, SMTP relay, DKIM (`mail`).
+    public var mail = MailSettings()
+    /// Logo and font of rendered documents (`documents`).
+    public var documents = DocumentSettings()
 
     public init() {}
 
@@ -45,6 +49,8 @@ public struct ShopSettings: Sendable, Equatable {
         }
         for s in NumberSeries.allCases { if let p = stored[s.prefixKey]?.stringValue { prefixes[s] = p } }
         if let z = stored["time_zone"]?.stringValue.flatMap(ShopSettings.zone(named:)) { timeZone = z }
+        mail = MailSettings(stored: stored["mail"])
+        documents = DocumentSettings(stored: stored["documents"])
     }
 
     /// The zone named `identifier` in the system's tz database (IANA names such as
@@ -67,6 +73,8 @@ public struct ShopSettings: Sendable, Equatable {
             "time_zone": .string(timeZone.identifier),
         ]
         for s in NumberSeries.allCases { o[s.prefixKey] = .string(prefix(s)) }
+        o["mail"] = mail.json
+        o["documents"] = documents.json
         return .object(o)
     }
 }

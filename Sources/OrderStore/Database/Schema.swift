@@ -193,6 +193,38 @@ enum Schema {
             // The mark by which an OrderEngine database is told from someone else's.
             try db.execute(sql: "PRAGMA application_id = \(Schema.applicationID)")
         }
+        m.registerMigration("v6-mail") { db in
+            // Delivery outside the command transactions: a worker claims a batch (claimed_until,
+            // claim_token), sends, and records the outcome; transient failures retry with
+            // backoff (attempts, next_attempt_at, last_error); permanent ones are 'failed'. The
+            // Message-ID is fixed at the first claim so a resend after a crash carries the same.
+            // attachment names a document to attach ({"kind", "number", "format"}).
+            try db.execute(sql: """
+                CREATE TABLE outbox_v6 (
+                    id INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    order_number INTEGER,
+                    recipient TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    language TEXT NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+                    created_at INTEGER NOT NULL,
+                    acked_at INTEGER,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER,
+                    claimed_until INTEGER,
+                    claim_token TEXT,
+                    last_error TEXT,
+                    message_id TEXT,
+                    attachment TEXT);
+                INSERT INTO outbox_v6 (id, kind, order_number, recipient, subject, body, language, status, created_at, acked_at)
+                    SELECT id, kind, order_number, recipient, subject, body, language, status, created_at, acked_at FROM outbox;
+                DROP TABLE outbox;
+                ALTER TABLE outbox_v6 RENAME TO outbox;
+                CREATE INDEX outbox_pending ON outbox (status, id);
+                """)
+        }
         return m
     }
 }

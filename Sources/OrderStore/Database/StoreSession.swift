@@ -49,6 +49,9 @@ public struct StoreSession {
     /// The rowid of the last INSERT.
     var lastInsertedId: Int64 { db.lastInsertedRowID }
 
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    var changes: Int { db.changesCount }
+
     /// An FNV-1a hash over every row of every table, in primary-key order.
     func contentChecksum() throws -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
