@@ -70,7 +70,7 @@ import Testing
         let db = try OE.tempDatabase()
         #expect(try OE.run(["call", "order.create", OE.orderParams, "--db", db]).status == 0)
         #expect(try OE.run(["call", "payment.authorize", #"{"order":1,"amount":35800,"method":"visa"}"#, "--db", db]).status == 0)
-        #expect(try OE.run(["call", "settings.set", #"{"capture_policy":"anytime"}"#, "--db", db]).status == 0)
+        #expect(try OE.run(["call", "settings.set", #"{"capture_policy":"anytime","seller":{"name":"Nordisk Kaffe ApS","address":"Vestergade 1, 8000 Aarhus C","vat_number":"DK13585628"}}"#, "--db", db]).status == 0)
         let before = try OrderStore(path: db).contentChecksum()
         let capture = try OE.run(["call", "payment.capture", #"{"order":1}"#, "--db", db])
         #expect(capture.status == 6)

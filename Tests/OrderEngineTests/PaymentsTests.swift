@@ -552,7 +552,7 @@ struct PaymentsTests {
         #expect(r["left_pending"]?.count == 1)
         // Nothing was marked failed, so nothing can be captured a second time.
         #expect(try wrong.order(n)["captured"]?.intValue == 0)
-        try expectRefused(wrong, .policy, "in flight") { try wrong.capture(n) }
+        try expectRefused(wrong, .conflict, "in flight") { try wrong.capture(n) }
         #expect(sim.approvedCount == 0)
         wrong.engine.close()
         // Back on nets-live: resolved, booked once.
