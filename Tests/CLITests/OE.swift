@@ -22,10 +22,13 @@ enum OE {
     }()
 
     /// Starts `oe args…`; call `wait` on the result.
-    static func start(_ args: [String], stdin: String? = nil) throws -> (Process, Pipe, Pipe) {
+    static func start(_ args: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
+        if !environment.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -51,8 +54,8 @@ enum OE {
     }
 
     /// Runs `oe args…` to completion.
-    static func run(_ args: [String], stdin: String? = nil) throws -> Run {
-        wait(try start(args, stdin: stdin))
+    static func run(_ args: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Run {
+        wait(try start(args, stdin: stdin, environment: environment))
     }
 
     /// A fresh database path in a new temporary folder.

@@ -21,11 +21,29 @@ import Testing
         let lines = r.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "35800")
         #expect(lines.contains("71600"), "`_` holds the last value and multi-line chunks work")
-        #expect(lines.contains { $0.hasPrefix("{") && $0.contains("\"name\":\"Ida\"") }, "json mode")
+        #expect(lines.contains("  \"name\": \"Ida\""), "json mode indents: \(r.stdout)")
         #expect(r.stdout.contains("| order |"), ".orders prints a plain table")
         #expect(!r.stdout.contains("oe> "), "no prompt in a pipe")
         #expect(!r.stdout.contains("\u{1B}["), "no colour in a pipe")
         #expect(r.stderr.contains("warning: the database is in memory"))
+    }
+
+    @Test func tablesAreLaidOutByStructureWithinTheWidth() throws {
+        let chunk = #"{name = "Mette Jensen", email = "mette@example.dk", address = {street = "Vestergade 1", city = "Aarhus C"}}"#
+        let wide = try OE.run(["repl", "--db", ":memory:"], stdin: chunk + "\n", environment: ["COLUMNS": "200"])
+        #expect(wide.stdout.split(separator: "\n").count == 1, "fits on one line: \(wide.stdout)")
+        let narrow = try OE.run(["repl", "--db", ":memory:"], stdin: chunk + "\n", environment: ["COLUMNS": "60"])
+        let lines = narrow.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+        #expect(lines == [
+            "{",
+            #"  address = {city = "Aarhus C", street = "Vestergade 1"},"#,
+            #"  email = "mette@example.dk","#,
+            #"  name = "Mette Jensen""#,
+            "}",
+        ], "one entry a line, the nested table kept whole where it fits: \(narrow.stdout)")
+        #expect(lines.allSatisfy { $0.count <= 60 })
+        let narrower = try OE.run(["repl", "--db", ":memory:"], stdin: chunk + "\n", environment: ["COLUMNS": "40"])
+        #expect(narrower.stdout.contains("  address = {\n    city = \"Aarhus C\",\n"), "the nested table breaks too: \(narrower.stdout)")
     }
 
     @Test func aFailingChunkMakesTheExitStatusNonZero() throws {

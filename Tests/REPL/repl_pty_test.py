@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Drives `oe repl` through a pseudo-terminal as a person would: an expression and its value,
-recall with the up arrow, Tab completion, a multi-line function, Ctrl-C in an endless loop,
+recall with the up arrow, Tab completion, a multi-line function, Ctrl-C in an endless loop and at
+the prompt,
 .orders as a table, history kept, Ctrl-D to quit. Usage: repl_pty_test.py PATH/TO/oe"""
 import os
 import pty
@@ -97,6 +98,16 @@ check(read_until(r"5\r?\n.*oe> ") is not None, "the session goes on after Ctrl-C
 
 send("nosuch.field\r")
 check(read_until(r"error\[script\][\s\S]*oe> ") is not None, "a Lua error prints and the session goes on")
+
+send("1 + ")  # Ctrl-C at the prompt drops the half-typed line (and a pending chunk), as a shell does
+send("\x03")
+check(read_until(r"\^C\r?\n.*oe> ") is not None, "Ctrl-C at the prompt clears the line")
+send("for i = 1, 2 do\r")
+check(read_until(r"\.\.> ") is not None, "a chunk is pending")
+send("\x03")
+check(read_until(r"\^C\r?\n.*oe> ") is not None, "Ctrl-C drops the pending chunk too")
+send("6 * 7\r")
+check(read_until(r"42\r?\n.*oe> ") is not None, "the session goes on after Ctrl-C at the prompt")
 
 send(".orders\r")
 out = read_until(r"orders\)[\s\S]*oe> ")

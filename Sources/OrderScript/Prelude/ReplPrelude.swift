@@ -3,7 +3,8 @@ import OrderCore
 /// The Lua side of `oe repl`: evaluates a chunk the way lua.c does (an expression prints its
 /// value; an incomplete chunk asks for more), keeps the last value in `_`, and formats values:
 /// orders and lists of orders as aligned tables (box drawing and colour on a terminal), other
-/// tables as Lua literals with a depth and size cap, or JSON (`.mode`).
+/// tables as Lua literals laid out by structure within the terminal's width, with a depth and
+/// size cap, or indented JSON (`.mode`).
 enum ReplPrelude {
     static let source = #"""
 local ESC = string.char(27)
@@ -117,18 +118,14 @@ local function is_identifier(k)
   return type(k) == "string" and k:match("^[%a_][%w_]*$") ~= nil
 end
 
-function literal(v, depth, seen)
-  if v == oe.null then return "oe.null" end
-  if type(v) == "string" then return string.format("%q", v) end
-  if type(v) ~= "table" then return tostring(v) end
-  if seen[v] then return "<cycle>" end
-  if depth >= 4 then return "{…}" end
-  seen[v] = true
+-- The entries of a table as literal parts ("key = value" or "value", then "… (n items)" when
+-- cut), each value drawn by render(value, depth, prefix) so one walk serves both layouts.
+local function parts_of(v, depth, seen, render)
   local parts, n, shown = {}, #v, 0
   for i = 1, n do
     shown = shown + 1
     if shown > 20 then parts[#parts + 1] = "… (" .. n .. " items)"; break end
-    parts[#parts + 1] = literal(v[i], depth + 1, seen)
+    parts[#parts + 1] = render(v[i], depth + 1, "")
   end
   local keys = {}
   for k in pairs(v) do
@@ -137,13 +134,41 @@ function literal(v, depth, seen)
   table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
   for i, k in ipairs(keys) do
     if shown + i > 24 then parts[#parts + 1] = "… (" .. #keys .. " keys)"; break end
-    local key = is_identifier(k) and k or ("[" .. literal(k, depth + 1, seen) .. "]")
-    parts[#parts + 1] = key .. " = " .. literal(v[k], depth + 1, seen)
+    local key = (is_identifier(k) and k or ("[" .. literal(k, depth + 1, seen) .. "]")) .. " = "
+    parts[#parts + 1] = key .. render(v[k], depth + 1, key)
   end
+  return parts
+end
+
+-- A value as a one-line Lua literal, with a depth and size cap.
+function literal(v, depth, seen)
+  if v == oe.null then return "oe.null" end
+  if type(v) == "string" then return string.format("%q", v) end
+  if type(v) ~= "table" then return tostring(v) end
+  if seen[v] then return "<cycle>" end
+  if depth >= 4 then return "{…}" end
+  seen[v] = true
+  local parts = parts_of(v, depth, seen, function(x, d) return literal(x, d, seen) end)
   seen[v] = nil
   return "{" .. table.concat(parts, ", ") .. "}"
 end
 
+-- A value laid out by its structure: on one line when it fits in `avail` columns, otherwise
+-- one entry a line, indented, each entry again on one line if it fits (never cut mid-word).
+local function pretty(v, depth, seen, indent, avail)
+  local flat = literal(v, depth, seen)
+  if type(v) ~= "table" or v == oe.null or width(flat) <= avail or seen[v] or depth >= 4 then return flat end
+  seen[v] = true
+  local inner = indent .. "  "
+  local parts = parts_of(v, depth, seen, function(x, d, prefix)
+    return pretty(x, d, seen, inner, avail - 3 - width(prefix))  -- indent and the comma
+  end)
+  seen[v] = nil
+  if #parts == 0 then return flat end
+  return "{\n" .. inner .. table.concat(parts, ",\n" .. inner) .. "\n" .. indent .. "}"
+end
+
+-- JSON, indented by two spaces a level (keys sorted), as `.mode json` prints it.
 local json
 function json(v, depth)
   depth = depth or 0
@@ -158,21 +183,27 @@ function json(v, depth)
     end) .. '"'
   end
   if t ~= "table" or depth > 20 then return '"<' .. t .. '>"' end
+  local pad, inner = string.rep("  ", depth), string.rep("  ", depth + 1)
   local n = #v
   local count = 0
   for _ in pairs(v) do count = count + 1 end
-  if count > 0 and count == n then
+  if count == 0 then return "{}" end
+  if count == n then
     local parts = {}
     for i = 1, n do parts[i] = json(v[i], depth + 1) end
-    return "[" .. table.concat(parts, ",") .. "]"
+    return "[\n" .. inner .. table.concat(parts, ",\n" .. inner) .. "\n" .. pad .. "]"
   end
   local keys = {}
   for k in pairs(v) do keys[#keys + 1] = tostring(k) end
   table.sort(keys)
   local parts = {}
-  for i, k in ipairs(keys) do parts[i] = json(k) .. ":" .. json(v[k] == nil and v[tonumber(k)] or v[k], depth + 1) end
-  return "{" .. table.concat(parts, ",") .. "}"
+  for i, k in ipairs(keys) do
+    parts[i] = json(k) .. ": " .. json(v[k] == nil and v[tonumber(k)] or v[k], depth + 1)
+  end
+  return "{\n" .. inner .. table.concat(parts, ",\n" .. inner) .. "\n" .. pad .. "}"
 end
+
+local columns = 80
 
 local function format(v, mode, colour, box)
   if mode == "json" then return json(v) end
@@ -184,7 +215,7 @@ local function format(v, mode, colour, box)
     end
     if is_list_of(v, is_order) then return grid(v, order_columns, colour, box) .. "\n(" .. #v .. " orders)" end
   end
-  if type(v) == "table" then return literal(v, 0, {}) end
+  if type(v) == "table" then return pretty(v, 0, {}, "", columns) end
   if type(v) == "string" then return v end
   return tostring(v)
 end
@@ -210,6 +241,11 @@ end
 
 function __repl_format(v, mode, colour, box)
   return format(v, mode, colour, box)
+end
+
+-- Sets the terminal width that values are laid out in.
+function __repl_columns(n)
+  if math.type(n) == "integer" and n >= 20 then columns = n end
 end
 
 -- Evaluates one chunk: {status = "incomplete"} when more lines are needed, else

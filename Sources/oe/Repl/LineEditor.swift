@@ -23,17 +23,37 @@ final class LineEditor {
 
     nonisolated(unsafe) private static let breakCharacters: UnsafePointer<CChar> = UnsafePointer(strdup(" \t\n\"'`@$><=;|&{(,[")!)
 
-    /// The next line without its newline, or nil at end of input (Ctrl-D).
-    func readLine(prompt: String) -> String? {
-        guard interactive else { return Swift.readLine(strippingNewline: true) }
-        guard let p = readline(prompt) else { return nil }
+    /// What one read gave: a line without its newline, a line dropped by Ctrl-C, or the end
+    /// of input (Ctrl-D, or the end of a pipe).
+    enum Input: Equatable { case line(String), interrupted, end }
+
+    /// Set by the SIGINT handler while the prompt waits (async-signal-safe: one word).
+    nonisolated(unsafe) private static var interruptPending: sig_atomic_t = 0
+
+    /// Called from the SIGINT handler when no chunk runs: the line being typed is dropped.
+    static func noteInterrupt() { interruptPending = 1 }
+
+    /// The next line. libedit gives up the line it is editing when SIGINT arrives (its
+    /// `readline` returns NULL, as at end of input); the pending flag tells the two apart, so
+    /// Ctrl-C at the prompt clears the line as in a shell instead of quitting.
+    func readLine(prompt: String) -> Input {
+        guard interactive else { return Swift.readLine(strippingNewline: true).map(Input.line) ?? .end }
+        LineEditor.interruptPending = 0
+        let p = readline(prompt)
+        if LineEditor.interruptPending != 0 {
+            LineEditor.interruptPending = 0
+            if let p { free(p) }
+            print("^C")
+            return .interrupted
+        }
+        guard let p else { return .end }
         defer { free(p) }
         let line = String(cString: p)
         if !line.trimmingCharacters().isEmpty {
             add_history(line)
             if let historyPath { _ = write_history(historyPath) }
         }
-        return line
+        return .line(line)
     }
 }
 

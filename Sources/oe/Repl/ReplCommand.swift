@@ -10,8 +10,9 @@ import Glibc
 /// The state a SIGINT handler may touch: the Lua state to interrupt (set while a chunk runs).
 nonisolated(unsafe) private var interruptTarget: OpaquePointer?
 
+/// Ctrl-C: stops the running chunk, or (at the prompt) tells the line editor to drop the line.
 private func onInterrupt(_ signal: Int32) {
-    if let t = interruptTarget { oe_lua_interrupt(t) }
+    if let t = interruptTarget { oe_lua_interrupt(t) } else { LineEditor.noteInterrupt() }
 }
 
 /// `oe repl`: an interactive Lua shell on an order database.
@@ -24,7 +25,8 @@ struct ReplCommand: ParsableCommand {
             completion, colour. An expression prints its value (as in lua.c); an incomplete chunk
             continues on a ..> prompt; `_` holds the last value. Local variables do not survive
             from one chunk to the next (each chunk is its own function, as in lua.c): use globals.
-            Ctrl-C stops a running chunk; Ctrl-D quits.
+            Ctrl-C stops a running chunk, and at the prompt drops the line (and an unfinished
+            chunk) as a shell does; Ctrl-D quits.
             With stdin not a terminal: no prompt and no colour; every chunk runs, and the exit
             status is 1 if any failed (--bail stops at the first failure).
             """)
@@ -88,12 +90,18 @@ struct ReplSession {
         signal(SIGINT, onInterrupt)
         while true {
             let prompt = interactive ? (buffer.isEmpty ? "oe> " : "..> ") : ""
-            guard let line = editor.readLine(prompt: prompt) else {
+            let line: String
+            switch editor.readLine(prompt: prompt) {
+            case .line(let l): line = l
+            case .interrupted:
+                buffer = ""
+                continue
+            case .end:
                 if !buffer.isEmpty {
                     printError("error[script]: incomplete chunk at end of input")
                     failures += 1
                 }
-                break
+                return failures
             }
             if buffer.isEmpty && line.trimmingCharacters().hasPrefix(".") {
                 switch dotCommand(line.trimmingCharacters()) {
@@ -126,6 +134,7 @@ struct ReplSession {
         interruptTarget = host.interruptTarget
         defer { interruptTarget = nil }
         do {
+            _ = try host.callGlobal("__repl_columns", [.int(Int64(Terminal.columns(interactive: interactive)))])
             let r = try host.callGlobal("__repl_eval", [.string(source), .string(mode), .bool(colour), .bool(interactive)])
             if r["status"]?.stringValue == "incomplete" { return .incomplete }
             if let text = r["text"]?.stringValue, !text.isEmpty { print(text) }
@@ -268,6 +277,19 @@ private extension String {
 /// The CLI's version string.
 enum Version {
     static let string = "0.1.0"
+}
+
+/// The width values are laid out in: the terminal's (asked at each chunk, so a resized
+/// window is followed), else `$COLUMNS`, else 80.
+enum Terminal {
+    static func columns(interactive: Bool) -> Int {
+        if interactive {
+            var size = winsize()
+            if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 20 { return Int(size.ws_col) }
+        }
+        if let c = Environment.get("COLUMNS").flatMap({ Int($0) }), c >= 20 { return c }
+        return 80
+    }
 }
 
 /// Monotonic time for `.timer`.
