@@ -11,7 +11,8 @@ import Testing
         }
         // The special cases of the day all happened.
         #expect(r.stdout.contains("refused by capture policy") || r.stdout.contains("nothing may be captured"))
-        #expect(r.stdout.contains("expired at the gateway"))
+        #expect(r.stdout.contains("authorisation expired"))
+        #expect(r.stdout.contains("paid again by MobilePay"))
         #expect(r.stdout.contains("declined"))
         #expect(r.stdout.contains("partial capture"))
         #expect(r.stdout.contains("click-and-collect"))

@@ -56,18 +56,26 @@ struct CapturePolicyTests {
         try expectRefused(shop, .policy, "nothing may be captured") { try shop.capture(n) }
     }
 
-    @Test("a capture that is not a whole number of units is invoiced when the units are paid")
-    func partialAmountInvoicing() throws {
+    @Test("a capture that is not the value of whole handed-over units is refused, naming what may be captured")
+    func partialAmountRefused() throws {
         let shop = try Shop()
-        let n = try shop.paidOrder()
-        try shop.shipAndHandOver(n, [("TSHIRT", 1)])
-        let first = try shop.capture(n, amount: 10_000)
-        #expect(first["captured"]?.intValue == 10_000)
-        #expect(first["invoice"] == .null)
-        let second = try shop.capture(n, amount: 9_900)
-        #expect(second["invoice"]?.intValue == 1)
-        let inv = try shop.call("invoice.get", ["number": 1])
-        #expect(inv["total"]?.intValue == 19_900)
+        let n = try shop.paidOrder(lines: [Shop.line("TSHIRT", "T-shirt", qty: 2, price: 17_900), Shop.line("MUG", "Krus", qty: 1, price: 9_900)])
+        try shop.shipAndHandOver(n, [("TSHIRT", 2)])
+        // The case: 200.00 DKK of 2 × 179.00 DKK handed over.
+        try expectRefused(shop, .policy, "capture of 200.00 DKK", "not the value of whole goods", "capture 358.00 DKK",
+                          "2 × T-shirt (TSHIRT) at 179.00 DKK") { try shop.capture(n, amount: 20_000) }
+        try expectRefused(shop, .policy, "not the value of whole goods") { try shop.capture(n, amount: 100) }
+        let first = try shop.capture(n, amount: 17_900)
+        #expect(first["invoice"]?.intValue == 1)
+        #expect(try shop.call("invoice.get", ["number": 1])["total"]?.intValue == 17_900)
+        let second = try shop.capture(n)
+        #expect(second["captured"]?.intValue == 17_900)
+        #expect(second["invoice"]?.intValue == 2)
+        // Voiding the rest leaves no money without an invoice.
+        try shop.call("payment.void", ["order": .int(n)])
+        let o = try shop.order(n)
+        #expect(o["captured"]?.intValue == 35_800)
+        #expect(o["uninvoiced_captured"]?.intValue == 0)
     }
 
     @Test("prepayable lines (made to order) may be captured at once; other lines wait")
@@ -116,10 +124,11 @@ struct CapturePolicyTests {
         let n = try shop.createOrder()
         try shop.authorize(n, amount: 20_000)
         try expectRefused(shop, .policy, "exceeds what is authorised", "at most 200.00 DKK") { try shop.capture(n, amount: 20_001) }
-        #expect(try shop.capture(n)["captured"]?.intValue == 20_000)
+        // The most whole units the authorisation holds: one T-shirt.
+        #expect(try shop.capture(n)["captured"]?.intValue == 19_900)
         try expectRefused(shop, .policy, "nothing may be captured") { try shop.capture(n) }
-        try expectRefused(shop, .policy, "exceeds what is authorised") { try shop.capture(n, amount: 1) }
-        #expect(try shop.order(n)["payment_state"]?.stringValue == "captured")
+        try expectRefused(shop, .policy, "exceeds what is authorised") { try shop.capture(n, amount: 101) }
+        #expect(try shop.order(n)["payment_state"]?.stringValue == "partially_captured")
     }
 
     @Test("a voided authorisation releases nothing")

@@ -42,7 +42,7 @@ struct HooksTests {
         }))
         try expectRefused(shop, .script, "guard: name the amount to capture") { try shop.capture(n) }
         #expect(shop.gateway.approvedCount == 0)
-        #expect(try shop.capture(n, amount: 100)["captured"]?.intValue == 100)
+        #expect(try shop.capture(n, amount: 9_900)["captured"]?.intValue == 9_900)
     }
 
     @Test("a guard refusing order.create stores nothing and uses no number")

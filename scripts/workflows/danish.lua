@@ -22,20 +22,8 @@ local function nothing_to_capture(err)
   return text:find("^error%[policy%]") ~= nil or text:find("^error%[conflict%]") ~= nil
 end
 
-oe.on("shipment.handed_over", function(ev)
-  local order = ev.order
-  if order.status == "cancelled" then return end
-  if order.delivery.method == "pickup" and order.status == "ready_for_pickup" and order.fulfilment_state ~= "partially_shipped" then
-    order:set_status("picked_up")
-  end
-  if not oe.settings.auto_capture_on_hand_over then return end
-  local ok, err = pcall(order.capture, order)
-  if not ok and not nothing_to_capture(err) then error(err, 0) end
-end)
-
-oe.on("payment.capture_failed", function(ev)
-  if ev.detail == nil or ev.detail.reason ~= "authorization_expired" then return end
-  local order = ev.order
+-- The authorisation ran out: the order waits for a new payment, and the shop is told.
+local function payment_expired(order)
   if order.status ~= "payment_problem" and order.status ~= "cancelled" then
     order:set_status("payment_problem", { note = "the authorisation expired before capture" })
   end
@@ -51,4 +39,25 @@ oe.on("payment.capture_failed", function(ev)
            order.customer.email .. ") er udløbet, så beløbet kunne ikke hæves.\n" ..
            "Bed kunden om at betale igen, eller annuller ordren.\n",
   })
+end
+
+oe.on("shipment.handed_over", function(ev)
+  local order = ev.order
+  if order.status == "cancelled" then return end
+  if order.delivery.method == "pickup" and order.status == "ready_for_pickup" and order.fulfilment_state ~= "partially_shipped" then
+    order:set_status("picked_up")
+  end
+  if not oe.settings.auto_capture_on_hand_over then return end
+  local ok, err = pcall(order.capture, order)
+  -- The engine refuses a capture on an expired authorisation before asking the gateway.
+  if not ok and tostring(err):find("ask the customer to pay again", 1, true) then
+    payment_expired(order:reload())
+    return
+  end
+  if not ok and not nothing_to_capture(err) then error(err, 0) end
+end)
+
+oe.on("payment.capture_failed", function(ev)
+  if ev.detail == nil or ev.detail.reason ~= "authorization_expired" then return end
+  payment_expired(ev.order)
 end)

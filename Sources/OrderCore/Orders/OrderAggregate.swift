@@ -74,6 +74,8 @@ public struct OrderAggregate: Sendable, Equatable {
         o.appendNew("captured", .int(payments.captured))
         o.appendNew("refunded", .int(payments.refunded))
         o.appendNew("voided", .int(payments.voided))
+        o.appendNew("uninvoiced_captured", .int(CapturePlan.uninvoicedCaptured(self)))
+        o.appendNew("money_difference", .int(MoneyInvariant.difference(self)))
         o.appendNew("authorization_expires_at", .optional(payments.earliestOpenExpiry?.iso8601))
         o.appendNew("notify", .bool(order.notify))
         o.appendNew("customer", order.customer.json)

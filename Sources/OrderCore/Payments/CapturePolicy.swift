@@ -25,26 +25,32 @@ public enum CapturePolicy: String, Sendable, CaseIterable {
 
     /// How much may be captured now and why: the smaller of what the policy releases minus what
     /// is captured or in flight, and what the authorisations still hold.
-    public func allowance(_ aggregate: OrderAggregate, inFlight: Int64 = 0) -> CaptureAllowance {
+    /// With `now`, only authorisations valid at `now` count (expired ones carry nothing).
+    public func allowance(_ aggregate: OrderAggregate, inFlight: Int64 = 0, now: Timestamp? = nil) -> CaptureAllowance {
         let released = releasedValue(aggregate)
         let captured = aggregate.payments.captured
         let byPolicy = max(0, released - captured - inFlight)
-        let byAuthorization = max(0, aggregate.payments.uncaptured - inFlight)
+        let holds = now.map { aggregate.payments.capturable(at: $0) } ?? aggregate.payments.uncaptured
+        let byAuthorization = max(0, holds - inFlight)
         return CaptureAllowance(policy: self, released: released, captured: captured, inFlight: inFlight,
                                 byPolicy: byPolicy, byAuthorization: byAuthorization)
     }
 
     /// Refuses a capture of `amount` that exceeds the allowance, with a `policy` error that
     /// names the rule and the amount that may be captured.
-    public func check(_ amount: Int64, on aggregate: OrderAggregate, inFlight: Int64 = 0) throws(OrderError) {
-        let a = allowance(aggregate, inFlight: inFlight)
+    public func check(_ amount: Int64, on aggregate: OrderAggregate, inFlight: Int64 = 0, now: Timestamp? = nil) throws(OrderError) {
+        let a = allowance(aggregate, inFlight: inFlight, now: now)
         let cur = aggregate.order.currency
         if amount > a.byAuthorization {
+            let expired = now.map { aggregate.payments.expiredAuthorizations(at: $0) } ?? []
             throw OrderError.policy(
                 "capture of \(cur.format(amount)) on order \(aggregate.order.number) exceeds what is authorised and not yet captured: "
                     + "at most \(cur.format(a.byAuthorization)) may be captured (authorised \(cur.format(aggregate.payments.authorized)), "
                     + "captured \(cur.format(a.captured)), voided \(cur.format(aggregate.payments.voided))"
-                    + (inFlight > 0 ? ", in flight \(cur.format(inFlight)))" : ")"))
+                    + (inFlight > 0 ? ", in flight \(cur.format(inFlight)))" : ")")
+                    + (expired.isEmpty ? "" : "; expired, carrying nothing: " + expired.map {
+                        "authorisation \($0.id) (\($0.method)) of \(cur.format(aggregate.payments.remaining(of: $0)))"
+                    }.joined(separator: ", ") + "; ask the customer to pay again (payment.authorize)"))
         }
         if amount > a.byPolicy {
             let what = switch self {

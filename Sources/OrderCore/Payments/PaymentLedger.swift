@@ -60,31 +60,77 @@ public struct PaymentLedger: Sendable, Equatable {
         return .authorized
     }
 
-    /// Splits a capture of `amount` over open authorisations, valid ones first (oldest first
-    /// within each group). Returns `(authorisation id, amount)` pairs, or `nil` when the open
-    /// authorisations together hold less than `amount` after `reserved` (captures in flight).
-    public func allocateCapture(_ amount: Int64, reserved: Int64 = 0, now: Timestamp) -> [(Int64, Int64)]? {
-        guard amount + reserved <= uncaptured else { return nil }
-        let open = openAuthorizations
-        let ordered = open.filter { ($0.expiresAt ?? now.adding(seconds: 1)) > now } + open.filter { ($0.expiresAt ?? now.adding(seconds: 1)) <= now }
-        var skip = reserved
-        var left = amount
-        var out: [(Int64, Int64)] = []
-        for a in ordered where left > 0 {
-            var avail = remaining(of: a)
-            let s = min(skip, avail)
-            skip -= s
-            avail -= s
-            let take = min(avail, left)
-            if take > 0 { out.append((a.id, take)); left -= take }
-        }
-        return left == 0 ? out : nil
+    // MARK: - Per authorisation
+
+    /// Whether `auth` can still carry a capture or void at `now`: not expired (an authorisation
+    /// without an expiry never expires). Expired and fully voided authorisations carry nothing.
+    public func isValid(_ auth: PaymentTransaction, at now: Timestamp) -> Bool {
+        auth.kind == .authorize && (auth.expiresAt.map { $0 > now } ?? true)
     }
 
-    /// The authorisation that a refund of captured money is booked against: the latest one
-    /// with captures (a refund only needs an anchor; the order-level rule is refunded ≤ captured).
-    public var refundAnchor: PaymentTransaction? {
-        let capturedAuthIds = Set(rows.filter { $0.kind == .capture }.compactMap(\.authorization))
-        return rows.last { $0.kind == .authorize && capturedAuthIds.contains($0.id) }
+    /// Open authorisations still valid at `now`, oldest first: what captures and voids split over.
+    public func validAuthorizations(at now: Timestamp) -> [PaymentTransaction] {
+        openAuthorizations.filter { isValid($0, at: now) }
+    }
+
+    /// Open authorisations that expired before `now` with money still reserved on paper: they
+    /// carry nothing and do not count against the order total.
+    public func expiredAuthorizations(at now: Timestamp) -> [PaymentTransaction] {
+        openAuthorizations.filter { !isValid($0, at: now) }
+    }
+
+    /// What the valid authorisations still hold at `now`: the most that may be captured.
+    public func capturable(at now: Timestamp) -> Int64 {
+        validAuthorizations(at: now).reduce(0) { $0 + remaining(of: $1) }
+    }
+
+    /// Captured and validly authorised: what counts against the order total when a new
+    /// authorisation is recorded (expired and voided money does not).
+    public func committed(at now: Timestamp) -> Int64 { captured + capturable(at: now) }
+
+    /// Captured on `auth`.
+    public func captured(on auth: PaymentTransaction) -> Int64 {
+        rows.reduce(0) { $1.kind == .capture && $1.authorization == auth.id ? $0 + $1.amount : $0 }
+    }
+
+    /// Refunded on `auth`.
+    public func refunded(on auth: PaymentTransaction) -> Int64 {
+        rows.reduce(0) { $1.kind == .refund && $1.authorization == auth.id ? $0 + $1.amount : $0 }
+    }
+
+    /// Captured and not yet refunded on `auth`: the most a refund may send back through it.
+    public func refundable(on auth: PaymentTransaction) -> Int64 { captured(on: auth) - refunded(on: auth) }
+
+    /// The authorisation row `id`.
+    public func authorization(_ id: Int64) -> PaymentTransaction? { rows.first { $0.id == id && $0.kind == .authorize } }
+
+    /// Splits a capture of `amount` over the authorisations valid at `now`, **oldest first**
+    /// (or only `only` when the host names one), each part within what that authorisation
+    /// still holds after `reserved` (parts in flight, per authorisation id). Returns
+    /// `(authorisation id, amount)` pairs, or `nil` when they together hold less.
+    public func allocateCapture(_ amount: Int64, reserved: [Int64: Int64] = [:], now: Timestamp, only: Int64? = nil) -> [(Int64, Int64)]? {
+        let candidates = validAuthorizations(at: now).filter { only == nil || $0.id == only }
+        return PaymentLedger.allocate(amount, over: candidates.map { ($0.id, remaining(of: $0) - (reserved[$0.id] ?? 0)) })
+    }
+
+    /// Splits a refund of `amount` over the authorisations with captured money not yet
+    /// refunded, **oldest first** (or only `only`), each part within what was captured on that
+    /// authorisation minus what was refunded or is in flight (`reserved`). Expiry does not
+    /// matter: captured money is refunded through the authorisation that drew it.
+    public func allocateRefund(_ amount: Int64, reserved: [Int64: Int64] = [:], only: Int64? = nil) -> [(Int64, Int64)]? {
+        let candidates = rows.filter { $0.kind == .authorize && (only == nil || $0.id == only) }
+        return PaymentLedger.allocate(amount, over: candidates.map { ($0.id, refundable(on: $0) - (reserved[$0.id] ?? 0)) })
+    }
+
+    /// Greedy split of `amount` over `(id, available)` in the given order.
+    static func allocate(_ amount: Int64, over available: [(Int64, Int64)]) -> [(Int64, Int64)]? {
+        var left = amount
+        var out: [(Int64, Int64)] = []
+        for (id, avail) in available where left > 0 && avail > 0 {
+            let take = min(avail, left)
+            out.append((id, take))
+            left -= take
+        }
+        return left == 0 && amount > 0 ? out : nil
     }
 }

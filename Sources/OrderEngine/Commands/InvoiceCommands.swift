@@ -13,15 +13,26 @@ enum InvoiceCommands {
         let requested = try p.objects("lines", maxCount: Amounts.maxLines)?.map { r throws(OrderError) in try LineQuantity(r) }
         try p.finish()
         var a = try ctx.aggregate(n)
+        if a.order.status == "cancelled" { throw OrderError.policy("order \(n) is cancelled; no invoice may be issued") }
+        // Only captured money is invoiced (the money invariant): lines worth at most what is
+        // captured and not yet invoiced, or (without lines) exactly that as whole released units.
+        let cur = a.order.currency
+        let uninvoiced = CapturePlan.uninvoicedCaptured(a)
         let lines: [InvoiceLine]
         if let requested {
             if requested.isEmpty { throw OrderError.invalid("lines", "name at least one line") }
             lines = try InvoicePlanner.requestedLines(a, requested)
-        } else {
-            lines = InvoicePlanner.linesForCapturedGoods(a, policy: ctx.settings.capturePolicy)
-            if lines.isEmpty {
-                throw OrderError.conflict("order \(n) has no captured goods that are not yet invoiced (captured \(a.order.currency.format(a.payments.captured)), invoiced \(a.order.currency.format(a.invoicedTotal)))")
+            let value = lines.reduce(0) { $0 + $1.gross }
+            if value > uninvoiced {
+                throw OrderError.policy("lines: the lines are worth \(cur.format(value)), but only \(cur.format(max(0, uninvoiced))) of order \(n) is captured and not yet invoiced; an invoice covers captured money only (capture first)")
             }
+        } else {
+            guard uninvoiced > 0, let found = CapturePlan.select(uninvoiced, from: CapturePlan.open(a, policy: ctx.settings.capturePolicy)),
+                  !found.isEmpty
+            else {
+                throw OrderError.conflict("order \(n) has no captured goods that are not yet invoiced (captured \(cur.format(a.payments.captured)), invoiced \(cur.format(a.invoicedTotal)))")
+            }
+            lines = found
         }
         let doc = try DocumentIssuer.issue(.invoice, lines: lines, on: &a, ctx: ctx)
         try ctx.save(&a)
@@ -36,10 +47,19 @@ enum InvoiceCommands {
         let reason = try p.requiredString("reason", maxLength: 1000)
         let refund = try p.bool("refund") ?? true
         let key = try PaymentCommands.idempotencyKey(p)
-        try p.finish()
         if requested != nil && amount != nil { throw OrderError.invalid("amount", "give either lines or amount, not both") }
-        if let replayed = try PaymentCommands.replay(key, kind: "refund", order: n, ctx) { return replayed }
+        if let replayed = try PaymentCommands.replay(key, kind: "refund", order: n, ctx) {
+            _ = p.raw("authorization")
+            try p.finish()
+            return replayed
+        }
         var a = try ctx.aggregate(n)
+        let only = try PaymentCommands.chosenAuthorization(p, a)
+        try p.finish()
+        // One credit at a time: its VAT follows what earlier credit notes reversed.
+        if try ctx.session.pendingAmount(order: n, kind: "refund") > 0 {
+            throw OrderError.conflict("order \(n) has a refund in flight; run payment.reconcile before the next credit note")
+        }
         let invoice: InvoiceDocument
         if let invoiceNumber {
             guard let inv = a.invoices.first(where: { $0.number == invoiceNumber }) else {
@@ -81,22 +101,20 @@ enum InvoiceCommands {
             try ctx.save(&a)
             return PaymentEffects.creditNoteResult(doc, a, ctx)
         }
-        let pendingRefunds = try ctx.session.pendingAmount(order: n, kind: "refund")
-        let refundable = a.payments.captured - a.payments.refunded - pendingRefunds
+        let refundable = a.payments.captured - a.payments.refunded
+        let cur = a.order.currency
         if total > refundable {
-            let cur = a.order.currency
             throw OrderError.policy("credit note of \(cur.format(total)) on order \(n) cannot be refunded: only \(cur.format(max(0, refundable))) is captured and not refunded; pass \"refund\": false to credit without paying back")
         }
-        guard let anchor = a.payments.refundAnchor else { throw OrderError.policy("order \(n) has no capture to refund") }
+        // Each authorisation pays back at most what it captured (oldest first, or the host's choice).
+        guard let allocations = a.payments.allocateRefund(total, only: only) else {
+            throw OrderError.policy("credit note of \(cur.format(total)) on order \(n) cannot be refunded through authorisation \(only ?? 0): it captured \(cur.format(only.flatMap { a.payments.authorization($0) }.map { a.payments.refundable(on: $0) } ?? 0)) not yet refunded")
+        }
         let effectKey = key ?? PaymentCommands.newKey("refund", n)
-        let request = GatewayRequest(operation: .refund, order: n, amount: total, currency: a.order.currency.code, method: anchor.method,
-                                     authorizationReference: anchor.reference, idempotencyKey: effectKey)
-        let effect = try ctx.session.insertEffect(EffectRecord(
-            key: effectKey, kind: "refund", order: n, amount: total,
-            request: ["gateway": request.json, "authorization": .int(anchor.id),
-                      "credit": ["invoice": .int(invoice.number), "reason": .string(reason), "lines": .array(lines.map(\.json))]],
-            createdAt: ctx.now))
-        ctx.queue(effect)
-        return ["order": .int(n), "pending": .int(total), "idempotency_key": .string(effectKey)]
+        let parts = try EffectParts.record("refund", .refund, group: effectKey, parts: allocations, on: a, extra: [
+            "credit": ["invoice": .int(invoice.number), "reason": .string(reason), "lines": .array(lines.map(\.json)), "total": .int(total)],
+        ], ctx: ctx)
+        for e in parts { ctx.queue(e) }
+        return ["order": .int(n), "pending": .int(total), "idempotency_key": .string(effectKey), "parts": .int(Int64(parts.count))]
     }
 }

@@ -107,11 +107,13 @@ enum OrderCommands {
         try StatusChange.apply(&a, to: "cancelled", ctx: ctx, note: reason)
         ctx.emit(EngineEvent(name: "order.cancelled", order: n, from: from, to: "cancelled", detail: reason.map { ["reason": .string($0)] } ?? .null))
         var voiding: Int64 = 0
-        if a.payments.uncaptured > 0 {
-            let effect = try PaymentCommands.recordVoid(&a, ctx: ctx, key: nil)
-            voiding = effect.amount
-            // The cancellation stands even if the gateway refuses the void; the outcome is reported under "effects".
-            ctx.effects.append(QueuedEffect(record: effect, primary: false))
+        if a.payments.capturable(at: ctx.now) > 0 {
+            // One void per valid authorisation; expired ones lapse by themselves.
+            for effect in try PaymentCommands.recordVoid(&a, ctx: ctx, key: nil) {
+                voiding += effect.amount
+                // The cancellation stands even if the gateway refuses the void; the outcome is reported under "effects".
+                ctx.effects.append(QueuedEffect(record: effect, primary: false))
+            }
         }
         return ["order": .int(n), "status": "cancelled", "from": .string(from), "voiding": .int(voiding), "version": .int(a.order.version)]
     }

@@ -25,16 +25,57 @@ enum PaymentCommands {
     /// order, returns the first outcome (a success replays its result, a failure its error,
     /// one still in flight is a `conflict`) instead of asking the gateway again. Nil when the
     /// key is new; `conflict` when it belongs to another kind of effect or another order.
+    /// A multi-part effect replays as a whole: pending while any part is, failed if one failed.
     static func replay(_ key: String?, kind: String, order n: Int64, _ ctx: CommandContext) throws -> JSON? {
         guard let key, let done = try ctx.session.effect(key: key) else { return nil }
         guard done.kind == kind, done.order == n else {
             throw OrderError(.conflict, "idempotency_key: '\(key)' was used for a \(done.kind) on order \(done.order)", field: "idempotency_key")
         }
-        switch done.state {
-        case "succeeded": return done.result
-        case "pending": throw OrderError.conflict("the \(kind) under key '\(key)' is still in flight; run payment.reconcile")
-        default: throw OrderError(.port, done.result["message"]?.stringValue ?? "the \(kind) under key '\(key)' failed")
+        let parts = EffectParts.count(of: done) > 1 ? try ctx.session.effects(group: key) : [done]
+        if parts.contains(where: { $0.state == "pending" }) {
+            throw OrderError.conflict("the \(kind) under key '\(key)' is still in flight; run payment.reconcile")
         }
+        if let failed = parts.first(where: { $0.state != "succeeded" }) {
+            throw OrderError(.port, failed.result["message"]?.stringValue ?? "the \(kind) under key '\(key)' failed")
+        }
+        guard parts.count > 1, case .object(var o)? = parts.last?.result else { return parts.last?.result }
+        let total = parts.reduce(0) { $0 + $1.amount }
+        switch kind {
+        case "capture": o["captured"] = .int(total)
+        case "void": o["voided"] = .int(total)
+        default: break
+        }
+        o["parts"] = .array(parts.map { ["authorization": .optional(EffectParts.authorization(of: $0)), "amount": .int($0.amount),
+                                         "idempotency_key": .string($0.key), "ok": true] })
+        return .object(o)
+    }
+
+    /// The optional `authorization` parameter: the id of one of the order's authorisations
+    /// that alone should carry the capture, void or refund (the host's choice).
+    static func chosenAuthorization(_ p: ParamReader, _ a: OrderAggregate) throws -> Int64? {
+        guard let id = try p.int("authorization", in: 1...Int64.max) else { return nil }
+        guard a.payments.authorization(id) != nil else {
+            throw OrderError(.notFound, "authorization: order \(a.order.number) has no authorisation \(id)", field: "authorization")
+        }
+        return id
+    }
+
+    /// Why nothing (or not enough) can be captured on the valid authorisations: names the
+    /// expired ones and what is left to collect.
+    static func authorizationShortfall(_ a: OrderAggregate, amount: Int64, reserved: [Int64: Int64], only: Int64?, _ ctx: CommandContext) -> OrderError {
+        let cur = a.order.currency
+        let n = a.order.number
+        let valid = a.payments.validAuthorizations(at: ctx.now).filter { only == nil || $0.id == only }
+        let holds = valid.reduce(0) { $0 + a.payments.remaining(of: $1) - (reserved[$1.id] ?? 0) }
+        var msg = "capture of \(cur.format(amount)) on order \(n): the valid authorisations\(only.map { " (only \($0))" } ?? "") hold \(cur.format(max(0, holds)))"
+        let expired = a.payments.expiredAuthorizations(at: ctx.now).filter { only == nil || $0.id == only }
+        if !expired.isEmpty {
+            msg += "; expired, carrying nothing: " + expired.map {
+                "authorisation \($0.id) (\($0.method)\($0.reference.map { ", \($0)" } ?? "")) of \(cur.format(a.payments.remaining(of: $0))), expired \($0.expiresAt?.iso8601 ?? "")"
+            }.joined(separator: "; ")
+            msg += "; ask the customer to pay again (payment.authorize)"
+        }
+        return OrderError.policy(msg)
     }
 
     static func authorize(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
@@ -55,9 +96,12 @@ enum PaymentCommands {
             throw OrderError(.conflict, "idempotency_key: '\(key)' was already used for a payment on order \(other)", field: "idempotency_key")
         }
         if a.order.status == "cancelled" { throw OrderError.policy("order \(n) is cancelled; it cannot be authorised") }
-        let holding = a.payments.authorized - a.payments.voided
+        // Expired and voided authorisations carry nothing: a new payment after expiry is
+        // accepted up to the total minus what is captured and validly authorised.
+        let holding = a.payments.committed(at: ctx.now)
         if holding + amount > a.order.total {
-            throw OrderError.invalid("amount", "authorising \(a.order.currency.format(amount)) would bring order \(n) to \(a.order.currency.format(holding + amount)) authorised, above its total of \(a.order.currency.format(a.order.total))")
+            let cur = a.order.currency
+            throw OrderError.invalid("amount", "authorising \(cur.format(amount)) would bring order \(n) to \(cur.format(holding + amount)) captured and validly authorised, above its total of \(cur.format(a.order.total)); at most \(cur.format(max(0, a.order.total - holding))) may be authorised")
         }
         let expires = ctx.settings.authorizationValidity.expiry(method: method, preauthorization: preauth, at: ctx.now)
         let row = try ctx.session.appendPayment(order: n, PaymentTransaction(
@@ -81,62 +125,78 @@ enum PaymentCommands {
         let requested = try p.amount("amount", positive: true)
         let key = try idempotencyKey(p)
         let expected = try p.int("expected_version")
-        try p.finish()
-        if let replayed = try replay(key, kind: "capture", order: n, ctx) { return replayed }
+        if let replayed = try replay(key, kind: "capture", order: n, ctx) {
+            _ = p.raw("authorization")
+            try p.finish()
+            return replayed
+        }
         let a = try ctx.aggregate(n, expectedVersion: expected)
+        let only = try chosenAuthorization(p, a)
+        try p.finish()
         if a.order.status == "cancelled" { throw OrderError.policy("order \(n) is cancelled; nothing may be captured") }
         let policy = ctx.settings.capturePolicy
-        let inFlight = try ctx.session.pendingAmount(order: n, kind: "capture")
-        let allowance = policy.allowance(a, inFlight: inFlight)
-        let amount = requested ?? allowance.limit
-        if amount == 0 {
-            let cur = a.order.currency
+        let cur = a.order.currency
+        let reserved = try EffectParts.reserved(order: n, kind: "capture", ctx)
+        let inFlight = reserved.values.reduce(0, +)
+        if inFlight > 0 {
+            throw OrderError.conflict("order \(n) has a capture of \(cur.format(inFlight)) in flight; run payment.reconcile before capturing again")
+        }
+        let allowance = policy.allowance(a, now: ctx.now)
+        // Whole units only: the capture's invoice covers exactly what it draws.
+        let open = CapturePlan.open(a, policy: policy)
+        let uninvoiced = CapturePlan.uninvoicedCaptured(a)
+        let amount = requested ?? CapturePlan.largest(fitting: allowance.limit, from: open, uninvoiced: uninvoiced)
+        if amount <= 0 {
             throw OrderError.policy("nothing may be captured on order \(n) now under capture policy \(policy.rawValue): "
                 + "released \(cur.format(allowance.released)), captured \(cur.format(allowance.captured)), "
-                + "authorised and not captured \(cur.format(a.payments.uncaptured))"
-                + (inFlight > 0 ? ", in flight \(cur.format(inFlight))" : ""))
+                + "validly authorised and not captured \(cur.format(a.payments.capturable(at: ctx.now)))"
+                + (a.payments.expiredAuthorizations(at: ctx.now).isEmpty ? "" : " (an authorisation has expired; ask the customer to pay again)"))
         }
-        try policy.check(amount, on: a, inFlight: inFlight)
-        guard let allocations = a.payments.allocateCapture(amount, reserved: inFlight, now: ctx.now), let first = allocations.first,
-              let auth = a.payments.rows.first(where: { $0.id == first.0 })
-        else { throw OrderError.policy("order \(n): the authorisations do not hold \(a.order.currency.format(amount))") }
-        let effectKey = key ?? newKey("capture", n)
-        let request = GatewayRequest(operation: .capture, order: n, amount: amount, currency: a.order.currency.code,
-                                     method: auth.method, authorizationReference: auth.reference, idempotencyKey: effectKey)
-        let effect = try ctx.session.insertEffect(EffectRecord(
-            key: effectKey, kind: "capture", order: n, amount: amount,
-            request: ["gateway": request.json, "allocations": .array(allocations.map { [.int($0.0), .int($0.1)] })], createdAt: ctx.now))
-        ctx.queue(effect)
-        return ["order": .int(n), "pending": .int(amount), "idempotency_key": .string(effectKey)]
+        try policy.check(amount, on: a, now: ctx.now)
+        if CapturePlan.select(amount + uninvoiced, from: open) == nil {
+            throw CapturePlan.refusal(amount, on: a, open: open, limit: allowance.limit)
+        }
+        guard let allocations = a.payments.allocateCapture(amount, reserved: reserved, now: ctx.now, only: only) else {
+            throw authorizationShortfall(a, amount: amount, reserved: reserved, only: only, ctx)
+        }
+        let group = key ?? newKey("capture", n)
+        let parts = try EffectParts.record("capture", .capture, group: group, parts: allocations, on: a, ctx: ctx)
+        for e in parts { ctx.queue(e) }
+        return ["order": .int(n), "pending": .int(amount), "idempotency_key": .string(group), "parts": .int(Int64(parts.count))]
     }
 
-    /// Records a void of everything the open authorisations hold, as a pending effect.
-    static func recordVoid(_ a: inout OrderAggregate, ctx: CommandContext, key: String?) throws -> EffectRecord {
+    /// Records a void of everything the valid authorisations (or only `only`) still hold, one
+    /// pending effect per authorisation. Expired authorisations are not voided: they lapse.
+    static func recordVoid(_ a: inout OrderAggregate, ctx: CommandContext, key: String?, only: Int64? = nil) throws -> [EffectRecord] {
         let n = a.order.number
-        let open = a.payments.openAuthorizations
-        guard let first = open.first else { throw OrderError.conflict("order \(n) has no open authorisation to void") }
-        let amount = a.payments.uncaptured
-        let effectKey = key ?? newKey("void", n)
-        let request = GatewayRequest(operation: .void, order: n, amount: amount, currency: a.order.currency.code,
-                                     method: first.method, authorizationReference: first.reference, idempotencyKey: effectKey)
-        return try ctx.session.insertEffect(EffectRecord(
-            key: effectKey, kind: "void", order: n, amount: amount,
-            request: ["gateway": request.json, "allocations": .array(open.map { [.int($0.id), .int(a.payments.remaining(of: $0))] })],
-            createdAt: ctx.now))
+        let valid = a.payments.validAuthorizations(at: ctx.now).filter { only == nil || $0.id == only }
+        let parts = valid.map { ($0.id, a.payments.remaining(of: $0)) }.filter { $0.1 > 0 }
+        guard !parts.isEmpty else {
+            let expired = a.payments.expiredAuthorizations(at: ctx.now)
+            throw OrderError.conflict("order \(n) has no valid authorisation to void"
+                + (expired.isEmpty ? "" : " (authorisation \(expired.map { String($0.id) }.joined(separator: ", ")) expired and lapses by itself)"))
+        }
+        return try EffectParts.record("void", .void, group: key ?? newKey("void", n), parts: parts, on: a, ctx: ctx)
     }
 
     static func void(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
         let n = try OrderCommands.orderNumber(p)
         let key = try idempotencyKey(p)
-        try p.finish()
-        if let replayed = try replay(key, kind: "void", order: n, ctx) { return replayed }
+        if let replayed = try replay(key, kind: "void", order: n, ctx) {
+            _ = p.raw("authorization")
+            try p.finish()
+            return replayed
+        }
         var a = try ctx.aggregate(n)
+        let only = try chosenAuthorization(p, a)
+        try p.finish()
         if try ctx.session.pendingAmount(order: n, kind: "capture") > 0 {
             throw OrderError.conflict("order \(n) has a capture in flight; run payment.reconcile before voiding")
         }
-        let effect = try recordVoid(&a, ctx: ctx, key: key)
-        ctx.queue(effect)
-        return ["order": .int(n), "pending": .int(effect.amount), "idempotency_key": .string(effect.key)]
+        let parts = try recordVoid(&a, ctx: ctx, key: key, only: only)
+        for e in parts { ctx.queue(e) }
+        return ["order": .int(n), "pending": .int(parts.reduce(0) { $0 + $1.amount }), "idempotency_key": .string(EffectParts.group(of: parts[0])),
+                "parts": .int(Int64(parts.count))]
     }
 
     static func check(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
@@ -147,16 +207,28 @@ enum PaymentCommands {
         var out: [JSON] = []
         for n in try ctx.session.ordersWithAuthorizationsExpiring(before: horizon, limit: Int(limit)) {
             guard let a = try ctx.session.loadAggregate(n) else { continue }
+            // What is left to collect: the total less what is captured and validly authorised.
+            let leftToCollect = max(0, a.order.total - a.payments.committed(at: ctx.now))
             for auth in a.payments.openAuthorizations {
                 guard let exp = auth.expiresAt, exp <= horizon else { continue }
+                let expired = exp <= ctx.now
+                // An expired authorisation that a new payment has replaced needs nothing more.
+                if expired && leftToCollect == 0 { continue }
                 let secondsLeft = exp.seconds - ctx.now.seconds
+                let cur = a.order.currency
+                let uncaptured = a.payments.remaining(of: auth)
                 out.append([
                     "order": .int(n), "reference": .string(a.order.reference), "status": .string(a.order.status),
                     "customer": .string(a.order.customer.name), "method": .string(auth.method), "authorization": .int(auth.id),
-                    "authorized": .int(auth.amount), "uncaptured": .int(a.payments.remaining(of: auth)),
-                    "expires_at": .string(exp.iso8601), "expired": .bool(exp <= ctx.now),
+                    "authorization_reference": .optional(auth.reference),
+                    "authorized": .int(auth.amount), "uncaptured": .int(uncaptured),
+                    "expires_at": .string(exp.iso8601), "expired": .bool(expired),
                     "days_left": .int(secondsLeft <= 0 ? 0 : (secondsLeft + 86_399) / 86_400),
+                    "left_to_collect": .int(leftToCollect),
                     "payment_state": .string(a.paymentState(at: ctx.now).rawValue),
+                    "message": .string(expired
+                        ? "authorisation \(auth.id) (\(auth.method)) of order \(n) expired \(exp.iso8601) with \(cur.format(uncaptured)) uncaptured; \(cur.format(leftToCollect)) is left to collect: ask the customer to pay again"
+                        : "authorisation \(auth.id) (\(auth.method)) of order \(n) expires \(exp.iso8601) with \(cur.format(uncaptured)) uncaptured"),
                 ])
             }
         }

@@ -22,12 +22,13 @@ struct EffectRunner {
     func run(_ queued: [QueuedEffect], result: JSON, actor: String) throws -> JSON {
         var result = result
         var summaries: [JSON] = []
-        var primaryError: OrderError?
+        var primaries: [(QueuedEffect, Outcome)] = []
         for (q, outcome) in runAll(queued, actor: actor) {
             if q.primary {
-                if let e = outcome.error { primaryError = e } else { result = outcome.result }
+                primaries.append((q, outcome))
             } else {
                 var s: JSONObject = ["kind": .string(q.record.kind), "order": .int(q.record.order), "amount": .int(q.record.amount)]
+                if let id = EffectParts.authorization(of: q.record) { s["authorization"] = .int(id) }
                 if let e = outcome.error {
                     s["ok"] = false
                     s["error"] = ["code": .string(e.code.name), "message": .string(e.message)]
@@ -38,12 +39,48 @@ struct EffectRunner {
                 summaries.append(.object(s))
             }
         }
-        if let primaryError { throw primaryError }
+        if primaries.count == 1 {
+            if let e = primaries[0].1.error { throw e }
+            result = primaries[0].1.result
+        } else if primaries.count > 1 {
+            result = try EffectRunner.combine(primaries)
+        }
         if !summaries.isEmpty, case .object(var o) = result {
             o["effects"] = .array(summaries)
             result = .object(o)
         }
         return result
+    }
+
+    /// The result of a multi-part capture, void or refund: the last part's result (which
+    /// carries the invoice or credit note) with the group's total and one entry per part; when
+    /// a part failed, a `port` error saying what went through and what did not.
+    static func combine(_ parts: [(QueuedEffect, Outcome)]) throws -> JSON {
+        let kind = parts[0].0.record.kind
+        var list: [JSON] = []
+        var done: Int64 = 0
+        for (q, o) in parts {
+            var p: JSONObject = ["authorization": .optional(EffectParts.authorization(of: q.record)), "amount": .int(q.record.amount),
+                                 "idempotency_key": .string(q.record.key), "ok": .bool(o.error == nil)]
+            if let e = o.error { p["error"] = .string(e.message) } else { done += q.record.amount }
+            list.append(.object(p))
+        }
+        let failed = parts.compactMap { $0.1.error }
+        if !failed.isEmpty {
+            let ok = parts.filter { $0.1.error == nil }.map { "\($0.0.record.amount) on authorisation \(EffectParts.authorization(of: $0.0.record) ?? 0)" }
+            var e = failed[0]
+            e.message = "\(failed.count) of \(parts.count) parts of the \(kind) failed: " + failed.map(\.message).joined(separator: "; ")
+                + (ok.isEmpty ? "" : "; went through (minor units): " + ok.joined(separator: ", "))
+            throw e
+        }
+        guard case .object(var o) = parts.last!.1.result else { return parts.last!.1.result }
+        switch kind {
+        case "capture": o["captured"] = .int(done)
+        case "void": o["voided"] = .int(done)
+        default: break
+        }
+        o["parts"] = .array(list)
+        return .object(o)
     }
 
     /// Asks the gateway about every effect, then records all the answers in **one**
@@ -84,6 +121,11 @@ struct EffectRunner {
         if q.lookupOnly {
             do {
                 if let known = try gateway.lookup(idempotencyKey: effect.key) { return .answer(.gateway(known)) }
+                // A part of a multi-part effect that a crash kept from being sent: send it now
+                // (safe: the gateway has no record of its key), so the whole is done as recorded.
+                if EffectParts.count(of: effect) > 1, let request = EffectRunner.gatewayRequest(effect) {
+                    return .answer(.gateway(try gateway.perform(request)))
+                }
                 return .answer(.failed(reason: "the gateway has no record of key \(effect.key); nothing was drawn"))
             } catch {
                 return .unknown(OrderError(.port,

@@ -1,7 +1,9 @@
 import OrderCore
 import OrderStore
 
-/// Phase 2 of the gateway effects: books what the gateway answered.
+/// Phase 2 of the gateway effects: books what the gateway answered, one part (one
+/// authorisation) at a time; the last part of a group issues what depends on the whole — the
+/// invoice of a capture, the credit note of a refund (`EffectParts`).
 enum PaymentEffects {
     typealias Outcome = EffectRunner.Outcome
 
@@ -23,68 +25,124 @@ enum PaymentEffects {
 
     private static func key(_ e: EffectRecord, _ k: Int) -> String { k == 0 ? e.key : "\(e.key)#\(k + 1)" }
 
+    /// The payment method of authorisation `auth` (the request's for older effects).
+    private static func method(_ a: OrderAggregate, _ auth: Int64?, _ e: EffectRecord) -> String {
+        auth.flatMap { a.payments.authorization($0)?.method } ?? e.request["gateway"]?["method"]?.stringValue ?? "card"
+    }
+
+    /// "authorisation 3 (mobilepay)" for messages.
+    private static func which(_ a: OrderAggregate, _ e: EffectRecord) -> String {
+        guard let id = EffectParts.authorization(of: e) else { return "the authorisation" }
+        return "authorisation \(id) (\(method(a, id, e)))"
+    }
+
+    // MARK: - Capture
+
     static func applyCapture(_ e: EffectRecord, _ answer: EffectRunner.Answer, _ ctx: CommandContext) throws -> Outcome {
         var a = try ctx.aggregate(e.order)
         let cur = a.order.currency
+        let auth = EffectParts.authorization(of: e)
         if let (code, reason) = failure(answer) {
             try ctx.record(order: e.order, event: "payment.capture_failed", amount: e.amount,
-                           detail: ["reason": .string(code), "message": .string(reason), "idempotency_key": .string(e.key)])
+                           detail: ["reason": .string(code), "message": .string(reason), "idempotency_key": .string(e.key),
+                                    "authorization": .optional(auth)])
             ctx.emit(EngineEvent(name: "payment.capture_failed", order: e.order, amount: e.amount,
                                  detail: ["reason": .string(code), "message": .string(reason)]))
+            _ = try finishCapture(e, &a, ctx)
             let msg = code == "authorization_expired"
-                ? "capture of \(cur.format(e.amount)) on order \(e.order) failed: the authorisation has expired at the gateway; ask the customer to pay again"
-                : "capture of \(cur.format(e.amount)) on order \(e.order) failed (\(code)): \(reason)"
+                ? "capture of \(cur.format(e.amount)) on order \(e.order) failed: the authorisation has expired at the gateway (\(which(a, e))); ask the customer to pay again"
+                : "capture of \(cur.format(e.amount)) on order \(e.order) failed (\(code)) on \(which(a, e)): \(reason)"
             return Outcome(result: .null, error: OrderError(.port, msg))
         }
         guard case .gateway(.approved(let reference)) = answer else { fatalError("unreachable") }
-        let method = e.request["gateway"]?["method"]?.stringValue ?? "card"
-        for (k, (auth, amount)) in allocations(e).enumerated() {
+        for (k, (authId, amount)) in allocations(e).enumerated() {
             let row = try ctx.session.appendPayment(order: e.order, PaymentTransaction(
-                id: 0, kind: .capture, amount: amount, method: method, reference: reference, idempotencyKey: key(e, k),
-                authorization: auth, at: ctx.now))
+                id: 0, kind: .capture, amount: amount, method: method(a, authId, e), reference: reference, idempotencyKey: key(e, k),
+                authorization: authId, at: ctx.now))
             a.payments.append(row)
         }
         try ctx.save(&a)
         try ctx.record(order: e.order, event: "payment.captured", amount: e.amount,
-                       detail: ["reference": .string(reference), "idempotency_key": .string(e.key)])
+                       detail: ["reference": .string(reference), "idempotency_key": .string(e.key), "authorization": .optional(auth),
+                                "method": .string(method(a, auth, e))])
         ctx.emit(EngineEvent(name: "payment.captured", order: e.order, amount: e.amount, detail: ["reference": .string(reference)]))
-        var invoice: InvoiceDocument?
-        if ctx.settings.invoiceOnCapture {
-            let lines = InvoicePlanner.linesForCapturedGoods(a, policy: ctx.settings.capturePolicy)
-            if !lines.isEmpty { invoice = try DocumentIssuer.issue(.invoice, lines: lines, on: &a, ctx: ctx) }
-        }
+        let invoice = try finishCapture(e, &a, ctx)
         return Outcome(result: [
             "order": .int(e.order), "captured": .int(e.amount), "captured_total": .int(a.payments.captured),
             "authorized": .int(a.payments.authorized), "payment_state": .string(a.paymentState(at: ctx.now).rawValue),
-            "reference": .string(reference), "idempotency_key": .string(e.key),
+            "reference": .string(reference), "idempotency_key": .string(EffectParts.group(of: e)),
+            "authorization": .optional(auth), "method": .string(method(a, auth, e)),
             "invoice": .optional(invoice?.number), "invoice_reference": .optional(invoice?.reference),
         ], error: nil)
     }
 
+    /// When `e` is the last part of its capture to be resolved: issues the invoice for the
+    /// captured money that no invoice covers yet, as whole units of released goods. If a part
+    /// failed and the captured money is no such sum, nothing is issued; the difference stays
+    /// visible (`uninvoiced_captured` in `order.get`) until the rest is captured.
+    static func finishCapture(_ e: EffectRecord, _ a: inout OrderAggregate, _ ctx: CommandContext) throws -> InvoiceDocument? {
+        guard ctx.settings.invoiceOnCapture, try EffectParts.isLast(e, ctx) else { return nil }
+        let target = CapturePlan.uninvoicedCaptured(a)
+        guard target > 0, let lines = CapturePlan.select(target, from: CapturePlan.open(a, policy: ctx.settings.capturePolicy)),
+              !lines.isEmpty
+        else { return nil }
+        return try DocumentIssuer.issue(.invoice, lines: lines, on: &a, ctx: ctx)
+    }
+
+    // MARK: - Refund
+
     static func applyRefund(_ e: EffectRecord, _ answer: EffectRunner.Answer, _ ctx: CommandContext) throws -> Outcome {
         var a = try ctx.aggregate(e.order)
         let cur = a.order.currency
+        let auth = EffectParts.authorization(of: e)
         if let (code, reason) = failure(answer) {
             try ctx.record(order: e.order, event: "payment.refund_failed", amount: e.amount,
-                           detail: ["reason": .string(code), "message": .string(reason), "idempotency_key": .string(e.key)])
+                           detail: ["reason": .string(code), "message": .string(reason), "idempotency_key": .string(e.key),
+                                    "authorization": .optional(auth)])
+            let doc = try finishRefund(e, &a, ctx)
             return Outcome(result: .null, error: OrderError(.port,
-                "refund of \(cur.format(e.amount)) on order \(e.order) failed (\(code)): \(reason); no credit note was issued"))
+                "refund of \(cur.format(e.amount)) on order \(e.order) failed (\(code)) on \(which(a, e)): \(reason); "
+                    + (doc.map { "credit note \($0.reference) covers the \(cur.format($0.refunded)) the other authorisations refunded" }
+                        ?? "no credit note was issued")))
         }
         guard case .gateway(.approved(let reference)) = answer else { fatalError("unreachable") }
-        let method = e.request["gateway"]?["method"]?.stringValue ?? "card"
         let row = try ctx.session.appendPayment(order: e.order, PaymentTransaction(
-            id: 0, kind: .refund, amount: e.amount, method: method, reference: reference, idempotencyKey: e.key,
-            authorization: e.request["authorization"]?.intValue, at: ctx.now))
+            id: 0, kind: .refund, amount: e.amount, method: method(a, auth, e), reference: reference, idempotencyKey: e.key,
+            authorization: auth, at: ctx.now))
         a.payments.append(row)
-        try ctx.record(order: e.order, event: "payment.refunded", amount: e.amount,
-                       detail: ["reference": .string(reference), "idempotency_key": .string(e.key)])
-        ctx.emit(EngineEvent(name: "payment.refunded", order: e.order, amount: e.amount, detail: ["reference": .string(reference)]))
-        let credit = e.request["credit"] ?? .null
-        let doc = try DocumentIssuer.issue(
-            .credit_note, lines: (credit["lines"]?.arrayValue ?? []).compactMap(InvoiceLine.init(stored:)), on: &a, ctx: ctx,
-            creditsInvoice: credit["invoice"]?.intValue, reason: credit["reason"]?.stringValue, refunded: e.amount)
         try ctx.save(&a)
+        try ctx.record(order: e.order, event: "payment.refunded", amount: e.amount,
+                       detail: ["reference": .string(reference), "idempotency_key": .string(e.key), "authorization": .optional(auth),
+                                "method": .string(method(a, auth, e))])
+        ctx.emit(EngineEvent(name: "payment.refunded", order: e.order, amount: e.amount, detail: ["reference": .string(reference)]))
+        guard let doc = try finishRefund(e, &a, ctx) else {
+            return Outcome(result: ["order": .int(e.order), "refunded": .int(e.amount), "authorization": .optional(auth),
+                                    "refunded_total": .int(a.payments.refunded)], error: nil)
+        }
         return Outcome(result: creditNoteResult(doc, a, ctx), error: nil)
+    }
+
+    /// When `e` is the last part of its refund to be resolved: issues the credit note — with
+    /// the requested lines when every part was refunded, else as an amount credit (split per
+    /// rate, `CreditRule`) of what the parts that went through refunded, so the credit note
+    /// always equals the money paid back. Nothing when no part was refunded.
+    static func finishRefund(_ e: EffectRecord, _ a: inout OrderAggregate, _ ctx: CommandContext) throws -> InvoiceDocument? {
+        guard try EffectParts.isLast(e, ctx) else { return nil }
+        let keys = EffectParts.keys(of: e)
+        let refunded = a.payments.rows.reduce(Int64(0)) { $1.kind == .refund && keys.contains($1.idempotencyKey ?? "") ? $0 + $1.amount : $0 }
+        guard refunded > 0 else { return nil }
+        let credit = e.request["credit"] ?? .null
+        let planned = (credit["lines"]?.arrayValue ?? []).compactMap(InvoiceLine.init(stored:))
+        let plannedTotal = credit["total"]?.intValue ?? planned.reduce(0) { $0 + $1.gross }
+        let invoiceNumber = credit["invoice"]?.intValue
+        var lines = planned
+        var reason = credit["reason"]?.stringValue
+        if refunded != plannedTotal, let inv = a.invoices.first(where: { $0.number == invoiceNumber }) {
+            lines = (try? InvoicePlanner.creditAmount(a, invoice: inv, amount: refunded, language: a.order.customer.language)) ?? planned
+            reason = (reason ?? "") + (a.order.customer.language == .da ? " (delvis refunderet)" : " (partly refunded)")
+        }
+        return try DocumentIssuer.issue(.credit_note, lines: lines, on: &a, ctx: ctx, creditsInvoice: invoiceNumber, reason: reason,
+                                        refunded: refunded)
     }
 
     static func creditNoteResult(_ doc: InvoiceDocument, _ a: OrderAggregate, _ ctx: CommandContext) -> JSON {
@@ -96,29 +154,35 @@ enum PaymentEffects {
         ]
     }
 
+    // MARK: - Void
+
     static func applyVoid(_ e: EffectRecord, _ answer: EffectRunner.Answer, _ ctx: CommandContext) throws -> Outcome {
         var a = try ctx.aggregate(e.order)
         if let (code, reason) = failure(answer) {
             try ctx.record(order: e.order, event: "payment.void_failed", amount: e.amount,
-                           detail: ["reason": .string(code), "message": .string(reason), "idempotency_key": .string(e.key)])
-            return Outcome(result: .null, error: OrderError(.port, "void on order \(e.order) failed (\(code)): \(reason)"))
+                           detail: ["reason": .string(code), "message": .string(reason), "idempotency_key": .string(e.key),
+                                    "authorization": .optional(EffectParts.authorization(of: e))])
+            return Outcome(result: .null, error: OrderError(.port, "void on order \(e.order) failed (\(code)) on \(which(a, e)): \(reason)"))
         }
         guard case .gateway(.approved(let reference)) = answer else { fatalError("unreachable") }
-        let method = e.request["gateway"]?["method"]?.stringValue ?? "card"
+        var voided: Int64 = 0
         for (k, (auth, amount)) in allocations(e).enumerated() {
             // Only what the authorisation still holds now (a capture may have raced the void).
-            guard let authRow = a.payments.rows.first(where: { $0.id == auth }) else { continue }
+            guard let authRow = a.payments.authorization(auth) else { continue }
             let amt = min(amount, a.payments.remaining(of: authRow))
             guard amt > 0 else { continue }
+            voided += amt
             a.payments.append(try ctx.session.appendPayment(order: e.order, PaymentTransaction(
-                id: 0, kind: .void, amount: amt, method: method, reference: reference, idempotencyKey: key(e, k),
+                id: 0, kind: .void, amount: amt, method: authRow.method, reference: reference, idempotencyKey: key(e, k),
                 authorization: auth, at: ctx.now)))
         }
         try ctx.save(&a)
-        try ctx.record(order: e.order, event: "payment.voided", amount: e.amount, detail: ["reference": .string(reference)])
-        ctx.emit(EngineEvent(name: "payment.voided", order: e.order, amount: e.amount))
+        try ctx.record(order: e.order, event: "payment.voided", amount: voided,
+                       detail: ["reference": .string(reference), "authorization": .optional(EffectParts.authorization(of: e))])
+        ctx.emit(EngineEvent(name: "payment.voided", order: e.order, amount: voided))
         return Outcome(result: [
-            "order": .int(e.order), "voided": .int(e.amount), "payment_state": .string(a.paymentState(at: ctx.now).rawValue),
+            "order": .int(e.order), "voided": .int(voided), "authorization": .optional(EffectParts.authorization(of: e)),
+            "payment_state": .string(a.paymentState(at: ctx.now).rawValue),
         ], error: nil)
     }
 }

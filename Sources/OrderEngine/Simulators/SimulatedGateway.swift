@@ -100,6 +100,17 @@ public final class SimulatedGateway: PaymentGateway {
         }
     }
 
+    /// The approved requests for `order` (of the keys remembered, in memory only), for tests:
+    /// one per gateway call, with its authorisation reference, method and key.
+    public func approvedRequests(order: Int64) -> [GatewayRequest] {
+        state.withLock { s in
+            s.ledger.all.compactMap { e in
+                if e.0.order == order, case .approved = e.1 { return e.0 }
+                return nil
+            }
+        }
+    }
+
     /// How many requests with distinct keys reached the simulator and were approved (of the keys remembered).
     public var approvedCount: Int {
         state.withLock { s in s.ledger.all.filter { if case .approved = $0.1 { true } else { false } }.count }

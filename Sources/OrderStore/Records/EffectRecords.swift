@@ -103,3 +103,17 @@ extension StoreSession {
         try effectsWhere(where: "state = 'pending' AND created_at <= ?", [before.seconds])
     }
 }
+
+extension StoreSession {
+    /// Pending effects of `kind` on `order`, oldest first.
+    public func pendingEffects(order: Int64, kind: String) throws -> [EffectRecord] {
+        try effectsWhere(where: "state = 'pending' AND order_number = ? AND kind = ?", [order, kind])
+    }
+
+    /// The parts of a multi-part effect: the effect under `group` and those under `group#2`,
+    /// `group#3`, …, in the order they were recorded.
+    public func effects(group: String) throws -> [EffectRecord] {
+        try effectsWhere(where: "idempotency_key = ? OR substr(idempotency_key, 1, ?) = ?",
+                         [group, group.unicodeScalars.count + 1, group + "#"])
+    }
+}

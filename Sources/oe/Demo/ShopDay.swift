@@ -196,7 +196,16 @@ final class ShopDay {
             for s in o["shipments"]?.arrayValue ?? [] where s["state"]?.stringValue == "created" && s["method"]?.stringValue == "carrier" {
                 try call("shipment.hand_over", ["shipment": s["shipment"] ?? 0])
             }
-            if case .failure(let e) = attempt("payment.capture", ["order": .int(n)]), e.code != .policy {
+            guard case .failure(let e) = attempt("payment.capture", ["order": .int(n)]) else { continue }
+            if e.message.contains("ask the customer to pay again") {
+                // The authorisation ran out: the customer pays again (MobilePay), then the capture goes through.
+                note("order \(n): authorisation expired — \(e.message)")
+                let total = o["total"]?.intValue ?? 0, captured = o["captured"]?.intValue ?? 0
+                try call("payment.authorize", ["order": .int(n), "amount": .int(total - captured), "method": "mobilepay",
+                                               "reference": .string("chk-\(n)-again")])
+                let r = try call("payment.capture", ["order": .int(n)])
+                note("order \(n): the customer paid again by MobilePay → captured \(dkk(r["captured"])), invoice \(r["invoice_reference"]?.stringValue ?? "-")")
+            } else if e.code != .policy {
                 note("order \(n): capture failed — \(e.message)")
             }
         }
@@ -300,7 +309,6 @@ final class ShopDay {
         }
 
         try call("gateway.simulate", ["order": .int(declined), "behaviour": "decline"])
-        for n in waited { try call("gateway.simulate", ["order": .int(n), "behaviour": "expired"]) }
         at(day: 0, 15, 30)
         note("the carrier collects; captures of what left the house")
         try carrierCollects()

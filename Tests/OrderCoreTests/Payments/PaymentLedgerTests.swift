@@ -147,17 +147,32 @@ struct PaymentLedgerTests {
         #expect(l.allocateCapture(6_001, now: t0) == nil)
     }
 
-    @Test("valid authorisations are drawn before expired ones")
-    func allocateValidFirst() throws {
+    @Test("expired authorisations carry nothing: only valid ones are drawn")
+    func allocateValidOnly() throws {
         // Auth 1 (visa, 7 days) has expired at now; auth 2 (mobilepay, 14 days) is still valid.
         let now = t0.adding(days: 8)
         let l = PaymentLedger([F.auth(1, 10_000, method: "visa"), F.auth(2, 5_000, method: "mobilepay")])
         let a = try #require(l.allocateCapture(3_000, now: now))
         #expect(a.map(\.0) == [2])
         #expect(a.map(\.1) == [3_000])
-        let b = try #require(l.allocateCapture(7_000, now: now))
-        #expect(b.map(\.0) == [2, 1])
-        #expect(b.map(\.1) == [5_000, 2_000])
+        #expect(l.allocateCapture(7_000, now: now) == nil)
+        #expect(l.capturable(at: now) == 5_000)
+        #expect(l.committed(at: now) == 5_000)
+        #expect(l.expiredAuthorizations(at: now).map(\.id) == [1])
+        #expect(l.allocateCapture(1_000, now: now, only: 1) == nil)
+    }
+
+    @Test("refunds go back through the authorisations that captured, oldest first, within what each captured")
+    func allocateRefund() throws {
+        let l = PaymentLedger([F.auth(1, 10_000, method: "giftcard"), F.auth(2, 5_000, method: "mobilepay"),
+                               F.capture(3, 10_000, on: 1), F.capture(4, 3_000, on: 2), F.refund(5, 4_000, on: 1)])
+        let parts = try #require(l.allocateRefund(8_000))
+        #expect(parts.map(\.0) == [1, 2])
+        #expect(parts.map(\.1) == [6_000, 2_000])
+        #expect(l.allocateRefund(9_001) == nil)
+        #expect(try #require(l.allocateRefund(3_000, only: 2)).map(\.1) == [3_000])
+        #expect(l.allocateRefund(3_001, only: 2) == nil)
+        #expect(try #require(l.allocateRefund(1_000, reserved: [1: 6_000])).map(\.0) == [2])
     }
 
     @Test("more than the open authorisations hold is refused with nil")
@@ -171,14 +186,14 @@ struct PaymentLedgerTests {
     @Test("reserved (in-flight) money is skipped before allocating")
     func allocateWithReserved() throws {
         let l = PaymentLedger([F.auth(1, 10_000), F.auth(2, 5_000)])
-        let parts = try #require(l.allocateCapture(8_000, reserved: 4_000, now: t0))
+        let parts = try #require(l.allocateCapture(8_000, reserved: [1: 4_000], now: t0))
         #expect(parts.map(\.0) == [1, 2])
         #expect(parts.map(\.1) == [6_000, 2_000])
-        let skipFirst = try #require(l.allocateCapture(1_000, reserved: 10_000, now: t0))
+        let skipFirst = try #require(l.allocateCapture(1_000, reserved: [1: 10_000], now: t0))
         #expect(skipFirst.map(\.0) == [2])
         #expect(skipFirst.map(\.1) == [1_000])
-        #expect(l.allocateCapture(11_001, reserved: 4_000, now: t0) == nil)
-        #expect(l.allocateCapture(11_000, reserved: 4_000, now: t0) != nil)
+        #expect(l.allocateCapture(11_001, reserved: [1: 4_000], now: t0) == nil)
+        #expect(l.allocateCapture(11_000, reserved: [1: 4_000], now: t0) != nil)
     }
 
     @Test("allocations always sum to the amount and never exceed any authorisation")
@@ -196,26 +211,21 @@ struct PaymentLedgerTests {
             let amount = Int64.random(in: 1...(l.uncaptured + 10), using: &rng)
             let now = t0.adding(days: Int64.random(in: 0...30, using: &rng))
             let parts = l.allocateCapture(amount, now: now)
-            if amount > l.uncaptured {
-                if parts != nil { failures.append("allocated \(amount) > \(l.uncaptured)") }
+            let valid = l.capturable(at: now)
+            if amount > valid {
+                if parts != nil { failures.append("allocated \(amount) > \(valid) valid") }
                 continue
             }
-            guard let parts else { failures.append("refused \(amount) ≤ \(l.uncaptured)"); continue }
+            guard let parts else { failures.append("refused \(amount) ≤ \(valid)"); continue }
             if parts.reduce(0, { $0 + $1.1 }) != amount { failures.append("sum != \(amount)") }
             for (id, part) in parts {
                 let auth = rows.first { $0.id == id }!
                 if part <= 0 || part > auth.amount { failures.append("part \(part) of auth \(id)") }
+                if !l.isValid(auth, at: now) { failures.append("expired auth \(id) drawn") }
             }
             if Set(parts.map(\.0)).count != parts.count { failures.append("auth used twice") }
         }
         #expect(failures.isEmpty, "\(failures.prefix(5))")
-    }
-
-    @Test("refunds are anchored on the latest authorisation with captures")
-    func refundAnchor() {
-        #expect(PaymentLedger([F.auth(1, 100)]).refundAnchor == nil)
-        let l = PaymentLedger([F.auth(1, 100), F.auth(2, 100), F.auth(3, 100), F.capture(4, 50, on: 1), F.capture(5, 50, on: 2)])
-        #expect(l.refundAnchor?.id == 2)
     }
 
     @Test("transaction JSON names its fields")

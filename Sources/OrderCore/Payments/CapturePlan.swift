@@ -1,0 +1,139 @@
+/// What a capture invoices, so that captured money and invoiced goods always match:
+/// captured − refunded = invoiced − credited (the money invariant, `MoneyInvariant`).
+///
+/// A capture draws the value of **whole units** of goods the capture policy has released
+/// (handed over, shipped, or prepayable) that no invoice covers yet — together with any money
+/// already captured but not invoiced (after a multi-part capture of which a part failed) — and
+/// the capture issues the invoice for exactly those units. An amount that no set of whole units
+/// adds up to is refused with a message that names the amounts that may be captured.
+public enum CapturePlan {
+    /// One order line with the units released for capture and not yet invoiced.
+    public struct Open: Sendable, Equatable {
+        public var line: OrderLine
+        public var units: Int64
+        public var value: Int64 { line.value(of: units) }
+    }
+
+    /// Per order line (in order): units the policy releases that no invoice covers yet.
+    public static func open(_ a: OrderAggregate, policy: CapturePolicy) -> [Open] {
+        let invoiced = a.invoicedQuantities
+        let released: [String: Int64]
+        switch policy {
+        case .anytime: released = Dictionary(a.order.lines.map { ($0.sku, $0.qty) }, uniquingKeysWith: +)
+        case .onShip: released = FulfilmentState.shippedQuantities(a.shipments)
+        case .onHandOver: released = FulfilmentState.shippedQuantities(a.shipments) { $0.isHandedOver }
+        }
+        return a.order.lines.compactMap { line in
+            let r = line.prepayable ? line.qty : min(released[line.sku] ?? 0, line.qty)
+            let units = r - (invoiced[line.sku] ?? 0)
+            return units > 0 ? Open(line: line, units: units) : nil
+        }
+    }
+
+    /// Money captured that no invoice covers yet (≥ 0 while the invariant holds).
+    public static func uninvoicedCaptured(_ a: OrderAggregate) -> Int64 { a.payments.captured - a.invoicedTotal }
+
+    /// Whole units of `open` whose value is exactly `target`, as invoice lines (free lines
+    /// always in full), or `nil` when no such set is found. Tries everything, then line by line
+    /// in order, then a bounded search (largest prices first).
+    public static func select(_ target: Int64, from open: [Open]) -> [InvoiceLine]? {
+        guard target >= 0 else { return nil }
+        let free = open.filter { $0.line.unitPrice == 0 }
+        let priced = open.filter { $0.line.unitPrice > 0 }
+        func lines(_ counts: [Int64]) -> [InvoiceLine] {
+            var out: [InvoiceLine] = []
+            for o in open {
+                let units = o.line.unitPrice == 0 ? o.units : counts[priced.firstIndex(of: o)!]
+                if units > 0 {
+                    out.append(InvoiceLine(sku: o.line.sku, name: o.line.name, qty: units, unitPrice: o.line.unitPrice, vatRate: o.line.vatRate))
+                }
+            }
+            return out
+        }
+        if target == 0 { return free.isEmpty ? [] : lines(priced.map { _ in 0 }) }
+        if priced.reduce(0, { $0 + $1.value }) == target { return lines(priced.map(\.units)) }
+        // Line by line, as many units as fit.
+        var left = target
+        var greedy = priced.map { o -> Int64 in
+            let u = min(o.units, left / o.line.unitPrice)
+            left -= o.line.value(of: u)
+            return u
+        }
+        if left == 0 { return lines(greedy) }
+        // Bounded depth-first search, largest unit prices first.
+        let order = priced.indices.sorted { priced[$0].line.unitPrice > priced[$1].line.unitPrice }
+        var budget = 50_000
+        greedy = priced.map { _ in 0 }
+        func search(_ k: Int, _ rest: Int64) -> Bool {
+            if rest == 0 { return true }
+            if k == order.count || budget <= 0 { return false }
+            budget -= 1
+            let o = priced[order[k]]
+            var u = min(o.units, rest / o.line.unitPrice)
+            while u >= 0 && budget > 0 {
+                greedy[order[k]] = u
+                if search(k + 1, rest - o.line.value(of: u)) { return true }
+                u -= 1
+            }
+            greedy[order[k]] = 0
+            return false
+        }
+        return search(0, target) ? lines(greedy) : nil
+    }
+
+    /// The largest value of whole units of `open` (less `uninvoiced`, money already captured
+    /// for them) that fits in `limit`: everything when it fits, else units taken greedily, the
+    /// dearest first. The default amount of a capture without one.
+    public static func largest(fitting limit: Int64, from open: [Open], uninvoiced: Int64) -> Int64 {
+        let everything = open.reduce(0) { $0 + $1.value } - uninvoiced
+        if everything <= limit { return everything }
+        var room = limit + uninvoiced
+        var value: Int64 = 0
+        for o in open.sorted(by: { $0.line.unitPrice > $1.line.unitPrice }) where o.line.unitPrice > 0 {
+            let u = min(o.units, room / o.line.unitPrice)
+            room -= o.line.value(of: u)
+            value += o.line.value(of: u)
+        }
+        return value - uninvoiced
+    }
+
+    /// The refusal of a capture of `amount` that is not the value of whole released units:
+    /// a `policy` error naming what may be captured.
+    public static func refusal(_ amount: Int64, on a: OrderAggregate, open: [Open], limit: Int64) -> OrderError {
+        let cur = a.order.currency
+        let pending = uninvoicedCaptured(a)
+        let all = open.reduce(0) { $0 + $1.value } - pending
+        let units = open.filter { $0.line.unitPrice > 0 }.map { "\($0.units) × \($0.line.name) (\($0.line.sku)) at \(cur.format($0.line.unitPrice))" }
+        var msg = "capture of \(cur.format(amount)) on order \(a.order.number) is not the value of whole goods released for capture: "
+        if all <= 0 || units.isEmpty {
+            msg += "nothing is released and not yet invoiced"
+        } else {
+            let most = largest(fitting: max(0, limit), from: open, uninvoiced: pending)
+            msg += most == all ? "capture \(cur.format(all)) (everything released and not yet invoiced)"
+                : "capture up to \(cur.format(most)) (the most whole units the authorisations hold; \(cur.format(all)) is released and not yet invoiced)"
+            msg += " or a sum of whole units of: " + units.joined(separator: ", ")
+            if pending > 0 { msg += ", less the \(cur.format(pending)) captured earlier and not yet invoiced" }
+        }
+        return OrderError.policy(msg)
+    }
+}
+
+/// The money invariant of an order, per currency: what was drawn and not paid back equals what
+/// was invoiced and not credited — `captured − refunded = invoiced − credited`.
+///
+/// Documented states in which the difference is visible (and `difference` says how much):
+/// a capture or refund in flight (pending effects), a multi-part capture of which a part failed
+/// (captured money waiting for the rest of its invoice), and a credit note issued with
+/// `"refund": false` (credited, paid back outside the gateway).
+public enum MoneyInvariant {
+    /// `(captured − refunded) − (invoiced − credited)`: 0 when the invariant holds.
+    public static func difference(_ a: OrderAggregate) -> Int64 {
+        let credited = a.creditNotes.reduce(0) { $0 + $1.total }
+        return (a.payments.captured - a.payments.refunded) - (a.invoicedTotal - credited)
+    }
+
+    /// Credited without a refund (credit notes issued with `"refund": false`).
+    public static func creditedWithoutRefund(_ a: OrderAggregate) -> Int64 {
+        a.creditNotes.reduce(0) { $0 + ($1.total - $1.refunded) }
+    }
+}
