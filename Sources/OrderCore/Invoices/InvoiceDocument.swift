@@ -24,24 +24,39 @@ public struct Seller: Sendable, Equatable {
 }
 
 /// One invoiced line, with the amounts § 58 asks for: quantity and kind, unit price excluding
-/// VAT, taxable amount, VAT rate and VAT amount.
+/// VAT, discount, taxable amount, VAT rate and VAT amount.
+///
+/// Fees and discounts (issue 14) are kept general for renderers: a **fee** is a line of its own
+/// (`kind == "fee"`, `fee` says which); a **discount** is a field on the line it lowers
+/// (`discount`, VAT included), so `gross = qty × unit_price − discount` is what the customer
+/// pays, and `before_discount = qty × unit_price`. An amount credit is a line of kind `credit`.
 public struct InvoiceLine: Sendable, Equatable {
     public var sku: String
     public var name: String
     public var qty: Int64
-    /// VAT included, as ordered.
+    /// VAT included, as ordered (before discount).
     public var unitPrice: Int64
     public var vatRate: Int64
-    /// qty × unit price, VAT included.
+    /// qty × unit price − discount, VAT included.
     public var gross: Int64
+    /// The line's discount, VAT included (0 without one).
+    public var discount: Int64
+    /// Set on fee lines.
+    public var fee: FeeKind?
+    /// The delivery country whose VAT this line carries (OSS sales), else nil (Danish VAT).
+    public var vatCountry: String?
 
-    public init(sku: String, name: String, qty: Int64, unitPrice: Int64, vatRate: Int64, gross: Int64? = nil) {
+    public init(sku: String, name: String, qty: Int64, unitPrice: Int64, vatRate: Int64, gross: Int64? = nil,
+                discount: Int64 = 0, fee: FeeKind? = nil, vatCountry: String? = nil) {
         self.sku = sku
         self.name = name
         self.qty = qty
         self.unitPrice = unitPrice
         self.vatRate = vatRate
-        self.gross = gross ?? qty * unitPrice
+        self.discount = discount
+        self.gross = gross ?? qty * unitPrice - discount
+        self.fee = fee
+        self.vatCountry = vatCountry
     }
 
     /// VAT in this line (informational; the document's VAT is per rate, see `VAT`).
@@ -50,13 +65,18 @@ public struct InvoiceLine: Sendable, Equatable {
     public var net: Int64 { gross - vat }
     /// Unit price excluding VAT, rounded by the same rule.
     public var unitPriceExclVAT: Int64 { VAT.net(ofGross: unitPrice, rate: vatRate) }
+    /// `goods`, `fee` or `credit` (an amount credit's line).
+    public var kind: String { fee != nil ? "fee" : sku.hasPrefix("credit:") ? "credit" : "goods" }
 
     public var json: JSON {
-        [
-            "sku": .string(sku), "name": .string(name), "qty": .int(qty), "unit_price": .int(unitPrice),
-            "unit_price_excl_vat": .int(unitPriceExclVAT), "vat_rate": .int(vatRate), "net": .int(net),
-            "vat": .int(vat), "gross": .int(gross),
+        var o: JSONObject = [
+            "sku": .string(sku), "name": .string(name), "kind": .string(kind), "qty": .int(qty), "unit_price": .int(unitPrice),
+            "unit_price_excl_vat": .int(unitPriceExclVAT), "before_discount": .int(gross + discount), "discount": .int(discount),
+            "vat_rate": .int(vatRate), "net": .int(net), "vat": .int(vat), "gross": .int(gross),
         ]
+        if let fee { o["fee"] = .string(fee.rawValue) }
+        if let vatCountry { o["vat_country"] = .string(vatCountry) }
+        return .object(o)
     }
 
     /// Restores from stored JSON (trusted).
@@ -64,7 +84,8 @@ public struct InvoiceLine: Sendable, Equatable {
         guard let sku = j["sku"]?.stringValue, let name = j["name"]?.stringValue, let qty = j["qty"]?.intValue,
               let up = j["unit_price"]?.intValue, let rate = j["vat_rate"]?.intValue, let gross = j["gross"]?.intValue
         else { return nil }
-        self.init(sku: sku, name: name, qty: qty, unitPrice: up, vatRate: rate, gross: gross)
+        self.init(sku: sku, name: name, qty: qty, unitPrice: up, vatRate: rate, gross: gross, discount: j["discount"]?.intValue ?? 0,
+                  fee: j["fee"]?.stringValue.flatMap(FeeKind.init(rawValue:)), vatCountry: j["vat_country"]?.stringValue)
     }
 }
 

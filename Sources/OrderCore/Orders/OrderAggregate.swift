@@ -16,7 +16,7 @@ public struct OrderAggregate: Sendable, Equatable {
     }
 
     /// Derived fulfilment state.
-    public var fulfilmentState: FulfilmentState { FulfilmentState.derive(lines: order.lines, shipments: shipments) }
+    public var fulfilmentState: FulfilmentState { FulfilmentState.derive(lines: order.goods, shipments: shipments) }
 
     /// Derived payment state at `now` (`nil`: ignoring expiry).
     public func paymentState(at now: Timestamp?) -> PaymentState { payments.state(at: now) }
@@ -81,6 +81,9 @@ public struct OrderAggregate: Sendable, Equatable {
         o.appendNew("customer", order.customer.json)
         o.appendNew("delivery", order.delivery.json)
         o.appendNew("lines", .array(order.lines.map(\.json)))
+        o.appendNew("fees", .array(order.fees.map(\.json)))
+        o.appendNew("discounts", .array(order.discounts.map(\.json)))
+        o.appendNew("discount_total", .int(order.discountTotal))
         o.appendNew("tags", .array(order.tags.map { .string($0) }))
         o.appendNew("note", .string(order.note))
         o.appendNew("payments", .array(payments.rows.map(\.json)))

@@ -17,6 +17,9 @@ public struct ShopSettings: Sendable, Equatable {
     public var seller: Seller = .unset
     /// Authorisation validity per method.
     public var authorizationValidity: AuthorizationValidity = .defaults
+    /// When fees are released for capture on new orders (`first_shipment`: with the first
+    /// shipment handed over; `last_shipment`: with the last). A fee's own `capture` overrides it.
+    public var feeCapture: FeeRelease = .firstShipment
     /// Prefix per number series (`""` by default).
     public var prefixes: [NumberSeries: String] = [:]
 
@@ -40,6 +43,7 @@ public struct ShopSettings: Sendable, Equatable {
             for m in v { if let d = m.value.intValue { authorizationValidity.days[m.key] = d } }
         }
         for s in NumberSeries.allCases { if let p = stored[s.prefixKey]?.stringValue { prefixes[s] = p } }
+        if let f = stored["fee_capture"]?.stringValue.flatMap(FeeRelease.init(rawValue:)) { feeCapture = f }
     }
 
     /// The settings as JSON (without number series, which the store adds).
@@ -50,6 +54,7 @@ public struct ShopSettings: Sendable, Equatable {
             "shop_name": .string(shopName), "seller": seller.json, "authorization_validity": authorizationValidity.json,
         ]
         for s in NumberSeries.allCases { o[s.prefixKey] = .string(prefix(s)) }
+        o["fee_capture"] = .string(feeCapture.rawValue)
         return .object(o)
     }
 }
