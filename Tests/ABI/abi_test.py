@@ -63,7 +63,8 @@ class Engine:
 
 
 e = Engine(None, {"actor": "python"})
-e.call("settings.set", {"invoice_number_start": 5001, "invoice_number_prefix": "F-"})
+e.call("settings.set", {"invoice_number_start": 5001, "invoice_number_prefix": "F-",
+                        "seller": {"name": "Nordisk Kaffe ApS", "address": "Vestergade 1, 8000 Aarhus C", "vat_number": "DK13585628"}})
 o = e.call("order.create", {
     "customer": {"name": "Søren Kierkegaard", "email": "soren@example.dk", "language": "da"},
     "lines": [{"sku": "BOG", "name": "Enten – Eller", "qty": 1, "unit_price": 29900},

@@ -7,6 +7,7 @@ end
 local oe = require "orderengine"
 check(oe.version() == "0.1.0", "version")
 local e = oe.open(":memory:", { actor = "lua5.4" })
+e:call("settings.set", { seller = { name = "Nordisk Kaffe ApS", address = "Vestergade 1, 8000 Aarhus C", vat_number = "DK13585628" } })
 local o = e:call("order.create", {
   customer = { name = "Ib", email = "ib@example.dk" },
   lines = { { sku = "KAF", name = "Kaffe", qty = 2, unit_price = 17900 } },

@@ -17,6 +17,7 @@ import Testing
     @Test func runPrintsTheScriptsResultWithWorkflowsLoaded() throws {
         let db = try OE.tempDatabase()
         let script = try Self.write("""
+            oe.settings.set{seller = {name = "Butik ApS", address = "Vestergade 1, 8000 Aarhus C", vat_number = "DK13585628"}}
             local o = oe.orders.create{customer = {name = "A", email = "a@b.dk"}, lines = {{sku = "X", name = "X", qty = 1, unit_price = 100}}}
             oe.call("payment.authorize", {order = o.order, amount = 100, method = "visa"})
             o:ship()

@@ -71,7 +71,7 @@ import Testing
         for f in filters {
             let expected = try shop.find(f)
             let got = try shop.engine.store.read { s in
-                try s.findOrderNumbers(try QueryCommands.filter(ParamReader(.object(f)), statuses: .defaults),
+                try s.findOrderNumbers(try QueryCommands.filter(ParamReader(.object(f)), statuses: .defaults, zone: .utc),
                                        now: shop.clock.now(), limit: nil)
             }
             #expect(got == expected.sorted(), "filter \(f)")

@@ -21,7 +21,7 @@ final class Shop: @unchecked Sendable {
     /// `gateway` property then still holds a simulator the replacement may wrap).
     init(path: String = ":memory:", clock: ManualClock? = nil, gateway: SimulatedGateway = SimulatedGateway(),
          port: (any PaymentGateway)? = nil, carrier: SimulatedCarrier = SimulatedCarrier(), mailer: SimulatedMailer = SimulatedMailer(),
-         mailerPort: (any Mailer)? = nil, maxCallDepth: Int = 8) throws {
+         mailerPort: (any Mailer)? = nil, maxCallDepth: Int = 8, seller: Bool = true) throws {
         let clock = clock ?? ManualClock(Shop.start)
         self.clock = clock
         self.gateway = gateway
@@ -29,7 +29,14 @@ final class Shop: @unchecked Sendable {
         self.mailer = mailer
         engine = try Engine(path: path, configuration: EngineConfiguration(
             clock: clock, gateway: port ?? gateway, carrier: carrier, mailer: mailerPort ?? mailer, maxCallDepth: maxCallDepth))
+        // No invoice without a seller (issue 13): a shop opened for a test has one unless asked not to.
+        if seller, try engine.call("settings.get", [:], actor: nil)["seller"]?["vat_number"]?.stringValue == Seller.unset.vatNumber {
+            try engine.call("settings.set", ["seller": Shop.seller], actor: nil)
+        }
     }
+
+    /// The seller a test shop has: Danish CVR 13585628 passes the modulus-11 check.
+    static let seller: JSON = ["name": "Butik ApS", "address": "Vestergade 1, 8000 Aarhus C", "vat_number": "DK13585628"]
 
     // MARK: - Calls
 

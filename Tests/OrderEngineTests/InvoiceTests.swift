@@ -6,7 +6,7 @@ import Testing
 /// capture or explicitly; credit notes refund through the gateway.
 @Suite("Invoices and credit notes")
 struct InvoiceTests {
-    static let seller: JSON = ["name": "Butik ApS", "address": "Vestergade 1, 8000 Aarhus C", "vat_number": "DK12345678"]
+    static let seller: JSON = ["name": "Butik ApS", "address": "Vestergade 1, 8000 Aarhus C", "vat_number": "DK13585628"]
 
     /// A shop with its seller set, and order 1 handed over and captured (invoice 1).
     static func invoicedShop(lines: [JSON] = Shop.defaultLines) throws -> (Shop, Int64) {
@@ -24,7 +24,7 @@ struct InvoiceTests {
         #expect((d["number"]?.intValue ?? 0) > 0, sourceLocation: sourceLocation)
         #expect(d["seller"]?["name"]?.stringValue == "Butik ApS", sourceLocation: sourceLocation)
         #expect(d["seller"]?["address"]?.stringValue == "Vestergade 1, 8000 Aarhus C", sourceLocation: sourceLocation)
-        #expect(d["seller"]?["vat_number"]?.stringValue == "DK12345678", sourceLocation: sourceLocation)
+        #expect(d["seller"]?["vat_number"]?.stringValue == "DK13585628", sourceLocation: sourceLocation)
         #expect(d["buyer"]?["name"]?.stringValue == "Mette Hansen", sourceLocation: sourceLocation)
         #expect(d["buyer"]?["address"]?.stringValue == "Vestergade 1, 8000 Aarhus C, DK", sourceLocation: sourceLocation)
         let lines = d["lines"]?.arrayValue ?? []
@@ -95,14 +95,60 @@ struct InvoiceTests {
         #expect(inv["delivery_date"]?.stringValue == "2026-11-23")
     }
 
-    @Test("without a seller the invoice says what to set")
+    @Test("without a seller no invoice is issued: the capture is refused before money moves, naming the seller fields")
     func sellerUnset() throws {
-        let shop = try Shop()
+        let shop = try Shop(seller: false)
         let n = try shop.paidOrder()
         try shop.shipAndHandOver(n)
-        try shop.capture(n)
-        let inv = try shop.call("invoice.get", ["number": 1])
-        #expect(inv["seller"]?["vat_number"]?.stringValue == "(set seller.vat_number)")
+        try expectRefused(shop, .policy, "no invoice for order \(n) until the seller is set", "seller.name", "seller.address", "seller.vat_number") {
+            try shop.capture(n)
+        }
+        #expect(shop.gateway.approvedCount == 0)
+        try expectRefused(shop, .policy, "seller.vat_number") { try shop.call("invoice.create", ["order": .int(n)]) }
+        try shop.settings(["seller": Shop.seller])
+        #expect(try shop.capture(n)["invoice"]?.intValue == 1)
+        #expect(try shop.call("invoice.get", ["number": 1])["seller"]?["vat_number"]?.stringValue == "DK13585628")
+    }
+
+    @Test("the seller's VAT number is a CVR with the modulus-11 check or an EU VAT number with its prefix")
+    func sellerVATNumber() throws {
+        let shop = try Shop(seller: false)
+        for bad in ["not-a-cvr", "12345678", "DK12345678", "1358562", "US123456789", "DE1", "DK 1358 5629"] {
+            try expectRefused(shop, .invalid, "seller.vat_number") {
+                try shop.settings(["seller": ["name": "Butik ApS", "address": "Vestergade 1", "vat_number": .string(bad)]])
+            }
+        }
+        try expectRefused(shop, .invalid, "seller.name") {
+            try shop.settings(["seller": ["name": "  ", "address": "Vestergade 1", "vat_number": "DK13585628"]])
+        }
+        // Written with spaces or without the prefix, it is stored as DK + 8 digits.
+        let s = try shop.settings(["seller": ["name": "Butik ApS", "address": "Vestergade 1", "vat_number": "1358 5628"]])
+        #expect(s["seller"]?["vat_number"]?.stringValue == "DK13585628")
+        let de = try shop.settings(["seller": ["name": "Laden GmbH", "address": "Hauptstr. 1, Flensburg", "vat_number": "de 123456789"]])
+        #expect(de["seller"]?["vat_number"]?.stringValue == "DE123456789")
+    }
+
+    @Test("below 3,000 kr. a simplified invoice without the buyer's address says so; from 3,000 kr. the buyer's name and address are required")
+    func simplifiedAndFull() throws {
+        let shop = try Shop()
+        try shop.settings(["capture_policy": "anytime"])
+        let noAddress = Shop.customer(address: false)
+        let small = try shop.paidOrder(customer: noAddress)
+        let c = try shop.capture(small)
+        let inv = try shop.call("invoice.get", ["number": c["invoice"] ?? 0])
+        #expect(inv["form"]?.stringValue == "simplified")
+        #expect(inv["buyer"]?["address"] == .null)
+        // 3,000.00 kr. exactly needs a full invoice: refused before any money moves.
+        let big = try shop.paidOrder(customer: noAddress, lines: [Shop.line("SOFA", "Sofa", qty: 1, price: 300_000)])
+        try expectRefused(shop, .policy, "full invoice", "3000.00 DKK", "§ 58", "customer.billing_address") { try shop.capture(big) }
+        #expect(shop.gateway.approvedTotal(order: big, operation: .capture) == 0)
+        // With an address the invoice is full at any size.
+        let full = try shop.paidOrder(lines: [Shop.line("SOFA", "Sofa", qty: 1, price: 300_000)])
+        let f = try shop.capture(full)
+        #expect(try shop.call("invoice.get", ["number": f["invoice"] ?? 0])["form"]?.stringValue == "full")
+        // A credit note takes its invoice's form.
+        let cn = try shop.call("credit_note.create", ["order": .int(small), "reason": "retur"])
+        #expect(cn["document"]?["form"]?.stringValue == "simplified")
     }
 
     @Test("invoice_on_capture off: invoice.create invoices the captured goods later")

@@ -1,6 +1,7 @@
 -- Tests of the default Danish workflow (run with: oe test scripts/).
 
-oe.settings.set { mail_copy_to = "ordrer@shop.dk" }
+oe.settings.set { mail_copy_to = "ordrer@shop.dk",
+  seller = { name = "Nordisk Kaffe ApS", address = "Vestergade 1, 8000 Aarhus C", vat_number = "DK13585628" } }
 
 test("captures what left the house when the carrier collects it", function()
   local o = new_order()

@@ -139,6 +139,14 @@ public final class ParamReader {
         return t
     }
 
+    /// Like `timestamp(_:)`, but a date without a time (`YYYY-MM-DD`) means local midnight of
+    /// that date in `zone` (the shop's day), not UTC midnight.
+    public func timestamp(_ key: String, zone: ShopTimeZone) throws(OrderError) -> Timestamp? {
+        guard let t = try timestamp(key) else { return nil }
+        if let s = raw(key)?.stringValue, s.utf8.count == 10 { return zone.startOfDay(t) }
+        return t
+    }
+
     // MARK: - Structures
 
     /// An optional nested object, as a reader whose paths continue this one's.

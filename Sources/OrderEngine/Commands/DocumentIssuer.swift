@@ -5,26 +5,66 @@ import OrderStore
 /// fills the § 58 fields from the order and the seller settings, stores the document, and
 /// records the timeline event and hook event.
 enum DocumentIssuer {
+    /// Refuses issuing an invoice until the seller's name, address and CVR/VAT number are set:
+    /// a `policy` error naming the missing `seller` fields.
+    static func requireSeller(_ ctx: CommandContext, order: Int64) throws {
+        let missing = ctx.settings.seller.missingFields
+        guard missing.isEmpty else {
+            throw OrderError.policy("no invoice for order \(order) until the seller is set (momsbekendtgørelsen § 58): missing or invalid \(missing.joined(separator: ", ")); set them with settings.set {\"seller\": {\"name\", \"address\", \"vat_number\"}}")
+        }
+    }
+
+    /// The buyer as an invoice of `a` names them: billing name and address (delivery address
+    /// when there is no billing address).
+    static func buyer(_ a: OrderAggregate) -> (name: String, address: String?) {
+        let c = a.order.customer
+        return (c.billingAddress?.name ?? c.name, (c.billingAddress ?? c.deliveryAddress)?.singleLine)
+    }
+
+    /// Every check an invoice of `total` on `a` must pass before money moves or a number is
+    /// drawn: the seller is set, the order is not cancelled, and the buyer's details suffice
+    /// for the invoice's size (`InvoiceForm`). Returns the form.
+    @discardableResult
+    static func checkInvoice(total: Int64, on a: OrderAggregate, ctx: CommandContext) throws -> InvoiceForm {
+        let n = a.order.number
+        if a.order.status == "cancelled" { throw OrderError.policy("order \(n) is cancelled; no invoice may be issued") }
+        try requireSeller(ctx, order: n)
+        let b = buyer(a)
+        return try InvoiceForm.decide(total: total, currency: a.order.currency, buyerName: b.name, buyerAddress: b.address, order: n)
+    }
+
     static func issue(_ kind: DocumentKind, lines: [InvoiceLine], on a: inout OrderAggregate, ctx: CommandContext,
                       creditsInvoice: Int64? = nil, reason: String? = nil, refunded: Int64 = 0) throws -> InvoiceDocument {
         let series: NumberSeries = kind == .invoice ? .invoice : .credit_note
-        let number = try ctx.session.drawNumber(series)
         let o = a.order
-        let buyerAddress = (o.customer.billingAddress ?? o.customer.deliveryAddress)?.singleLine
+        let (buyerName, buyerAddress) = buyer(a)
+        // Checks first, so a refusal never uses up a number. A credit note takes its invoice's form.
+        let form: InvoiceForm
+        if kind == .invoice {
+            form = try checkInvoice(total: lines.reduce(0) { $0 + $1.gross }, on: a, ctx: ctx)
+        } else {
+            try requireSeller(ctx, order: o.number)
+            form = a.invoices.first { $0.number == creditsInvoice }?.form ?? .full
+        }
+        let number = try ctx.session.drawNumber(series)
         let handedOver = a.shipments.compactMap(\.handedOverAt).max()
-        let deliveryDate = handedOver.map(\.date).flatMap { $0 == ctx.now.date ? nil : $0 }
+        // Dates as a Danish bookkeeper reads them: in the shop's time zone (setting time_zone).
+        let zone = ctx.settings.timeZone
+        let issueDate = zone.date(ctx.now)
+        let deliveryDate = handedOver.map { zone.date($0) }.flatMap { $0 == issueDate ? nil : $0 }
         // A credit note's VAT per rate follows the credit rule (credits add up to the invoice's VAT).
         let fixedVAT = kind == .credit_note
             ? a.invoices.first { $0.number == creditsInvoice }.map { inv in
                 CreditRule.vat(of: InvoicePlanner.grossByRate(lines), balances: CreditRule.balances(of: inv, documents: a.documents))
             }
             : nil
-        let doc = InvoiceDocument(
+        var doc = InvoiceDocument(
             kind: kind, number: number, reference: NumberSeries.format(number, prefix: ctx.settings.prefix(series)),
-            order: o.number, orderReference: o.reference, issuedAt: ctx.now, deliveryDate: kind == .invoice ? deliveryDate : nil,
-            seller: ctx.settings.seller, buyerName: o.customer.billingAddress?.name ?? o.customer.name, buyerAddress: buyerAddress,
+            order: o.number, orderReference: o.reference, issuedAt: ctx.now, issueDate: issueDate, deliveryDate: kind == .invoice ? deliveryDate : nil,
+            seller: ctx.settings.seller, buyerName: buyerName, buyerAddress: buyerAddress,
             currency: o.currency, lines: lines, creditsInvoice: creditsInvoice, reason: reason, refunded: refunded,
             fixedVAT: fixedVAT)
+        doc.form = form
         try ctx.session.insertDocument(doc)
         a.documents.append(doc)
         ctx.remember(a)

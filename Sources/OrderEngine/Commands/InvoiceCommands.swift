@@ -13,6 +13,7 @@ enum InvoiceCommands {
         let requested = try p.objects("lines", maxCount: Amounts.maxLines)?.map { r throws(OrderError) in try LineQuantity(r) }
         try p.finish()
         var a = try ctx.aggregate(n)
+        try DocumentIssuer.requireSeller(ctx, order: n)
         if a.order.status == "cancelled" { throw OrderError.policy("order \(n) is cancelled; no invoice may be issued") }
         // Only captured money is invoiced (the money invariant): lines worth at most what is
         // captured and not yet invoiced, or (without lines) exactly that as whole released units.

@@ -156,6 +156,8 @@ enum PaymentCommands {
         if CapturePlan.select(amount + uninvoiced, from: open) == nil {
             throw CapturePlan.refusal(amount, on: a, open: open, limit: allowance.limit)
         }
+        // The capture issues its invoice: everything it needs is checked before money moves.
+        if ctx.settings.invoiceOnCapture { try DocumentIssuer.checkInvoice(total: amount + uninvoiced, on: a, ctx: ctx) }
         guard let allocations = a.payments.allocateCapture(amount, reserved: reserved, now: ctx.now, only: only) else {
             throw authorizationShortfall(a, amount: amount, reserved: reserved, only: only, ctx)
         }

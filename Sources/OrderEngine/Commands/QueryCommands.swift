@@ -11,7 +11,7 @@ enum QueryCommands {
     }
 
     /// Reads the filter fields shared by `order.find`, `order.count` and `orders.mass_update`.
-    static func filter(_ p: ParamReader, statuses: StatusGraph) throws -> OrderFilter {
+    static func filter(_ p: ParamReader, statuses: StatusGraph, zone: ShopTimeZone) throws -> OrderFilter {
         var f = OrderFilter()
         if let s = try p.stringOrStrings("status") {
             for (k, v) in s.enumerated() where statuses[v] == nil {
@@ -35,8 +35,8 @@ enum QueryCommands {
                 return st
             }
         }
-        f.createdFrom = try p.timestamp("created_from")
-        f.createdTo = try p.timestamp("created_to")
+        f.createdFrom = try p.timestamp("created_from", zone: zone)
+        f.createdTo = try p.timestamp("created_to", zone: zone)
         f.text = try p.string("text", maxLength: 200)
         f.tags = try p.stringOrStrings("tag")
         f.deliveryMethod = try p.choice("delivery_method", ["shipping", "pickup"])
@@ -52,7 +52,7 @@ enum QueryCommands {
     }
 
     static func find(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
-        let f = try filter(p, statuses: ctx.statuses)
+        let f = try filter(p, statuses: ctx.statuses, zone: ctx.settings.timeZone)
         var page = OrderPage()
         if let s = try p.choice("sort", OrderSort.allCases.map(\.rawValue)) { page.sort = OrderSort(rawValue: s)! }
         page.descending = try p.bool("desc") ?? false
@@ -64,7 +64,7 @@ enum QueryCommands {
     }
 
     static func count(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
-        let f = try filter(p, statuses: ctx.statuses)
+        let f = try filter(p, statuses: ctx.statuses, zone: ctx.settings.timeZone)
         try p.finish()
         return ["count": .int(try ctx.session.countOrders(f, now: ctx.now))]
     }
@@ -84,8 +84,8 @@ enum QueryCommands {
     static func findInvoices(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
         let k = try kind(p)
         let order = try p.int("order", in: 1...Int64.max)
-        let from = try p.timestamp("issued_from")
-        let to = try p.timestamp("issued_to")
+        let from = try p.timestamp("issued_from", zone: ctx.settings.timeZone)
+        let to = try p.timestamp("issued_to", zone: ctx.settings.timeZone)
         let after = try p.int("after", in: 0...Int64.max)
         let limit = try p.int("limit", in: 1...1000) ?? 100
         try p.finish()

@@ -48,12 +48,25 @@ enum SettingsCommands {
             guard Customer.looksLikeEmail(m) else { throw OrderError.invalid("mail_copy_to", "'\(m)' is not an e-mail address") }
             stored.append(("mail_copy_to", .string(m)))
         }
+        if let zone = try p.string("time_zone", maxLength: 64) {
+            guard ShopSettings.zone(named: zone) != nil else {
+                throw OrderError.invalid("time_zone", "'\(zone)' is not an IANA time zone name of the system's tz database (e.g. Europe/Copenhagen, UTC)")
+            }
+            stored.append(("time_zone", .string(zone == "Etc/UTC" ? "UTC" : zone)))
+        }
         if let name = try p.string("shop_name", maxLength: 200) { stored.append(("shop_name", .string(name))) }
         if let s = try p.object("seller") {
             let name = try s.requiredString("name", maxLength: 200)
             let address = try s.requiredString("address", maxLength: 400)
-            let vat = try s.requiredString("vat_number", maxLength: 40)
+            let raw = try s.requiredString("vat_number", maxLength: 40)
             try s.finish()
+            if name.allSatisfy(\.isWhitespace) { throw OrderError.invalid("seller.name", "must not be blank") }
+            if address.allSatisfy(\.isWhitespace) { throw OrderError.invalid("seller.address", "must not be blank") }
+            let vat: String
+            switch VATNumber.normalize(raw) {
+            case .success(let v): vat = v
+            case .failure(let e): throw OrderError.invalid("seller.vat_number", e.message)
+            }
             stored.append(("seller", ["name": .string(name), "address": .string(address), "vat_number": .string(vat)]))
         }
         if let v = try p.object("authorization_validity") {

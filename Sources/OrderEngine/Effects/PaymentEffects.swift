@@ -86,7 +86,14 @@ enum PaymentEffects {
         guard target > 0, let lines = CapturePlan.select(target, from: CapturePlan.open(a, policy: ctx.settings.capturePolicy)),
               !lines.isEmpty
         else { return nil }
-        return try DocumentIssuer.issue(.invoice, lines: lines, on: &a, ctx: ctx)
+        do {
+            return try DocumentIssuer.issue(.invoice, lines: lines, on: &a, ctx: ctx)
+        } catch let e as OrderError where e.code == .policy {
+            // Checked before the capture; if the seller or buyer changed since, the money that
+            // moved is still booked, and the refusal is on the timeline (invoice.create later).
+            try ctx.record(order: a.order.number, event: "invoice.deferred", amount: target, detail: ["message": .string(e.message)])
+            return nil
+        }
     }
 
     // MARK: - Refund

@@ -51,7 +51,7 @@ extension Engine {
         // are neither skipped nor visited twice.
         let numbers: [Int64] = try store.read { s in
             let ctx = try context(s, actor: actor, isWrite: false)
-            let filter = try QueryCommands.filter(filterReader, statuses: ctx.statuses)
+            let filter = try QueryCommands.filter(filterReader, statuses: ctx.statuses, zone: ctx.settings.timeZone)
             try filterReader.finish()
             return try s.findOrderNumbers(filter, now: ctx.now, limit: limit)
         }

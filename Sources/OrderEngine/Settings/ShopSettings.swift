@@ -1,3 +1,4 @@
+import Foundation
 import OrderCore
 
 /// A shop's settings with their defaults, as `settings.get` shows them and the rules read them.
@@ -20,6 +21,9 @@ public struct ShopSettings: Sendable, Equatable {
     /// When fees are released for capture on new orders (`first_shipment`: with the first
     /// shipment handed over; `last_shipment`: with the last). A fee's own `capture` overrides it.
     public var feeCapture: FeeRelease = .firstShipment
+    /// The shop's time zone (`time_zone`, an IANA name; default `Europe/Copenhagen`): issue and
+    /// delivery dates and date-only filters are taken in it.
+    public var timeZone: ShopTimeZone = ShopSettings.zone(named: "Europe/Copenhagen") ?? .utc
     /// Prefix per number series (`""` by default).
     public var prefixes: [NumberSeries: String] = [:]
 
@@ -44,6 +48,18 @@ public struct ShopSettings: Sendable, Equatable {
         }
         for s in NumberSeries.allCases { if let p = stored[s.prefixKey]?.stringValue { prefixes[s] = p } }
         if let f = stored["fee_capture"]?.stringValue.flatMap(FeeRelease.init(rawValue:)) { feeCapture = f }
+        if let z = stored["time_zone"]?.stringValue.flatMap(ShopSettings.zone(named:)) { timeZone = z }
+    }
+
+    /// The zone named `identifier` in the system's tz database (IANA names such as
+    /// `Europe/Copenhagen`, and `UTC`); `nil` for anything else (abbreviations like `CET`,
+    /// offsets like `GMT+1`, unknown names).
+    public static func zone(named identifier: String) -> ShopTimeZone? {
+        let name = identifier == "Etc/UTC" ? "UTC" : identifier
+        guard name == "UTC" || TimeZone.knownTimeZoneIdentifiers.contains(name), let tz = TimeZone(identifier: name) else { return nil }
+        return ShopTimeZone(identifier: name) { t in
+            Int64(tz.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t.seconds))))
+        }
     }
 
     /// The settings as JSON (without number series, which the store adds).
@@ -52,6 +68,7 @@ public struct ShopSettings: Sendable, Equatable {
             "capture_policy": .string(capturePolicy.rawValue), "invoice_on_capture": .bool(invoiceOnCapture),
             "auto_capture_on_hand_over": .bool(autoCaptureOnHandOver), "mail_copy_to": .optional(mailCopyTo),
             "shop_name": .string(shopName), "seller": seller.json, "authorization_validity": authorizationValidity.json,
+            "time_zone": .string(timeZone.identifier),
         ]
         for s in NumberSeries.allCases { o[s.prefixKey] = .string(prefix(s)) }
         o["fee_capture"] = .string(feeCapture.rawValue)

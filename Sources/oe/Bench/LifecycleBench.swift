@@ -72,6 +72,7 @@ struct LifecycleBench: ParsableCommand {
         config.workflows = [workflow]
         config.scriptHost = LuaHost.factory()
         let engine = try Engine(path: path, configuration: config)
+        _ = try engine.call("settings.set", ["seller": ["name": "Nordisk Kaffe ApS", "address": "Vestergade 1, 8000 Aarhus C", "vat_number": "DK13585628"]])
         let writesBefore = engine.store.writeTransactionCount
         var stats = LatencyStats()
         let start = now()

@@ -71,7 +71,7 @@ final class ShopDay {
     private func setUp() throws(OrderError) {
         try call("settings.set", [
             "shop_name": "Nordisk Kaffe ApS",
-            "seller": ["name": "Nordisk Kaffe ApS", "address": "Jægergårdsgade 50, 8000 Aarhus C, DK", "vat_number": "DK12345678"],
+            "seller": ["name": "Nordisk Kaffe ApS", "address": "Jægergårdsgade 50, 8000 Aarhus C, DK", "vat_number": "DK13585628"],
             "order_number_start": 10001, "invoice_number_start": 5001, "invoice_number_prefix": "F-",
             "credit_note_number_start": 9001, "credit_note_number_prefix": "K-", "mail_copy_to": "ordrer@nordiskkaffe.dk",
         ])
