@@ -7,7 +7,7 @@ import Testing
 /// discounts spread over lines with VAT on what the customer pays, and `discount_code` search.
 @Suite("Fees and discounts")
 struct FeesAndDiscountsTests {
-    static let seller: JSON = ["name": "Butik ApS", "address": "Vestergade 1, 8000 Aarhus C", "vat_number": "DK12345678"]
+    static let seller: JSON = Shop.seller
 
     static func create(_ shop: Shop, lines: [JSON] = Shop.defaultLines, fees: [JSON] = [], discounts: [JSON] = []) throws -> JSON {
         guard case .object(var p) = Shop.orderParams(lines: lines) else { return .null }
