@@ -126,3 +126,51 @@ struct FeesAndDiscountsTests {
         #expect(a["captured"]?.intValue == Int64(3 * 1_001 - 1_000 + 4_900))
     }
 }
+
+/// B2B reverse charge (issue 14): a business in another EU country with its VAT number is
+/// invoiced at 0 % with "Omvendt betalingspligt" / "Reverse charge" and both VAT numbers.
+@Suite("Reverse charge")
+struct ReverseChargeTests {
+    static func business(vat: String?, country: String = "DE", language: String = "en") -> JSON {
+        var c: JSONObject = ["name": "Klaus Weber", "email": "einkauf@kaffee.de", "language": .string(language), "company": "Kaffee GmbH",
+                             "billing_address": ["street": "Hauptstr. 1", "postal_code": "10115", "city": "Berlin", "country": .string(country)]]
+        if let vat { c["vat_number"] = .string(vat) }
+        return .object(c)
+    }
+
+    @Test("a German business with a VAT number is invoiced at 0 % with the reverse-charge note and both VAT numbers")
+    func reverseCharge() throws {
+        let shop = try Shop()
+        try shop.settings(["seller": Shop.seller])
+        guard case .object(var p) = Shop.orderParams(customer: Self.business(vat: "de 123456789")) else { return }
+        p["fees"] = [["kind": "shipping", "name": "Freight", "amount": 9_900]]
+        let o = try shop.call("order.create", .object(p))
+        #expect(o["reverse_charge"]?.boolValue == true)
+        #expect(o["total_vat"]?.intValue == 0)
+        let n = try #require(o["order"]?.intValue)
+        try shop.authorize(n)
+        try shop.shipAndHandOver(n)
+        let c = try shop.capture(n)
+        let inv = try shop.call("invoice.get", ["number": .int(try #require(c["invoice"]?.intValue))])
+        #expect(inv["vat_note"]?.stringValue == "Reverse charge")
+        #expect(inv["vat_treatment"]?.stringValue == "reverse_charge")
+        #expect(inv["buyer"]?["vat_number"]?.stringValue == "DE123456789")
+        #expect(inv["seller"]?["vat_number"]?.stringValue == "DK13585628")
+        #expect(inv["total_vat"]?.intValue == 0)
+    }
+
+    @Test("reverse charge without a VAT number, or a malformed one, is refused naming the field; nothing stored")
+    func refusals() throws {
+        let shop = try Shop()
+        guard case .object(var p) = Shop.orderParams(customer: Self.business(vat: nil)) else { return }
+        p["reverse_charge"] = true
+        try expectRefused(shop, .invalid, "VAT number") { _ = try shop.call("order.create", .object(p)) }
+        try expectRefused(shop, .invalid, "prefix") {
+            _ = try shop.call("order.create", Shop.orderParams(customer: Self.business(vat: "XX123")))
+        }
+        // A Danish business pays Danish VAT.
+        let dk = try shop.call("order.create", Shop.orderParams(customer: Self.business(vat: "DK13585628", country: "DK")))
+        #expect(dk["reverse_charge"]?.boolValue == false)
+        #expect((dk["total_vat"]?.intValue ?? 0) > 0)
+    }
+}

@@ -119,6 +119,14 @@ public struct InvoiceDocument: Sendable, Equatable {
     public var fixedVAT: [Int64: Int64]?
     /// Full or simplified (`InvoiceForm`); a simplified invoice says so.
     public var form: InvoiceForm = .full
+    /// The buyer's company and VAT number (B2B), as printed.
+    public var buyerCompany: String?
+    public var buyerVATNumber: String?
+    /// The VAT treatment when not Danish VAT: `reverse_charge` (intra-community supply to a
+    /// VAT-registered business, § 58 stk. 1 nr. 10–11), with `vatNote` in the buyer's language
+    /// ("Omvendt betalingspligt" / "Reverse charge").
+    public var vatTreatment: String?
+    public var vatNote: String?
 
     public init(kind: DocumentKind, number: Int64, reference: String, order: Int64, orderReference: String,
                 issuedAt: Timestamp, issueDate: String? = nil, deliveryDate: String? = nil, seller: Seller, buyerName: String, buyerAddress: String?,
@@ -162,7 +170,12 @@ public struct InvoiceDocument: Sendable, Equatable {
         if let deliveryDate { o["delivery_date"] = .string(deliveryDate) }
         o["form"] = .string(form.rawValue)
         o["seller"] = seller.json
-        o["buyer"] = ["name": .string(buyerName), "address": .optional(buyerAddress)]
+        var buyer: JSONObject = ["name": .string(buyerName), "address": .optional(buyerAddress)]
+        if let buyerCompany { buyer["company"] = .string(buyerCompany) }
+        if let buyerVATNumber { buyer["vat_number"] = .string(buyerVATNumber) }
+        o["buyer"] = .object(buyer)
+        if let vatTreatment { o["vat_treatment"] = .string(vatTreatment) }
+        if let vatNote { o["vat_note"] = .string(vatNote) }
         o["currency"] = .string(currency.code)
         o["lines"] = .array(lines.map(\.json))
         o["vat"] = .array(b.rows.map { ["rate": .int($0.rate), "net": .int($0.net), "vat": .int($0.vat), "gross": .int($0.gross)] })
@@ -199,6 +212,10 @@ public struct InvoiceDocument: Sendable, Equatable {
             creditsInvoice: j["credits_invoice"]?.intValue, reason: j["reason"]?.stringValue,
             refunded: j["refunded"]?.intValue ?? 0, fixedVAT: fixed)
         form = j["form"]?.stringValue.flatMap(InvoiceForm.init(rawValue:)) ?? .full
+        buyerCompany = j["buyer"]?["company"]?.stringValue
+        buyerVATNumber = j["buyer"]?["vat_number"]?.stringValue
+        vatTreatment = j["vat_treatment"]?.stringValue
+        vatNote = j["vat_note"]?.stringValue
     }
 
     /// A short summary for `order.get`'s `invoices` list.

@@ -14,6 +14,8 @@ public struct Order: Sendable, Equatable {
     public var fees: [FeeSpec]
     /// The discounts as given (their parts are on the lines).
     public var discounts: [DiscountSpec]
+    /// Invoiced at 0 % under reverse charge (a business in another EU country with a VAT number).
+    public var reverseCharge: Bool
     public var currency: Currency
     public var delivery: Delivery
     public var tags: [String]
@@ -29,8 +31,9 @@ public struct Order: Sendable, Equatable {
     public init(number: Int64, reference: String, status: String, customer: Customer, lines: [OrderLine],
                 currency: Currency = .dkk, delivery: Delivery, tags: [String] = [], note: String = "",
                 notify: Bool = true, version: Int64 = 1, createdAt: Timestamp, updatedAt: Timestamp? = nil,
-                fees: [FeeSpec] = [], discounts: [DiscountSpec] = []) {
+                fees: [FeeSpec] = [], discounts: [DiscountSpec] = [], reverseCharge: Bool = false) {
         self.number = number
+        self.reverseCharge = reverseCharge
         self.fees = fees
         self.discounts = discounts
         self.reference = reference
@@ -77,6 +80,7 @@ public struct OrderDraft: Sendable {
     public var notify: Bool
     public var fees: [FeeSpec]
     public var discounts: [DiscountSpec]
+    public var reverseCharge: Bool
 
     /// Reads `order.create` parameters. Refuses an empty line list, duplicate SKUs, zero
     /// quantities, negative or overflowing prices, unknown fields, and an order total above
@@ -99,6 +103,23 @@ public struct OrderDraft: Sendable {
         guard let cur = Currency(code: code) else { throw OrderError.invalid("currency", "'\(code)' is not an ISO 4217 code such as DKK") }
         currency = cur
         fees = try (p.objects("fees", maxCount: 20) ?? []).map { r throws(OrderError) in try FeeSpec(r, defaultRelease: feeRelease) }
+        // Reverse charge: asked for, or a business in another EU country with its VAT number.
+        let country = (customer.deliveryAddress ?? customer.billingAddress)?.country ?? "DK"
+        let foreignVAT = customer.vatNumber.map { !$0.hasPrefix("DK") } ?? false
+        let asked = try p.bool("reverse_charge")
+        if asked == true {
+            guard let v = customer.vatNumber else {
+                throw OrderError.invalid("customer.vat_number", "reverse charge needs the buyer's VAT number with its EU country prefix")
+            }
+            if v.hasPrefix("DK") || country == "DK" {
+                throw OrderError.invalid("reverse_charge", "reverse charge applies to a business in another EU country, not to \(v) delivered to \(country)")
+            }
+        }
+        reverseCharge = asked ?? (foreignVAT && country != "DK" && VATNumber.euPrefixes.contains(country == "GR" ? "EL" : country))
+        if reverseCharge {
+            for i in lines.indices { lines[i].vatRate = 0 }
+            for i in fees.indices { fees[i].vatRate = 0 }
+        }
         discounts = try (p.objects("discounts", maxCount: 20) ?? []).map { r throws(OrderError) in try DiscountSpec(r) }
         for f in fees { total = try Amounts.add(total, f.amount, field: "fees") }
         self.lines = try OrderPricing.price(goods: lines, fees: fees, discounts: discounts, currency: cur)

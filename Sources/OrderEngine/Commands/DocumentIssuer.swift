@@ -65,6 +65,12 @@ enum DocumentIssuer {
             currency: o.currency, lines: lines, creditsInvoice: creditsInvoice, reason: reason, refunded: refunded,
             fixedVAT: fixedVAT)
         doc.form = form
+        doc.buyerCompany = o.customer.company
+        doc.buyerVATNumber = o.customer.vatNumber
+        if o.reverseCharge {
+            doc.vatTreatment = "reverse_charge"
+            doc.vatNote = o.customer.language == .da ? "Omvendt betalingspligt" : "Reverse charge"
+        }
         try ctx.session.insertDocument(doc)
         a.documents.append(doc)
         ctx.remember(a)

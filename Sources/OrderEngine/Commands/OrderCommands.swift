@@ -29,7 +29,7 @@ enum OrderCommands {
             number: number, reference: NumberSeries.format(number, prefix: ctx.settings.prefix(.order)),
             status: StatusGraph.initialStatus, customer: draft.customer, lines: draft.lines, currency: draft.currency,
             delivery: draft.delivery, tags: draft.tags, note: draft.note, notify: draft.notify, version: 1, createdAt: ctx.now,
-            fees: draft.fees, discounts: draft.discounts)
+            fees: draft.fees, discounts: draft.discounts, reverseCharge: draft.reverseCharge)
         let a = OrderAggregate(order: order)
         try ctx.session.insertOrder(a)
         ctx.inserted(a)

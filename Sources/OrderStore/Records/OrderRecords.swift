@@ -10,6 +10,7 @@ extension StoreSession {
             "customer": o.customer.json, "lines": .array(o.lines.map(\.json)), "delivery": o.delivery.json,
             "tags": .array(o.tags.map { .string($0) }), "note": .string(o.note),
         ]
+        if o.reverseCharge { doc["reverse_charge"] = true }
         if !o.fees.isEmpty { doc["fees"] = .array(o.fees.map(\.json)) }
         if !o.discounts.isEmpty {
             doc["discounts"] = .array(o.discounts.map(\.json))
@@ -122,7 +123,8 @@ extension StoreSession {
             notify: r[4], version: r[5], createdAt: Timestamp(seconds: r[6]),
             updatedAt: Timestamp(seconds: r[7]),
             fees: (doc["fees"]?.arrayValue ?? []).compactMap(FeeSpec.init(stored:)),
-            discounts: (doc["discounts"]?.arrayValue ?? []).compactMap(DiscountSpec.init(stored:)))
+            discounts: (doc["discounts"]?.arrayValue ?? []).compactMap(DiscountSpec.init(stored:)),
+            reverseCharge: doc["reverse_charge"]?.boolValue ?? false)
     }
 
     private func loadAggregateUncached(_ number: Int64) throws -> OrderAggregate? {
@@ -180,6 +182,7 @@ extension OrderStore {
     static func customer(from j: JSON) -> Customer {
         Customer(name: j["name"]?.stringValue ?? "", email: j["email"]?.stringValue ?? "", phone: j["phone"]?.stringValue,
                  language: j["language"]?.stringValue.flatMap(Language.init(rawValue:)) ?? .da,
-                 billingAddress: address(from: j["billing_address"]), deliveryAddress: address(from: j["delivery_address"]))
+                 billingAddress: address(from: j["billing_address"]), deliveryAddress: address(from: j["delivery_address"]),
+                 company: j["company"]?.stringValue, vatNumber: j["vat_number"]?.stringValue)
     }
 }
