@@ -154,6 +154,7 @@ static int host_clock(void *userdata, const char *request, char **response) {
 static void test_callbacks(void) {
     oe_engine *e = NULL;
     CHECK(oe_open(NULL, NULL, &e) == OE_OK, "open");
+    oe_free(must(e, "settings.set", "{\"seller\":{\"name\":\"Nordisk Kaffe ApS\",\"address\":\"Aarhus\",\"vat_number\":\"DK13585628\"}}"));
     int pay_mode = 0, carrier_fails = 0;
     CHECK(oe_set_port(e, "payment", host_payment, &pay_mode) == OE_OK, "payment port");
     CHECK(oe_set_port(e, "carrier", host_carrier, &carrier_fails) == OE_OK, "carrier port");

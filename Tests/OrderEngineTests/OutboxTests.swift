@@ -16,6 +16,7 @@ struct OutboxTests {
         #expect(mails[0]["to"]?.stringValue == "mette@example.dk")
         #expect(mails[0]["subject"]?.stringValue == "Tak for din ordre 1")
         #expect(mails[0]["body"]?.stringValue?.hasPrefix("Kære Mette Hansen\n\nVi har modtaget din ordre 1 på 497,00 kr.") == true)
+        #expect(mails[0]["body"]?.stringValue?.contains("kr..") == false, "no double full stop after the amount")
         #expect(mails[0]["body"]?.stringValue?.hasSuffix("Venlig hilsen\nOrderEngine Shop\n") == true)
         #expect(mails[0]["language"]?.stringValue == "da")
         #expect(mails[0]["status"]?.stringValue == "pending")

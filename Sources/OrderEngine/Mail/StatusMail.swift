@@ -20,8 +20,9 @@ enum StatusMail {
         if let t = last?.tracking { values["tracking"] = t }
         if let c = last?.carrier { values["carrier"] = c }
         if let location { values["location"] = location }
-        let subject = try MailTemplates.render(template.subject, values)
-        let body = try MailTemplates.render(template.body, values)
+        // "487,00 kr." ends a sentence by itself: no second full stop after it.
+        let subject = try MailTemplates.render(template.subject, values).replacingAll("kr..", with: "kr.")
+        let body = try MailTemplates.render(template.body, values).replacingAll("kr..", with: "kr.")
         var ids: [Int64] = []
         ids.append(try ctx.session.enqueue(OutboxMessage(order: o.number, recipient: o.customer.email, subject: subject, body: body,
                                                          language: lang, createdAt: ctx.now)))
@@ -32,5 +33,20 @@ enum StatusMail {
         try ctx.record(order: o.number, event: "mail.queued", detail: ["to": .string(o.customer.email), "subject": .string(subject),
                                                                       "outbox": .array(ids.map { .int($0) })])
         return ids
+    }
+}
+
+extension String {
+    /// Every occurrence of `target` replaced by `replacement` (no Foundation needed).
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty, contains(target) else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: target) {
+            out += rest[..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
     }
 }
