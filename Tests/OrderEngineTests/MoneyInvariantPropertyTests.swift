@@ -48,6 +48,11 @@ struct MoneyInvariantPropertyTests {
         for inv in docs where inv.kind == .invoice {
             for v in CreditRule.violations(of: inv, documents: docs) { problems.append("order \(n) after \(step): \(v)") }
         }
+        // Discounts never make a line negative, on the order or on any document.
+        for l in o["lines"]?.arrayValue ?? [] where (l["total"]?.intValue ?? 0) < 0 || (l["discount"]?.intValue ?? 0) < 0 {
+            problems.append("order \(n) after \(step): negative line \(l)")
+        }
+        for d in docs { for l in d.lines where l.gross < 0 || l.discount < 0 { problems.append("order \(n) after \(step): negative document line \(l.sku)") } }
         return problems
     }
 
