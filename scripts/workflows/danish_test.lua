@@ -100,3 +100,26 @@ test("prepayable lines may be captured before anything ships", function()
   expect_eq(r.captured, 9900)
   expect_error(function() o:capture(12900) end, "on_hand_over")
 end)
+
+test("freight and a discount code: the fee is captured with the first parcel, the invoice shows the discount", function()
+  local o = oe.orders.create {
+    customer = { name = "Test Kunde", email = "kunde@example.dk",
+                 delivery_address = { street = "Testvej 1", postal_code = "8000", city = "Aarhus C" } },
+    lines = { { sku = "KAF", name = "Kaffe 1 kg", qty = 2, unit_price = 17900 },
+              { sku = "KRUS", name = "Krus", qty = 1, unit_price = 12900 } },
+    fees = { { kind = "shipping", name = "Fragt", amount = 4900 } },
+    discounts = { { code = "VINTER10", name = "Vinterrabat", percent = 1000, lines = { "KAF" } } },
+    delivery = { method = "shipping", carrier = "GLS" },
+  }
+  expect_eq(o.discount_total, 3580)
+  expect_eq(o.total, 2 * 17900 - 3580 + 12900 + 4900)
+  o:authorize { amount = o.total, method = "visa", reference = "chk" }
+  local s = o:ship { lines = { { sku = "KAF", qty = 2 } } }
+  oe.call("shipment.hand_over", { shipment = s.shipment })
+  o:reload()
+  expect_eq(o.captured, 2 * 17900 - 3580 + 4900, "goods after discount plus the fee")
+  local inv = oe.invoices.get(o.invoices[1].number)
+  expect_eq(inv.lines[1].discount, 3580)
+  expect_eq(inv.lines[2].kind, "fee")
+  expect_eq(#oe.orders.find { discount_code = "vinter10" }, 1)
+end)

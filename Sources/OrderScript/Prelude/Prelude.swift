@@ -242,6 +242,11 @@ oe.settings = setmetatable({
   __newindex = function(_, k, v) oe.call("settings.set", { [k] = v }) end,
 })
 
+oe.invoices = {}
+function oe.invoices.get(number, kind) return oe.call("invoice.get", { number = number, kind = kind or "invoice" }) end
+function oe.invoices.credit_note(number) return oe.call("invoice.get", { number = number, kind = "credit_note" }) end
+function oe.invoices.find(filter) return oe.call("invoice.find", filter or {}).documents end
+
 oe.outbox = {}
 function oe.outbox.list(params) return oe.call("outbox.list", params or {}).messages end
 
