@@ -64,7 +64,10 @@ public struct OrderAggregate: Sendable, Equatable {
         o.appendNew("reference", .string(order.reference))
         o.appendNew("status", .string(order.status))
         if let statusLabel { o.appendNew("status_label", .string(statusLabel)) }
-        o.appendNew("payment_state", .string(paymentState(at: now).rawValue))
+        // An authorised order whose total grew (order.edit) has the difference left to authorise.
+        let state = paymentState(at: now)
+        let short = state == .authorized && payments.authorized - payments.voided < order.total
+        o.appendNew("payment_state", .string(short ? "partially_authorized" : state.rawValue))
         o.appendNew("fulfilment_state", .string(fulfilmentState.rawValue))
         o.appendNew("currency", .string(order.currency.code))
         o.appendNew("total", .int(order.total))
