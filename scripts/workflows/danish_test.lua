@@ -123,3 +123,18 @@ test("freight and a discount code: the fee is captured with the first parcel, th
   expect_eq(inv.lines[2].kind, "fee")
   expect_eq(#oe.orders.find { discount_code = "vinter10" }, 1)
 end)
+
+test("an edit before shipment: fewer units, the authorisation kept, the capture at hand-over takes the new total", function()
+  local o = new_order()
+  local r = o:edit { set_qty = { { sku = "KAF", qty = 1 } }, reason = "Kunden ringede: kun én pose" }
+  expect_eq(r.total, 17900 + 12900)
+  expect_eq(r.authorized_surplus, 17900)
+  o:reload()
+  expect_eq(o.voided, 0, "the authorisation is not cancelled")
+  local s = o:ship()
+  oe.call("shipment.hand_over", { shipment = s.shipment })
+  o:reload()
+  expect_eq(o.captured, 17900 + 12900)
+  local ok, err = pcall(function() o:edit { set_qty = { { sku = "KRUS", qty = 2 } }, reason = "for sent" } end)
+  expect(not ok and tostring(err):find("already shipped") ~= nil, "a shipped line cannot be edited")
+end)

@@ -158,6 +158,7 @@ function Order:void() return oe.call("payment.void", { order = self.order }) end
 function Order:cancel(reason) return oe.call("order.cancel", { order = self.order, reason = reason }) end
 function Order:ship(params) return oe.call("shipment.create", with_order(self, params)) end
 function Order:credit(params) return oe.call("credit_note.create", with_order(self, params)) end
+function Order:edit(params) return oe.call("order.edit", with_order(self, params)) end
 function Order:invoice(params) return oe.call("invoice.create", with_order(self, params)) end
 function Order:timeline() return oe.call("order.timeline", { order = self.order }).events end
 

@@ -21,7 +21,7 @@ enum Completion {
     ]
     static let methods = [
         "reload", "set_status", "set_notify", "authorize", "capture", "void", "cancel", "ship", "hand_over",
-        "deliver", "credit", "invoice", "timeline",
+        "deliver", "credit", "invoice", "timeline", "edit",
     ]
     static let dotCommands = [".help", ".open", ".load", ".timer", ".mode", ".orders", ".order", ".timeline", ".outbox", ".check", ".quit"]
     static let globals = ["oe", "print", "pairs", "ipairs", "string", "table", "math", "utf8", "coroutine", "pcall", "tostring",
