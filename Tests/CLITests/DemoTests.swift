@@ -20,7 +20,11 @@ import Testing
         #expect(r.stdout.contains("F-5001"))
         #expect(r.stdout.contains("K-9001"))
         #expect(!r.stdout.contains(" NO "), "a number series has a gap")
-        #expect(r.stdout.contains("end of day: 50 orders"))
+        #expect(r.stdout.contains("end of day: 51 orders"))
+        // Issue 14: a freight fee and a discount code, on the invoice as gross − discount = net.
+        #expect(r.stdout.contains("code VINTER10"))
+        #expect(r.stdout.contains("358.00 DKK − 35.80 DKK = 322.20 DKK"))
+        #expect(r.stdout.contains("Fragt (GLS pakkeshop) 49.00 DKK"))
     }
 
     @Test func demoRefusesADatabaseWithOrders() throws {
@@ -35,6 +39,6 @@ import Testing
         let db = try OE.tempDatabase()
         #expect(try OE.run(["demo", "--db", db, "--durability", "normal"]).status == 0)
         let count = try OE.run(["call", "order.count", "{}", "--db", db, "--compact"])
-        #expect(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"count":50}"#)
+        #expect(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"count":51}"#)
     }
 }

@@ -100,3 +100,41 @@ test("prepayable lines may be captured before anything ships", function()
   expect_eq(r.captured, 9900)
   expect_error(function() o:capture(12900) end, "on_hand_over")
 end)
+
+test("freight and a discount code: the fee is captured with the first parcel, the invoice shows the discount", function()
+  local o = oe.orders.create {
+    customer = { name = "Test Kunde", email = "kunde@example.dk",
+                 delivery_address = { street = "Testvej 1", postal_code = "8000", city = "Aarhus C" } },
+    lines = { { sku = "KAF", name = "Kaffe 1 kg", qty = 2, unit_price = 17900 },
+              { sku = "KRUS", name = "Krus", qty = 1, unit_price = 12900 } },
+    fees = { { kind = "shipping", name = "Fragt", amount = 4900 } },
+    discounts = { { code = "VINTER10", name = "Vinterrabat", percent = 1000, lines = { "KAF" } } },
+    delivery = { method = "shipping", carrier = "GLS" },
+  }
+  expect_eq(o.discount_total, 3580)
+  expect_eq(o.total, 2 * 17900 - 3580 + 12900 + 4900)
+  o:authorize { amount = o.total, method = "visa", reference = "chk" }
+  local s = o:ship { lines = { { sku = "KAF", qty = 2 } } }
+  oe.call("shipment.hand_over", { shipment = s.shipment })
+  o:reload()
+  expect_eq(o.captured, 2 * 17900 - 3580 + 4900, "goods after discount plus the fee")
+  local inv = oe.invoices.get(o.invoices[1].number)
+  expect_eq(inv.lines[1].discount, 3580)
+  expect_eq(inv.lines[2].kind, "fee")
+  expect_eq(#oe.orders.find { discount_code = "vinter10" }, 1)
+end)
+
+test("an edit before shipment: fewer units, the authorisation kept, the capture at hand-over takes the new total", function()
+  local o = new_order()
+  local r = o:edit { set_qty = { { sku = "KAF", qty = 1 } }, reason = "Kunden ringede: kun én pose" }
+  expect_eq(r.total, 17900 + 12900)
+  expect_eq(r.authorized_surplus, 17900)
+  o:reload()
+  expect_eq(o.voided, 0, "the authorisation is not cancelled")
+  local s = o:ship()
+  oe.call("shipment.hand_over", { shipment = s.shipment })
+  o:reload()
+  expect_eq(o.captured, 17900 + 12900)
+  local ok, err = pcall(function() o:edit { set_qty = { { sku = "KRUS", qty = 2 } }, reason = "for sent" } end)
+  expect(not ok and tostring(err):find("already shipped") ~= nil, "a shipped line cannot be edited")
+end)

@@ -24,24 +24,39 @@ public struct Seller: Sendable, Equatable {
 }
 
 /// One invoiced line, with the amounts § 58 asks for: quantity and kind, unit price excluding
-/// VAT, taxable amount, VAT rate and VAT amount.
+/// VAT, discount, taxable amount, VAT rate and VAT amount.
+///
+/// Fees and discounts (issue 14) are kept general for renderers: a **fee** is a line of its own
+/// (`kind == "fee"`, `fee` says which); a **discount** is a field on the line it lowers
+/// (`discount`, VAT included), so `gross = qty × unit_price − discount` is what the customer
+/// pays, and `before_discount = qty × unit_price`. An amount credit is a line of kind `credit`.
 public struct InvoiceLine: Sendable, Equatable {
     public var sku: String
     public var name: String
     public var qty: Int64
-    /// VAT included, as ordered.
+    /// VAT included, as ordered (before discount).
     public var unitPrice: Int64
     public var vatRate: Int64
-    /// qty × unit price, VAT included.
+    /// qty × unit price − discount, VAT included.
     public var gross: Int64
+    /// The line's discount, VAT included (0 without one).
+    public var discount: Int64
+    /// Set on fee lines.
+    public var fee: FeeKind?
+    /// The delivery country whose VAT this line carries (OSS sales), else nil (Danish VAT).
+    public var vatCountry: String?
 
-    public init(sku: String, name: String, qty: Int64, unitPrice: Int64, vatRate: Int64, gross: Int64? = nil) {
+    public init(sku: String, name: String, qty: Int64, unitPrice: Int64, vatRate: Int64, gross: Int64? = nil,
+                discount: Int64 = 0, fee: FeeKind? = nil, vatCountry: String? = nil) {
         self.sku = sku
         self.name = name
         self.qty = qty
         self.unitPrice = unitPrice
         self.vatRate = vatRate
-        self.gross = gross ?? qty * unitPrice
+        self.discount = discount
+        self.gross = gross ?? qty * unitPrice - discount
+        self.fee = fee
+        self.vatCountry = vatCountry
     }
 
     /// VAT in this line (informational; the document's VAT is per rate, see `VAT`).
@@ -50,13 +65,18 @@ public struct InvoiceLine: Sendable, Equatable {
     public var net: Int64 { gross - vat }
     /// Unit price excluding VAT, rounded by the same rule.
     public var unitPriceExclVAT: Int64 { VAT.net(ofGross: unitPrice, rate: vatRate) }
+    /// `goods`, `fee` or `credit` (an amount credit's line).
+    public var kind: String { fee != nil ? "fee" : sku.hasPrefix("credit:") ? "credit" : "goods" }
 
     public var json: JSON {
-        [
-            "sku": .string(sku), "name": .string(name), "qty": .int(qty), "unit_price": .int(unitPrice),
-            "unit_price_excl_vat": .int(unitPriceExclVAT), "vat_rate": .int(vatRate), "net": .int(net),
-            "vat": .int(vat), "gross": .int(gross),
+        var o: JSONObject = [
+            "sku": .string(sku), "name": .string(name), "kind": .string(kind), "qty": .int(qty), "unit_price": .int(unitPrice),
+            "unit_price_excl_vat": .int(unitPriceExclVAT), "before_discount": .int(gross + discount), "discount": .int(discount),
+            "vat_rate": .int(vatRate), "net": .int(net), "vat": .int(vat), "gross": .int(gross),
         ]
+        if let fee { o["fee"] = .string(fee.rawValue) }
+        if let vatCountry { o["vat_country"] = .string(vatCountry) }
+        return .object(o)
     }
 
     /// Restores from stored JSON (trusted).
@@ -64,7 +84,8 @@ public struct InvoiceLine: Sendable, Equatable {
         guard let sku = j["sku"]?.stringValue, let name = j["name"]?.stringValue, let qty = j["qty"]?.intValue,
               let up = j["unit_price"]?.intValue, let rate = j["vat_rate"]?.intValue, let gross = j["gross"]?.intValue
         else { return nil }
-        self.init(sku: sku, name: name, qty: qty, unitPrice: up, vatRate: rate, gross: gross)
+        self.init(sku: sku, name: name, qty: qty, unitPrice: up, vatRate: rate, gross: gross, discount: j["discount"]?.intValue ?? 0,
+                  fee: j["fee"]?.stringValue.flatMap(FeeKind.init(rawValue:)), vatCountry: j["vat_country"]?.stringValue)
     }
 }
 
@@ -107,6 +128,14 @@ public struct InvoiceDocument: Sendable, Equatable {
     public var paid: Int64?
     /// The payment method of the order (`visa`, `mobilepay`, …), when known.
     public var paymentMethod: String?
+    /// The buyer's company and VAT number (B2B), as printed.
+    public var buyerCompany: String?
+    public var buyerVATNumber: String?
+    /// The VAT treatment when not Danish VAT: `reverse_charge` (intra-community supply to a
+    /// VAT-registered business, § 58 stk. 1 nr. 10–11), with `vatNote` in the buyer's language
+    /// ("Omvendt betalingspligt" / "Reverse charge").
+    public var vatTreatment: String?
+    public var vatNote: String?
 
     public init(kind: DocumentKind, number: Int64, reference: String, order: Int64, orderReference: String,
                 issuedAt: Timestamp, issueDate: String? = nil, deliveryDate: String? = nil, seller: Seller, buyerName: String, buyerAddress: String?,
@@ -158,7 +187,11 @@ public struct InvoiceDocument: Sendable, Equatable {
         var buyer: JSONObject = ["name": .string(buyerName), "address": .optional(buyerAddress)]
         if let buyerPostalAddress { buyer["postal_address"] = buyerPostalAddress.json }
         if let buyerEmail { buyer["email"] = .string(buyerEmail) }
+        if let buyerCompany { buyer["company"] = .string(buyerCompany) }
+        if let buyerVATNumber { buyer["vat_number"] = .string(buyerVATNumber) }
         o["buyer"] = .object(buyer)
+        if let vatTreatment { o["vat_treatment"] = .string(vatTreatment) }
+        if let vatNote { o["vat_note"] = .string(vatNote) }
         o["currency"] = .string(currency.code)
         o["lines"] = .array(lines.map(\.json))
         o["vat"] = .array(b.rows.map { ["rate": .int($0.rate), "net": .int($0.net), "vat": .int($0.vat), "gross": .int($0.gross)] })
@@ -200,6 +233,10 @@ public struct InvoiceDocument: Sendable, Equatable {
             buyerEmail: j["buyer"]?["email"]?.stringValue, paid: j["paid"]?.intValue,
             paymentMethod: j["payment_method"]?.stringValue)
         form = j["form"]?.stringValue.flatMap(InvoiceForm.init(rawValue:)) ?? .full
+        buyerCompany = j["buyer"]?["company"]?.stringValue
+        buyerVATNumber = j["buyer"]?["vat_number"]?.stringValue
+        vatTreatment = j["vat_treatment"]?.stringValue
+        vatNote = j["vat_note"]?.stringValue
     }
 
     /// A short summary for `order.get`'s `invoices` list.

@@ -39,8 +39,8 @@ public enum InvoicePlanner {
             guard let line = a.order.line(r.sku) else { throw OrderError.invalid("lines[\(k)].sku", "order \(a.order.number) has no line with sku '\(r.sku)'") }
             let open = line.qty - (invoiced[r.sku] ?? 0)
             if r.qty > open { throw OrderError.conflict("lines[\(k)].qty: only \(open) of sku '\(r.sku)' are not yet invoiced, asked for \(r.qty)") }
+            out.append(line.invoiceLine(units: r.qty, after: invoiced[r.sku] ?? 0))
             invoiced[r.sku, default: 0] += r.qty  // the same SKU may be named twice in one request
-            out.append(InvoiceLine(sku: line.sku, name: line.name, qty: r.qty, unitPrice: line.unitPrice, vatRate: line.vatRate))
         }
         return out
     }
@@ -59,11 +59,20 @@ public enum InvoicePlanner {
             if r.qty > open {
                 throw OrderError.conflict("lines[\(k)].qty: invoice \(invoice.reference) has \(open) of sku '\(r.sku)' left to credit, asked for \(r.qty)")
             }
+            out.append(creditLine(il, units: r.qty, after: credited[r.sku] ?? 0))
             credited[r.sku, default: 0] += r.qty  // the same SKU may be named twice in one request
-            out.append(InvoiceLine(sku: il.sku, name: il.name, qty: r.qty, unitPrice: il.unitPrice, vatRate: il.vatRate))
         }
         try CreditRule.check(grossByRate(out), against: invoice, balances: CreditRule.balances(of: invoice, documents: a.documents))
         return out
+    }
+
+    /// A credit line for `units` of invoice line `il`, after `after` units already credited:
+    /// it carries the same share of the line's discount as those units were invoiced with.
+    public static func creditLine(_ il: InvoiceLine, units: Int64, after: Int64) -> InvoiceLine {
+        let d = OrderLine.discountThrough(after + units, qty: il.qty, discount: il.discount)
+            - OrderLine.discountThrough(after, qty: il.qty, discount: il.discount)
+        return InvoiceLine(sku: il.sku, name: il.name, qty: units, unitPrice: il.unitPrice, vatRate: il.vatRate, discount: d, fee: il.fee,
+                           vatCountry: il.vatCountry)
     }
 
     /// Credit-note lines for an amount: split over the invoice's VAT rates in proportion to what

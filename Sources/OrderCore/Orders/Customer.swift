@@ -72,9 +72,15 @@ public struct Customer: Sendable, Equatable {
     public var language: Language
     public var billingAddress: Address?
     public var deliveryAddress: Address?
+    /// The buyer's company (B2B).
+    public var company: String?
+    /// The buyer's VAT number, canonical (`DE123456789`; shape checked by `VATNumber`).
+    public var vatNumber: String?
 
     public init(name: String, email: String, phone: String? = nil, language: Language = .da,
-                billingAddress: Address? = nil, deliveryAddress: Address? = nil) {
+                billingAddress: Address? = nil, deliveryAddress: Address? = nil, company: String? = nil, vatNumber: String? = nil) {
+        self.company = company
+        self.vatNumber = vatNumber
         self.name = name
         self.email = email
         self.phone = phone
@@ -94,6 +100,15 @@ public struct Customer: Sendable, Equatable {
         language = Language(rawValue: try p.choice("language", Language.allCases.map(\.rawValue)) ?? "da")!
         billingAddress = try p.object("billing_address").map { r throws(OrderError) in try Address(r) }
         deliveryAddress = try p.object("delivery_address").map { r throws(OrderError) in try Address(r) }
+        company = try p.string("company", maxLength: 200)
+        if let raw = try p.string("vat_number", maxLength: 40) {
+            switch VATNumber.normalize(raw) {
+            case .success(let v): vatNumber = v
+            case .failure(let e): throw OrderError.invalid(p.fieldPath("vat_number"), e.message)
+            }
+        } else {
+            vatNumber = nil
+        }
         try p.finish()
     }
 
@@ -114,6 +129,8 @@ public struct Customer: Sendable, Equatable {
         o["language"] = .string(language.rawValue)
         if let billingAddress { o["billing_address"] = billingAddress.json }
         if let deliveryAddress { o["delivery_address"] = deliveryAddress.json }
+        if let company { o["company"] = .string(company) }
+        if let vatNumber { o["vat_number"] = .string(vatNumber) }
         return .object(o)
     }
 }

@@ -8,7 +8,14 @@ public struct Order: Sendable, Equatable {
     /// The status key (see `StatusGraph`).
     public var status: String
     public var customer: Customer
+    /// Goods lines, then fee lines (priced by `OrderPricing`).
     public var lines: [OrderLine]
+    /// The fees as given (their lines are in `lines`).
+    public var fees: [FeeSpec]
+    /// The discounts as given (their parts are on the lines).
+    public var discounts: [DiscountSpec]
+    /// Invoiced at 0 % under reverse charge (a business in another EU country with a VAT number).
+    public var reverseCharge: Bool
     public var currency: Currency
     public var delivery: Delivery
     public var tags: [String]
@@ -23,8 +30,12 @@ public struct Order: Sendable, Equatable {
 
     public init(number: Int64, reference: String, status: String, customer: Customer, lines: [OrderLine],
                 currency: Currency = .dkk, delivery: Delivery, tags: [String] = [], note: String = "",
-                notify: Bool = true, version: Int64 = 1, createdAt: Timestamp, updatedAt: Timestamp? = nil) {
+                notify: Bool = true, version: Int64 = 1, createdAt: Timestamp, updatedAt: Timestamp? = nil,
+                fees: [FeeSpec] = [], discounts: [DiscountSpec] = [], reverseCharge: Bool = false) {
         self.number = number
+        self.reverseCharge = reverseCharge
+        self.fees = fees
+        self.discounts = discounts
         self.reference = reference
         self.status = status
         self.customer = customer
@@ -47,6 +58,15 @@ public struct Order: Sendable, Equatable {
 
     /// The line for `sku`, if any (SKUs are unique within an order).
     public func line(_ sku: String) -> OrderLine? { lines.first { $0.sku == sku } }
+
+    /// The goods lines (everything but fees): what is shipped.
+    public var goods: [OrderLine] { lines.filter { !$0.isFee } }
+    /// The fee lines.
+    public var feeLines: [OrderLine] { lines.filter(\.isFee) }
+    /// The discount codes, upper-cased (what `order.find {"discount_code"}` matches).
+    public var discountCodes: [String] { discounts.compactMap { $0.code?.uppercased() } }
+    /// Σ discounts over the lines.
+    public var discountTotal: Int64 { lines.reduce(0) { $0 + $1.discount } }
 }
 
 /// The lines, customer and delivery of a new order, validated from `order.create` parameters.
@@ -58,11 +78,14 @@ public struct OrderDraft: Sendable {
     public var tags: [String]
     public var note: String
     public var notify: Bool
+    public var fees: [FeeSpec]
+    public var discounts: [DiscountSpec]
+    public var reverseCharge: Bool
 
     /// Reads `order.create` parameters. Refuses an empty line list, duplicate SKUs, zero
     /// quantities, negative or overflowing prices, unknown fields, and an order total above
     /// `Amounts.max`, each with the field's path.
-    public init(_ p: ParamReader) throws(OrderError) {
+    public init(_ p: ParamReader, feeRelease: FeeRelease = .firstShipment) throws(OrderError) {
         guard let c = try p.object("customer") else { throw OrderError.invalid("customer", "is required") }
         customer = try Customer(c)
         guard let ls = try p.objects("lines", maxCount: Amounts.maxLines) else { throw OrderError.invalid("lines", "is required") }
@@ -76,10 +99,30 @@ public struct OrderDraft: Sendable {
             total = try Amounts.add(total, line.total, field: "lines")
             lines.append(line)
         }
-        self.lines = lines
         let code = try p.string("currency", maxLength: 3) ?? "DKK"
         guard let cur = Currency(code: code) else { throw OrderError.invalid("currency", "'\(code)' is not an ISO 4217 code such as DKK") }
         currency = cur
+        fees = try (p.objects("fees", maxCount: 20) ?? []).map { r throws(OrderError) in try FeeSpec(r, defaultRelease: feeRelease) }
+        // Reverse charge: asked for, or a business in another EU country with its VAT number.
+        let country = (customer.deliveryAddress ?? customer.billingAddress)?.country ?? "DK"
+        let foreignVAT = customer.vatNumber.map { !$0.hasPrefix("DK") } ?? false
+        let asked = try p.bool("reverse_charge")
+        if asked == true {
+            guard let v = customer.vatNumber else {
+                throw OrderError.invalid("customer.vat_number", "reverse charge needs the buyer's VAT number with its EU country prefix")
+            }
+            if v.hasPrefix("DK") || country == "DK" {
+                throw OrderError.invalid("reverse_charge", "reverse charge applies to a business in another EU country, not to \(v) delivered to \(country)")
+            }
+        }
+        reverseCharge = asked ?? (foreignVAT && country != "DK" && VATNumber.euPrefixes.contains(country == "GR" ? "EL" : country))
+        if reverseCharge {
+            for i in lines.indices { lines[i].vatRate = 0 }
+            for i in fees.indices { fees[i].vatRate = 0 }
+        }
+        discounts = try (p.objects("discounts", maxCount: 20) ?? []).map { r throws(OrderError) in try DiscountSpec(r) }
+        for f in fees { total = try Amounts.add(total, f.amount, field: "fees") }
+        self.lines = try OrderPricing.price(goods: lines, fees: fees, discounts: discounts, currency: cur)
         delivery = try p.object("delivery").map { r throws(OrderError) in try Delivery(r) } ?? .shipping(carrier: nil)
         tags = try p.strings("tags", maxCount: 50, maxLength: 64) ?? []
         note = try p.string("note", maxLength: 4000, allowEmpty: true) ?? ""

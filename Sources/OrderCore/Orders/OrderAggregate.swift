@@ -16,7 +16,7 @@ public struct OrderAggregate: Sendable, Equatable {
     }
 
     /// Derived fulfilment state.
-    public var fulfilmentState: FulfilmentState { FulfilmentState.derive(lines: order.lines, shipments: shipments) }
+    public var fulfilmentState: FulfilmentState { FulfilmentState.derive(lines: order.goods, shipments: shipments) }
 
     /// Derived payment state at `now` (`nil`: ignoring expiry).
     public func paymentState(at now: Timestamp?) -> PaymentState { payments.state(at: now) }
@@ -64,7 +64,10 @@ public struct OrderAggregate: Sendable, Equatable {
         o.appendNew("reference", .string(order.reference))
         o.appendNew("status", .string(order.status))
         if let statusLabel { o.appendNew("status_label", .string(statusLabel)) }
-        o.appendNew("payment_state", .string(paymentState(at: now).rawValue))
+        // An authorised order whose total grew (order.edit) has the difference left to authorise.
+        let state = paymentState(at: now)
+        let short = state == .authorized && payments.authorized - payments.voided < order.total
+        o.appendNew("payment_state", .string(short ? "partially_authorized" : state.rawValue))
         o.appendNew("fulfilment_state", .string(fulfilmentState.rawValue))
         o.appendNew("currency", .string(order.currency.code))
         o.appendNew("total", .int(order.total))
@@ -81,6 +84,10 @@ public struct OrderAggregate: Sendable, Equatable {
         o.appendNew("customer", order.customer.json)
         o.appendNew("delivery", order.delivery.json)
         o.appendNew("lines", .array(order.lines.map(\.json)))
+        o.appendNew("fees", .array(order.fees.map(\.json)))
+        o.appendNew("discounts", .array(order.discounts.map(\.json)))
+        o.appendNew("discount_total", .int(order.discountTotal))
+        o.appendNew("reverse_charge", .bool(order.reverseCharge))
         o.appendNew("tags", .array(order.tags.map { .string($0) }))
         o.appendNew("note", .string(order.note))
         o.appendNew("payments", .array(payments.rows.map(\.json)))

@@ -7,26 +7,38 @@
 /// the capture issues the invoice for exactly those units. An amount that no set of whole units
 /// adds up to is refused with a message that names the amounts that may be captured.
 public enum CapturePlan {
-    /// One order line with the units released for capture and not yet invoiced.
+    /// One order line with the units released for capture and not yet invoiced (`after` units
+    /// of it are invoiced already; discounts are carried by the units in order, so the value of
+    /// the next units depends on how many went before).
     public struct Open: Sendable, Equatable {
         public var line: OrderLine
         public var units: Int64
-        public var value: Int64 { line.value(of: units) }
+        public var after: Int64 = 0
+        public var value: Int64 { line.value(of: units, after: after) }
+        /// The value of the first `u` of these units.
+        public func value(of u: Int64) -> Int64 { line.value(of: u, after: after) }
+        /// The most of these units whose value is at most `budget`.
+        public func units(fitting budget: Int64) -> Int64 {
+            var lo: Int64 = 0
+            var hi = units
+            while lo < hi {
+                let mid = lo + (hi - lo + 1) / 2
+                if value(of: mid) <= budget { lo = mid } else { hi = mid - 1 }
+            }
+            return lo
+        }
+        public func invoiceLine(_ u: Int64) -> InvoiceLine { line.invoiceLine(units: u, after: after) }
     }
 
-    /// Per order line (in order): units the policy releases that no invoice covers yet.
+    /// Per order line (in order): units the policy releases that no invoice covers yet. Fee
+    /// lines are released by their `feeRelease` (`CapturePolicy.releasedUnits`).
     public static func open(_ a: OrderAggregate, policy: CapturePolicy) -> [Open] {
         let invoiced = a.invoicedQuantities
-        let released: [String: Int64]
-        switch policy {
-        case .anytime: released = Dictionary(a.order.lines.map { ($0.sku, $0.qty) }, uniquingKeysWith: +)
-        case .onShip: released = FulfilmentState.shippedQuantities(a.shipments)
-        case .onHandOver: released = FulfilmentState.shippedQuantities(a.shipments) { $0.isHandedOver }
-        }
+        let released = policy.releasedUnits(a)
         return a.order.lines.compactMap { line in
-            let r = line.prepayable ? line.qty : min(released[line.sku] ?? 0, line.qty)
-            let units = r - (invoiced[line.sku] ?? 0)
-            return units > 0 ? Open(line: line, units: units) : nil
+            let before = invoiced[line.sku] ?? 0
+            let units = (released[line.sku] ?? 0) - before
+            return units > 0 ? Open(line: line, units: units, after: before) : nil
         }
     }
 
@@ -38,15 +50,13 @@ public enum CapturePlan {
     /// in order, then a bounded search (largest prices first).
     public static func select(_ target: Int64, from open: [Open]) -> [InvoiceLine]? {
         guard target >= 0 else { return nil }
-        let free = open.filter { $0.line.unitPrice == 0 }
-        let priced = open.filter { $0.line.unitPrice > 0 }
+        let free = open.filter { $0.value == 0 }
+        let priced = open.filter { $0.value > 0 }
         func lines(_ counts: [Int64]) -> [InvoiceLine] {
             var out: [InvoiceLine] = []
             for o in open {
-                let units = o.line.unitPrice == 0 ? o.units : counts[priced.firstIndex(of: o)!]
-                if units > 0 {
-                    out.append(InvoiceLine(sku: o.line.sku, name: o.line.name, qty: units, unitPrice: o.line.unitPrice, vatRate: o.line.vatRate))
-                }
+                let units = o.value == 0 ? o.units : counts[priced.firstIndex(of: o)!]
+                if units > 0 { out.append(o.invoiceLine(units)) }
             }
             return out
         }
@@ -55,8 +65,8 @@ public enum CapturePlan {
         // Line by line, as many units as fit.
         var left = target
         var greedy = priced.map { o -> Int64 in
-            let u = min(o.units, left / o.line.unitPrice)
-            left -= o.line.value(of: u)
+            let u = o.units(fitting: left)
+            left -= o.value(of: u)
             return u
         }
         if left == 0 { return lines(greedy) }
@@ -69,10 +79,10 @@ public enum CapturePlan {
             if k == order.count || budget <= 0 { return false }
             budget -= 1
             let o = priced[order[k]]
-            var u = min(o.units, rest / o.line.unitPrice)
+            var u = o.units(fitting: rest)
             while u >= 0 && budget > 0 {
                 greedy[order[k]] = u
-                if search(k + 1, rest - o.line.value(of: u)) { return true }
+                if search(k + 1, rest - o.value(of: u)) { return true }
                 u -= 1
             }
             greedy[order[k]] = 0
@@ -89,10 +99,10 @@ public enum CapturePlan {
         if everything <= limit { return everything }
         var room = limit + uninvoiced
         var value: Int64 = 0
-        for o in open.sorted(by: { $0.line.unitPrice > $1.line.unitPrice }) where o.line.unitPrice > 0 {
-            let u = min(o.units, room / o.line.unitPrice)
-            room -= o.line.value(of: u)
-            value += o.line.value(of: u)
+        for o in open.sorted(by: { $0.line.unitPrice > $1.line.unitPrice }) where o.value > 0 {
+            let u = o.units(fitting: room)
+            room -= o.value(of: u)
+            value += o.value(of: u)
         }
         return value - uninvoiced
     }
@@ -103,7 +113,10 @@ public enum CapturePlan {
         let cur = a.order.currency
         let pending = uninvoicedCaptured(a)
         let all = open.reduce(0) { $0 + $1.value } - pending
-        let units = open.filter { $0.line.unitPrice > 0 }.map { "\($0.units) × \($0.line.name) (\($0.line.sku)) at \(cur.format($0.line.unitPrice))" }
+        let units = open.filter { $0.value > 0 }.map {
+            "\($0.units) × \($0.line.name) (\($0.line.sku)) at \(cur.format($0.line.unitPrice))"
+                + ($0.line.discount > 0 ? " less \(cur.format($0.line.discount)) discount over \($0.line.qty)" : "")
+        }
         var msg = "capture of \(cur.format(amount)) on order \(a.order.number) is not the value of whole goods released for capture: "
         if all <= 0 || units.isEmpty {
             msg += "nothing is released and not yet invoiced"

@@ -9,18 +9,40 @@ public enum CapturePolicy: String, Sendable, CaseIterable {
     /// Capture the whole order at any time (for shops abroad or with prepayment agreements).
     case anytime
 
-    /// The value of goods this policy releases for capture on `aggregate`: prepayable lines in
-    /// full, plus units in qualifying shipments at their unit price, never above the order total.
+    /// The value of goods (and fees) this policy releases for capture on `aggregate`: the
+    /// value after discount of the units `releasedUnits` gives, never above the order total.
     public func releasedValue(_ aggregate: OrderAggregate) -> Int64 {
+        let units = releasedUnits(aggregate)
+        return aggregate.order.lines.reduce(0) { $0 + $1.value(of: units[$1.sku] ?? 0) }
+    }
+
+    /// Units per line this policy releases: prepayable goods in full; other goods as far as
+    /// they are in qualifying shipments (handed over for `on_hand_over`, created for `on_ship`;
+    /// all for `anytime`). A fee line is released whole with the first released goods
+    /// (`first_shipment`) or once all goods are released (`last_shipment`); an order of
+    /// prepayable goods only releases its fees at once.
+    public func releasedUnits(_ aggregate: OrderAggregate) -> [String: Int64] {
         let order = aggregate.order
-        if self == .anytime { return order.total }
-        let qualifying: (Shipment) -> Bool = self == .onHandOver ? { $0.isHandedOver } : { _ in true }
-        let units = FulfilmentState.shippedQuantities(aggregate.shipments, where: qualifying)
-        var value: Int64 = 0
-        for line in order.lines {
-            value += line.prepayable ? line.total : line.value(of: min(units[line.sku] ?? 0, line.qty))
+        var out: [String: Int64] = [:]
+        if self == .anytime {
+            for l in order.lines { out[l.sku] = l.qty }
+            return out
         }
-        return value
+        let qualifying: (Shipment) -> Bool = self == .onHandOver ? { $0.isHandedOver } : { _ in true }
+        let shipped = FulfilmentState.shippedQuantities(aggregate.shipments, where: qualifying)
+        var any = false
+        var all = true
+        for l in order.lines where !l.isFee {
+            let u = l.prepayable ? l.qty : min(shipped[l.sku] ?? 0, l.qty)
+            out[l.sku] = u
+            if u > 0 { any = true }
+            if u < l.qty { all = false }
+        }
+        for l in order.lines where l.isFee {
+            let released = l.feeRelease == .firstShipment ? any : all
+            out[l.sku] = released ? 1 : 0
+        }
+        return out
     }
 
     /// How much may be captured now and why: the smaller of what the policy releases minus what

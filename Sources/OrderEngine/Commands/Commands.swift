@@ -2,6 +2,7 @@
 enum Commands {
     static func registerAll(in r: inout CommandRegistry, configuration: EngineConfiguration) {
         OrderCommands.register(in: &r)
+        OrderEditCommands.register(in: &r)
         TagCommands.register(in: &r)
         QueryCommands.register(in: &r)
         PaymentCommands.register(in: &r)

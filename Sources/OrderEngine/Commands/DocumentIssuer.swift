@@ -70,6 +70,12 @@ enum DocumentIssuer {
             fixedVAT: fixedVAT,
             buyerPostalAddress: postal, buyerEmail: o.customer.email, paid: paid, paymentMethod: a.payments.rows.last { $0.kind == .authorize }?.method)
         doc.form = form
+        doc.buyerCompany = o.customer.company
+        doc.buyerVATNumber = o.customer.vatNumber
+        if o.reverseCharge {
+            doc.vatTreatment = "reverse_charge"
+            doc.vatNote = o.customer.language == .da ? "Omvendt betalingspligt" : "Reverse charge"
+        }
         try ctx.session.insertDocument(doc)
         a.documents.append(doc)
         ctx.remember(a)

@@ -87,7 +87,9 @@ enum InvoiceCommands {
             }
             let amountLeft = invoice.total - credited.total
             if amountLeft <= 0 { throw OrderError.conflict("invoice \(invoice.reference) is fully credited") }
-            let unitsValue = unitsLeft.reduce(Int64(0)) { s, q in s + (invoice.lines.first { $0.sku == q.sku }.map { $0.unitPrice * q.qty } ?? 0) }
+            let unitsValue = unitsLeft.reduce(Int64(0)) { s, q in
+                s + (invoice.lines.first { $0.sku == q.sku }.map { InvoicePlanner.creditLine($0, units: q.qty, after: credited.units[q.sku] ?? 0).gross } ?? 0)
+            }
             lines = unitsValue == amountLeft && !unitsLeft.isEmpty
                 ? try InvoicePlanner.creditLines(a, invoice: invoice, units: unitsLeft)
                 : try InvoicePlanner.creditAmount(a, invoice: invoice, amount: amountLeft, language: a.order.customer.language)

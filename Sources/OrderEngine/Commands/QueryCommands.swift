@@ -41,6 +41,7 @@ enum QueryCommands {
         f.tags = try p.stringOrStrings("tag")
         f.deliveryMethod = try p.choice("delivery_method", ["shipping", "pickup"])
         f.carrier = try p.string("carrier", maxLength: 64)
+        f.discountCode = try p.string("discount_code", maxLength: 64)
         if let nums = try p.array("orders", maxCount: 10_000) {
             f.numbers = try nums.enumerated().map { k, v throws(OrderError) in
                 guard let i = v.intValue, i > 0 else { throw OrderError.invalid("orders[\(k)]", "expected an order number") }

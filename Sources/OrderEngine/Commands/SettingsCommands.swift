@@ -38,6 +38,7 @@ enum SettingsCommands {
             }
         }
         if let policy = try p.choice("capture_policy", CapturePolicy.allCases.map(\.rawValue)) { stored.append(("capture_policy", .string(policy))) }
+        if let f = try p.choice("fee_capture", FeeRelease.allCases.map(\.rawValue)) { stored.append(("fee_capture", .string(f))) }
         if let b = try p.bool("invoice_on_capture") { stored.append(("invoice_on_capture", .bool(b))) }
         if let b = try p.bool("auto_capture_on_hand_over") { stored.append(("auto_capture_on_hand_over", .bool(b))) }
         if p.isNull("mail_copy_to") {

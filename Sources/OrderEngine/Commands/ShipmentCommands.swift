@@ -29,13 +29,14 @@ enum ShipmentCommands {
             var seen: Set<String> = []
             for (k, l) in requested.enumerated() {
                 guard let line = a.order.line(l.sku) else { throw OrderError.invalid("lines[\(k)].sku", "order \(n) has no line with sku '\(l.sku)'") }
+                if line.isFee { throw OrderError.invalid("lines[\(k)].sku", "'\(l.sku)' is a fee; fees are not shipped") }
                 if !seen.insert(l.sku).inserted { throw OrderError.invalid("lines[\(k)].sku", "sku '\(l.sku)' is named twice") }
                 let left = line.qty - (shipped[l.sku] ?? 0)
                 if l.qty > left { throw OrderError.conflict("lines[\(k)].qty: \(left) of sku '\(l.sku)' are left to ship on order \(n), asked for \(l.qty)") }
                 lines.append(l)
             }
         } else {
-            for line in a.order.lines {
+            for line in a.order.goods {
                 let left = line.qty - (shipped[line.sku] ?? 0)
                 if left > 0 { lines.append(LineQuantity(sku: line.sku, qty: left)) }
             }

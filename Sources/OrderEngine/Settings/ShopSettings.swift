@@ -18,6 +18,9 @@ public struct ShopSettings: Sendable, Equatable {
     public var seller: Seller = .unset
     /// Authorisation validity per method.
     public var authorizationValidity: AuthorizationValidity = .defaults
+    /// When fees are released for capture on new orders (`first_shipment`: with the first
+    /// shipment handed over; `last_shipment`: with the last). A fee's own `capture` overrides it.
+    public var feeCapture: FeeRelease = .firstShipment
     /// The shop's time zone (`time_zone`, an IANA name; default `Europe/Copenhagen`): issue and
     /// delivery dates and date-only filters are taken in it.
     public var timeZone: ShopTimeZone = ShopSettings.zone(named: "Europe/Copenhagen") ?? .utc
@@ -48,6 +51,7 @@ public struct ShopSettings: Sendable, Equatable {
             for m in v { if let d = m.value.intValue { authorizationValidity.days[m.key] = d } }
         }
         for s in NumberSeries.allCases { if let p = stored[s.prefixKey]?.stringValue { prefixes[s] = p } }
+        if let f = stored["fee_capture"]?.stringValue.flatMap(FeeRelease.init(rawValue:)) { feeCapture = f }
         if let z = stored["time_zone"]?.stringValue.flatMap(ShopSettings.zone(named:)) { timeZone = z }
         mail = MailSettings(stored: stored["mail"])
         documents = DocumentSettings(stored: stored["documents"])
@@ -75,6 +79,7 @@ public struct ShopSettings: Sendable, Equatable {
         for s in NumberSeries.allCases { o[s.prefixKey] = .string(prefix(s)) }
         o["mail"] = mail.json
         o["documents"] = documents.json
+        o["fee_capture"] = .string(feeCapture.rawValue)
         return .object(o)
     }
 }

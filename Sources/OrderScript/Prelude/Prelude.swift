@@ -193,6 +193,7 @@ function Order:void() return oe.call("payment.void", { order = self.order }) end
 function Order:cancel(reason) return oe.call("order.cancel", { order = self.order, reason = reason }) end
 function Order:ship(params) return oe.call("shipment.create", with_order(self, params)) end
 function Order:credit(params) return oe.call("credit_note.create", with_order(self, params)) end
+function Order:edit(params) return oe.call("order.edit", with_order(self, params)) end
 function Order:invoice(params) return oe.call("invoice.create", with_order(self, params)) end
 function Order:timeline() return oe.call("order.timeline", { order = self.order }).events end
 
@@ -276,6 +277,11 @@ oe.settings = setmetatable({
   __index = function(_, k) return oe.call("settings.get", {})[k] end,
   __newindex = function(_, k, v) oe.call("settings.set", { [k] = v }) end,
 })
+
+oe.invoices = {}
+function oe.invoices.get(number, kind) return oe.call("invoice.get", { number = number, kind = kind or "invoice" }) end
+function oe.invoices.credit_note(number) return oe.call("invoice.get", { number = number, kind = "credit_note" }) end
+function oe.invoices.find(filter) return oe.call("invoice.find", filter or {}).documents end
 
 oe.outbox = {}
 function oe.outbox.list(params) return oe.call("outbox.list", params or {}).messages end

@@ -16,6 +16,8 @@ public struct OrderFilter: Sendable, Equatable {
     public var tags: [String]? = nil
     public var deliveryMethod: String? = nil
     public var carrier: String? = nil
+    /// Orders with a discount of this code (case-insensitive).
+    public var discountCode: String? = nil
     /// Only these order numbers.
     public var numbers: [Int64]? = nil
 

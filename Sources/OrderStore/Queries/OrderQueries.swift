@@ -115,6 +115,10 @@ extension StoreSession {
         }
         if let m = f.deliveryMethod { parts.append("delivery_method = ?"); args.append(m) }
         if let c = f.carrier { parts.append("carrier = ?"); args.append(c) }
+        if let code = f.discountCode {
+            parts.append("number IN (SELECT d.number FROM order_docs d, json_each(d.doc, '$.discount_codes') j WHERE j.value = ?)")
+            args.append(code.uppercased())
+        }
         if let n = f.numbers {
             parts.append("number IN (\(n.isEmpty ? "NULL" : n.map { _ in "?" }.joined(separator: ",")))")
             args += n

@@ -6,11 +6,17 @@ extension StoreSession {
     static let tagSeparator = "\u{1F}"
 
     private func orderDoc(_ o: Order) -> String {
-        let doc: JSON = [
+        var doc: JSONObject = [
             "customer": o.customer.json, "lines": .array(o.lines.map(\.json)), "delivery": o.delivery.json,
             "tags": .array(o.tags.map { .string($0) }), "note": .string(o.note),
         ]
-        return doc.compactText
+        if o.reverseCharge { doc["reverse_charge"] = true }
+        if !o.fees.isEmpty { doc["fees"] = .array(o.fees.map(\.json)) }
+        if !o.discounts.isEmpty {
+            doc["discounts"] = .array(o.discounts.map(\.json))
+            doc["discount_codes"] = .array(o.discountCodes.map { .string($0) })
+        }
+        return JSON.object(doc).compactText
     }
 
     private func searchText(_ o: Order) -> String {
@@ -108,18 +114,17 @@ extension StoreSession {
     private func order(from r: Row) -> Order {
         let doc = r.storedJSON(8)
         let customer = OrderStore.customer(from: doc["customer"] ?? .null)
-        let lines: [OrderLine] = (doc["lines"]?.arrayValue ?? []).compactMap { j in
-            guard let sku = j["sku"]?.stringValue, let name = j["name"]?.stringValue, let qty = j["qty"]?.intValue,
-                  let up = j["unit_price"]?.intValue, let rate = j["vat_rate"]?.intValue else { return nil }
-            return OrderLine(sku: sku, name: name, qty: qty, unitPrice: up, vatRate: rate, prepayable: j["prepayable"]?.boolValue ?? false)
-        }
+        let lines: [OrderLine] = (doc["lines"]?.arrayValue ?? []).compactMap(OrderLine.init(stored:))
         let currency: String = r[3]
         return Order(
             number: r[0], reference: r[1], status: r[2], customer: customer, lines: lines,
             currency: currency == "DKK" ? .dkk : Currency(code: currency) ?? .dkk, delivery: Delivery(stored: doc["delivery"] ?? .null),
             tags: (doc["tags"]?.arrayValue ?? []).compactMap(\.stringValue), note: doc["note"]?.stringValue ?? "",
             notify: r[4], version: r[5], createdAt: Timestamp(seconds: r[6]),
-            updatedAt: Timestamp(seconds: r[7]))
+            updatedAt: Timestamp(seconds: r[7]),
+            fees: (doc["fees"]?.arrayValue ?? []).compactMap(FeeSpec.init(stored:)),
+            discounts: (doc["discounts"]?.arrayValue ?? []).compactMap(DiscountSpec.init(stored:)),
+            reverseCharge: doc["reverse_charge"]?.boolValue ?? false)
     }
 
     private func loadAggregateUncached(_ number: Int64) throws -> OrderAggregate? {
@@ -177,6 +182,7 @@ extension OrderStore {
     static func customer(from j: JSON) -> Customer {
         Customer(name: j["name"]?.stringValue ?? "", email: j["email"]?.stringValue ?? "", phone: j["phone"]?.stringValue,
                  language: j["language"]?.stringValue.flatMap(Language.init(rawValue:)) ?? .da,
-                 billingAddress: address(from: j["billing_address"]), deliveryAddress: address(from: j["delivery_address"]))
+                 billingAddress: address(from: j["billing_address"]), deliveryAddress: address(from: j["delivery_address"]),
+                 company: j["company"]?.stringValue, vatNumber: j["vat_number"]?.stringValue)
     }
 }

@@ -91,7 +91,7 @@ final class ShopDay {
     /// Creates an order (and authorises it unless `authorize` is false); returns its number.
     @discardableResult
     func newOrder(lines: [(DemoCatalog.Product, Int64)], pickup: Bool = false, method: String? = nil, notify: Bool = true,
-                  tags: [String] = [], authorize: Bool = true) throws(OrderError) -> Int64 {
+                  tags: [String] = [], authorize: Bool = true, fees: [JSON] = [], discounts: [JSON] = []) throws(OrderError) -> Int64 {
         let c = DemoCatalog.customers[customerIndex % DemoCatalog.customers.count]
         customerIndex += 1
         let carrier = DemoCatalog.carriers[rng.next(DemoCatalog.carriers.count)]
@@ -106,6 +106,7 @@ final class ShopDay {
                  "vat_rate": .int(p.vatRate), "prepayable": .bool(p.prepayable)]
             }),
             "delivery": delivery, "notify": .bool(notify), "tags": .array(tags.map { .string($0) }),
+            "fees": .array(fees), "discounts": .array(discounts),
         ])
         let n = o["order"]?.intValue ?? 0
         orders.append(n)
@@ -279,6 +280,12 @@ final class ShopDay {
         let cancelled = try newOrder(lines: randomLines(), method: "mobilepay")
         try newOrder(lines: randomLines(), authorize: false)
         try newOrder(lines: [(DemoCatalog.products[6], 1)], authorize: false)
+        // Freight and a discount code: the fee is a line of its own, the code lowers the goods.
+        let freight = try newOrder(lines: [(DemoCatalog.products[0], 2), (DemoCatalog.products[1], 1)], method: "visa",
+                                   fees: [["kind": "shipping", "name": "Fragt (GLS pakkeshop)", "amount": 4900]],
+                                   discounts: [["code": "VINTER10", "name": "Vinterrabat 10 %", "percent": 1000]])
+        let fo = try call("order.get", ["order": .int(freight)])
+        note("order \(freight): freight \(dkk(4900)) and code VINTER10 (−\(dkk(fo["discount_total"]))) → total \(dkk(fo["total"]))")
         note("orders: \(orders.count) so far; 2 await payment (Ikke modtaget)")
 
         at(day: 0, 10, 15)
@@ -319,6 +326,16 @@ final class ShopDay {
         }
         let r = try call("payment.capture", ["order": .int(kvarn)])
         note("order \(kvarn): partial capture \(dkk(r["captured"])) of \(dkk(partial["total"])) (only what left), invoice \(r["invoice_reference"]?.stringValue ?? "-")")
+
+        let fi = try call("order.get", ["order": .int(freight)])
+        if let inv = fi["invoices"]?.arrayValue?.first?["number"] {
+            let d = try call("invoice.get", ["number": inv])
+            let parts = (d["lines"]?.arrayValue ?? []).map { l in
+                "\(l["name"]?.stringValue ?? "") \(dkk(l["before_discount"]))"
+                    + ((l["discount"]?.intValue ?? 0) > 0 ? " − \(dkk(l["discount"]))" : "") + " = \(dkk(l["gross"]))"
+            }
+            note("order \(freight): invoice \(d["reference"]?.stringValue ?? "?"): " + parts.joined(separator: "; "))
+        }
 
         at(day: 0, 16, 45)
         let o = try call("order.get", ["order": .int(cnc)])

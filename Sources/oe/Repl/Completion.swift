@@ -16,11 +16,12 @@ enum Completion {
         "oe.call", "oe.on", "oe.before", "oe.log", "oe.now", "oe.iso", "oe.time", "oe.null",
         "oe.orders.get", "oe.orders.find", "oe.orders.count", "oe.orders.create", "oe.orders.each", "oe.orders.mass_update",
         "oe.status.define", "oe.status.list", "oe.settings.get", "oe.settings.set", "oe.outbox.list",
+        "oe.invoices.get", "oe.invoices.credit_note", "oe.invoices.find",
         "oe.clock.advance", "oe.test_mode", "oe.order_object",
     ]
     static let methods = [
         "reload", "set_status", "set_notify", "authorize", "capture", "void", "cancel", "ship", "hand_over",
-        "deliver", "credit", "invoice", "timeline",
+        "deliver", "credit", "invoice", "timeline", "edit",
     ]
     static let dotCommands = [".help", ".open", ".load", ".timer", ".mode", ".orders", ".order", ".timeline", ".outbox", ".check", ".quit"]
     static let globals = ["oe", "print", "pairs", "ipairs", "string", "table", "math", "utf8", "coroutine", "pcall", "tostring",
