@@ -46,7 +46,7 @@ shop:set_port("payment", function(req)
   return { status = "approved", reference = "lua-psp-" .. req.amount }
 end)
 check(shop:call("shipment.create", { order = 1 }).tracking == "GLS-LUA-1" and asked.carrier == "GLS", "carrier port in Lua")
-shop:call("settings.set", { capture_policy = "anytime" })
+shop:call("settings.set", { capture_policy = "anytime", seller = { name = "Nordisk Kaffe ApS", address = "Vestergade 1, 8000 Aarhus C", vat_number = "DK13585628" } })
 local paid = shop:call("payment.capture", { order = 1 })
 check(paid.reference == "lua-psp-17900" and asked[1] == "capture", "payment port in Lua")
 shop:call("order.create", order)

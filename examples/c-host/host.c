@@ -59,6 +59,10 @@ int main(int argc, char **argv) {
         return 1;
     }
     int failures = 0;
+    /* No invoice without the seller's details (momsbekendtgørelsen § 58): name, address, CVR. */
+    failures += run(e, "settings.set",
+                    "{\"seller\":{\"name\":\"Nordisk Kaffe ApS\",\"address\":\"Vestergade 1, 8000 Aarhus C\","
+                    "\"vat_number\":\"DK13585628\"}}") != OE_OK;
     failures += run(e, "order.create",
                     "{\"customer\":{\"name\":\"Mette Hansen\",\"email\":\"mette@example.dk\"},"
                     "\"lines\":[{\"sku\":\"KAF\",\"name\":\"Kaffe\",\"qty\":2,\"unit_price\":17900}],"
