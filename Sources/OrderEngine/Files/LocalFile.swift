@@ -6,10 +6,11 @@ import Darwin
 #endif
 
 /// Reads and writes the few local files the engine touches (a rendered document, the shop's
-/// logo, a DKIM key) without Foundation. Errors are `invalid` naming the field and the path.
-enum LocalFile {
+/// logo, a DKIM key, a workflow script) without Foundation. Errors are `invalid` naming the
+/// field (when not empty) and the path. `package`: the Lua host reads its scripts through it.
+package enum LocalFile {
     /// The bytes of `path`, at most `maxBytes`.
-    static func read(_ path: String, field: String, maxBytes: Int = 16 << 20) throws(OrderError) -> [UInt8] {
+    package static func read(_ path: String, field: String, maxBytes: Int = 16 << 20) throws(OrderError) -> [UInt8] {
         guard let f = fopen(path, "rb") else {
             throw OrderError.invalid(field, "\(path): cannot open (\(String(cString: strerror(errno))))")
         }
@@ -27,7 +28,7 @@ enum LocalFile {
 
     /// Writes `bytes` to `path` with `mode`. With `exclusive` an existing file is refused
     /// (never overwritten); otherwise it is replaced atomically (written beside, then renamed).
-    static func write(_ bytes: [UInt8], to path: String, field: String, mode: mode_t = 0o644, exclusive: Bool = false) throws(OrderError) {
+    package static func write(_ bytes: [UInt8], to path: String, field: String, mode: mode_t = 0o644, exclusive: Bool = false) throws(OrderError) {
         let target = exclusive ? path : path + ".tmp-\(getpid())"
         let fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else {

@@ -1,4 +1,5 @@
 import OrderCore
+import OrderEngine
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -10,18 +11,7 @@ import Darwin
 public enum FileReader {
     /// The file's text; `invalid` naming the path when it cannot be read or is not UTF-8.
     public static func read(_ path: String) throws(OrderError) -> String {
-        guard let f = fopen(path, "rb") else {
-            throw OrderError(.invalid, "\(path): cannot open (\(String(cString: strerror(errno))))")
-        }
-        defer { fclose(f) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, f)
-            if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-            if n < chunk.count { break }
-            if bytes.count > 16 << 20 { throw OrderError(.invalid, "\(path): larger than 16 MiB") }
-        }
+        let bytes = try LocalFile.read(path, field: "")
         guard let s = String(validating: bytes, as: UTF8.self) else { throw OrderError(.invalid, "\(path): not UTF-8 text") }
         return s
     }
