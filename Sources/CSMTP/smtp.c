@@ -26,15 +26,20 @@ static size_t read_chunk(char *buffer, size_t size, size_t count, void *userdata
     return n;
 }
 
-/* Keeps the server's last reply (libcurl passes every line the server sends as HEADER_IN). */
+/* Keeps the server's last reply (libcurl passes every line the server sends as HEADER_IN),
+ * and notes whether the EHLO reply offers SMTPUTF8. */
 static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *userdata) {
     (void)h;
     if (type != CURLINFO_HEADER_IN || size == 0) return 0;
     oe_smtp_result *out = userdata;
+    if (size >= 12 && memcmp(data, "250", 3) == 0 && (data[3] == '-' || data[3] == ' ') && memcmp(data + 4, "SMTPUTF8", 8) == 0)
+        out->smtputf8_offered = 1;
     size_t cap = sizeof out->server_reply - 1;
-    /* A new reply starts when the previous one ended with "NNN " (the last line of a reply). */
+    /* A new reply starts when the previous line was the last of its reply ("NNN text"). */
     size_t have = strlen(out->server_reply);
-    if (have >= 4 && out->server_reply[3] == ' ') have = 0;
+    if (out->last_line_final) have = 0;
+    out->last_line_final = size >= 4 && data[3] == ' ';
+    if (have >= cap) return 0;
     size_t n = size < cap - have ? size : cap - have;
     memcpy(out->server_reply + have, data, n);
     out->server_reply[have + n] = 0;

@@ -15,6 +15,7 @@
 - throughput of the worker (mails/s) is printed.
 
 Usage: mail_documents_test.py OE_BINARY ARTEFACT_DIR. Prints `N passed, M failed` last.
+OE_MAIL_TESTS=word,word runs only the tests whose names contain one of the words.
 """
 import email
 import email.policy
@@ -77,7 +78,13 @@ class Server:
         self.proc.wait(10)
 
 
+ONLY = [n for n in os.environ.get("OE_MAIL_TESTS", "").split(",") if n]
+
+
 def test(fn):
+    """Runs `fn` now (all tests, or those whose name contains a word of $OE_MAIL_TESTS)."""
+    if ONLY and not any(w in fn.__name__ for w in ONLY):
+        return fn
     try:
         fn()
         results.append((fn.__name__, None))
@@ -205,6 +212,121 @@ def rendering_an_unknown_document_is_a_clear_error():
     p = oe("invoice", "render", "F-999999", "--format", "pdf", "-o", str(WORK / "x.pdf"), db=DB, check=False)
     assert p.returncode == 1 and "invoice 999999 does not exist" in p.stderr, p.stderr
     assert not (WORK / "x.pdf").exists()
+
+
+def sim(db, command, params):
+    p = oe("call", "--simulate", command, json.dumps(params), db=db)
+    return json.loads(p.stdout)
+
+
+def invoiced_order(db, customer, lines, fees=None, discounts=None):
+    """An order through to its invoice (authorised, shipped, handed over, captured) and a
+    credit note of one unit of its first line; returns (invoice, credit note) documents."""
+    params = {"customer": customer, "lines": lines, "delivery": {"method": "shipping", "carrier": "GLS"}}
+    if fees:
+        params["fees"] = fees
+    if discounts:
+        params["discounts"] = discounts
+    o = sim(db, "order.create", params)
+    n = o["order"] if "order" in o and isinstance(o["order"], int) else o["number"]
+    total = call(db, "order.get", {"order": n})["total"]
+    sim(db, "payment.authorize", {"order": n, "amount": total, "method": "visa", "reference": f"chk_{n}"})
+    s = sim(db, "shipment.create", {"order": n})
+    sim(db, "shipment.hand_over", {"shipment": s["shipment"]})
+    cap = sim(db, "payment.capture", {"order": n})
+    inv = call(db, "invoice.get", {"number": cap["invoice"]})
+    cn = sim(db, "credit_note.create", {"order": n, "reason": "Returneret", "lines": [{"sku": lines[0]["sku"], "qty": 1}]})
+    return inv, cn["document"]
+
+
+def render_ubl(db, doc):
+    path = WORK / f"{db.stem}-{doc['kind']}-{doc['reference']}.xml"
+    oe("invoice", "render", doc["reference"], "--kind", doc["kind"], "--format", "ubl", "-o", str(path), db=db)
+    return path
+
+
+def b2b_db():
+    db = WORK / "b2b.sqlite"
+    if not db.exists():
+        call(db, "settings.set", {"shop_name": "Nordisk Kaffe ApS", "invoice_number_prefix": "F-", "credit_note_number_prefix": "K-",
+                                  "seller": {"name": "Nordisk Kaffe ApS", "address": "Vestergade 1, 8000 Aarhus C",
+                                             "vat_number": "DK13585628"}})
+    return db
+
+
+@test
+def discounted_invoice_and_credit_note_show_the_discount_and_validate():
+    from validate_ubl import validate
+    db = b2b_db()
+    inv, cn = invoiced_order(
+        db, {"name": "Mette Jensen", "email": "mette@example.dk", "language": "da",
+             "billing_address": {"street": "Nørregade 3", "postal_code": "1165", "city": "København K", "country": "DK"}},
+        [{"sku": "KAF", "name": "Kaffe 1 kg", "qty": 3, "unit_price": 17900, "vat_rate": 2500},
+         {"sku": "KRUS", "name": "Krus", "qty": 1, "unit_price": 9900, "vat_rate": 2500}],
+        fees=[{"kind": "shipping", "name": "Fragt", "amount": 4900}],
+        discounts=[{"code": "SOMMER", "name": "Sommerrabat", "percent": 1000, "lines": ["KAF"]}])
+    kaf = next(l for l in inv["lines"] if l["sku"] == "KAF")
+    assert kaf["discount"] > 0 and kaf["gross"] == kaf["before_discount"] - kaf["discount"], kaf
+    files = [render_ubl(db, inv), render_ubl(db, cn)]
+    assert validate([str(f) for f in files]) == (2, 0), "the discounted invoice and its credit note validate"
+    xml = files[0].read_text()
+    assert "<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator>" in xml.replace("\n", "").replace(" ", "") or \
+        "<cbc:ChargeIndicator>false</cbc:ChargeIndicator>" in xml, "the discount is the line's allowance"
+    assert "<cbc:AllowanceChargeReasonCode>95</cbc:AllowanceChargeReasonCode>" in xml
+    assert "Fragt" in xml, "the fee is a line of its own"
+    pdf = WORK / "discounted.pdf"
+    oe("invoice", "render", inv["reference"], "--format", "pdf", "-o", str(pdf), db=db)
+    text = pdf_text(pdf)
+    net_discount = kaf["discount"] - (kaf["discount"] * 2500 + 6250) // 12500  # VAT contained, rounded
+    for s_ in ["Rabat", "Fragt", da_amount(kaf["unit_price_excl_vat"]), da_amount(-net_discount), da_amount(kaf["net"])]:
+        assert s_ in text, f"{s_!r} missing from\n{text}"
+    html = json.loads(oe("call", "invoice.render", json.dumps({"number": inv["reference"], "format": "html", "language": "en"}), db=db).stdout)
+    import base64
+    assert "Discount excl. VAT" in base64.b64decode(html["content_base64"]).decode()
+
+
+@test
+def reverse_charge_invoice_and_credit_note_are_category_ae_and_validate():
+    from validate_ubl import validate
+    db = b2b_db()
+    inv, cn = invoiced_order(
+        db, {"name": "Hans Müller", "company": "Kaffeehaus GmbH", "vat_number": "DE123456789", "email": "einkauf@kaffeehaus.de",
+             "language": "en", "billing_address": {"street": "Hauptstraße 5", "postal_code": "10115", "city": "Berlin", "country": "DE"}},
+        [{"sku": "KAF", "name": "Kaffe 1 kg", "qty": 10, "unit_price": 17900, "vat_rate": 2500}])
+    assert inv.get("vat_treatment") == "reverse_charge", inv
+    files = [render_ubl(db, inv), render_ubl(db, cn)]
+    assert validate([str(f) for f in files]) == (2, 0), "the reverse-charge invoice and credit note validate"
+    for f in files:
+        xml = f.read_text()
+        assert "<cbc:ID>AE</cbc:ID>" in xml and "Reverse charge" in xml and "VATEX-EU-AE" in xml, xml
+        assert "DE123456789" in xml and "DK13585628" in xml and "Kaffeehaus GmbH" in xml
+        assert "<cbc:ID>S</cbc:ID>" not in xml
+    # Without the buyer's VAT number the AE rules fail: the checks can fail.
+    broken = WORK / "broken-ae.xml"
+    broken.write_text(files[0].read_text().replace("<cbc:CompanyID>DE123456789</cbc:CompanyID>", ""))
+    assert validate([str(broken)]) == (0, 1), "an AE invoice without the buyer's VAT number is caught"
+    pdf = WORK / "reverse.pdf"
+    oe("invoice", "render", inv["reference"], "--format", "pdf", "-o", str(pdf), db=db)
+    text = pdf_text(pdf)
+    for s_ in ["Reverse charge", "DE123456789", "Kaffeehaus GmbH", "DK13585628"]:
+        assert s_ in text, f"{s_!r} missing from\n{text}"
+
+
+@test
+def a_danish_business_buyer_is_addressed_by_its_cvr_scheme_0184():
+    from validate_ubl import validate
+    db = b2b_db()
+    inv, cn = invoiced_order(
+        db, {"name": "Ole Hansen", "company": "Kontorkaffe A/S", "vat_number": "DK12345674", "email": "ole@kontorkaffe.dk",
+             "billing_address": {"street": "Havnegade 2", "postal_code": "5000", "city": "Odense C", "country": "DK"}},
+        [{"sku": "KAF", "name": "Kaffe 1 kg", "qty": 2, "unit_price": 17900, "vat_rate": 2500}])
+    files = [render_ubl(db, inv), render_ubl(db, cn)]
+    assert validate([str(f) for f in files]) == (2, 0)
+    xml = files[0].read_text()
+    customer = xml[xml.index("<cac:AccountingCustomerParty>"):xml.index("</cac:AccountingCustomerParty>")]
+    assert '<cbc:EndpointID schemeID="0184">DK12345674</cbc:EndpointID>' in customer, customer
+    assert '<cbc:CompanyID schemeID="0184">DK12345674</cbc:CompanyID>' in customer, customer
+    assert "<cbc:ID>S</cbc:ID>" in xml
 
 
 # ---- mail ----

@@ -41,6 +41,8 @@ typedef struct oe_smtp_result {
     long response_code;           /* the server's last reply code (e.g. 250, 451, 550); 0 if none */
     char server_reply[512];       /* the server's last reply line(s), as it sent them */
     char error[512];              /* libcurl's description of a failure */
+    int smtputf8_offered;         /* 1 when this transfer's EHLO reply offered SMTPUTF8 (RFC 6531) */
+    int last_line_final;          /* internal: the last line read ended a reply */
 } oe_smtp_result;
 
 typedef struct oe_smtp_session oe_smtp_session;

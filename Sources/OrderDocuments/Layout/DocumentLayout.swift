@@ -81,16 +81,24 @@ public struct DocumentLayout: Sendable, Equatable {
         facts.append(Field(label: t.vatNumber, value: d.seller.vatNumber))
         self.facts = facts
         seller = Party(heading: t.seller, lines: [d.seller.name] + input.sellerAddress.lines + ["\(t.vatNumber) \(d.seller.vatNumber)"])
-        var buyerLines = [d.buyerName]
+        var buyerLines = [d.buyerCompany, d.buyerName].compactMap { $0 }.filter { !$0.isEmpty }
         if let p = d.buyerPostalAddress { buyerLines += PostalAddress(p).lines } else if let a = d.buyerAddress { buyerLines.append(a) }
+        if let v = d.buyerVATNumber, !v.isEmpty { buyerLines.append("\(t.buyerVATNumber) \(v)") }
         buyer = Party(heading: t.buyer, lines: buyerLines)
-        // A discount or fee is a line of its own (negative for a discount), so it has every column.
-        columns = [Column(heading: t.description, numeric: false, weight: 0.34), Column(heading: t.qty, numeric: true, weight: 0.08),
-                   Column(heading: t.unitPrice, numeric: true, weight: 0.16), Column(heading: t.net, numeric: true, weight: 0.16),
-                   Column(heading: t.vatRate, numeric: true, weight: 0.10), Column(heading: t.vat, numeric: true, weight: 0.16)]
+        // A fee or an amount credit is a line of its own; a discount lowers its line, shown in a
+        // column of its own (excl. VAT, as the other amounts) when any line has one:
+        // unit price × quantity − discount = net.
+        let discounted = d.lines.contains { $0.discount != 0 }
+        columns = [Column(heading: t.description, numeric: false, weight: discounted ? 0.28 : 0.34),
+                   Column(heading: t.qty, numeric: true, weight: 0.08),
+                   Column(heading: t.unitPrice, numeric: true, weight: discounted ? 0.14 : 0.16)]
+            + (discounted ? [Column(heading: t.discount, numeric: true, weight: 0.14)] : [])
+            + [Column(heading: t.net, numeric: true, weight: discounted ? 0.14 : 0.16), Column(heading: t.vatRate, numeric: true, weight: discounted ? 0.08 : 0.10),
+               Column(heading: t.vat, numeric: true, weight: discounted ? 0.14 : 0.16)]
         rows = zip(d.lines, amounts).map { l, a in
-            [l.name + (l.sku.isEmpty ? "" : "  (\(l.sku))"), String(l.qty), DocumentLayout.number(l.unitPriceExclVAT, cur, lang),
-             DocumentLayout.number(a.net, cur, lang), DocumentLayout.rate(l.vatRate, lang), DocumentLayout.number(a.vat, cur, lang)]
+            [l.name + (l.sku.isEmpty ? "" : "  (\(l.sku))"), String(l.qty), DocumentLayout.number(l.unitPriceExclVAT, cur, lang)]
+                + (discounted ? [l.discount == 0 ? "" : DocumentLayout.number(-a.discountNet, cur, lang)] : [])
+                + [DocumentLayout.number(a.net, cur, lang), DocumentLayout.rate(l.vatRate, lang), DocumentLayout.number(a.vat, cur, lang)]
         }
         vatRows = breakdown.rows.map { r in
             Field(label: "\(t.vat) \(DocumentLayout.rate(r.rate, lang)) \(t.vatOf) \(cur.format(r.net, for: lang))",
@@ -112,7 +120,12 @@ public struct DocumentLayout: Sendable, Equatable {
             notes.append("\(t.paymentStatus): \(status)")
         }
         if let m = d.paymentMethod { notes.append("\(t.paymentMethod): \(DocumentLayout.methodName(m))") }
-        if breakdown.rows.contains(where: { $0.rate == 0 }) { notes.append(t.zeroRatedNote) }
+        if let vatNote = d.vatNote {
+            // Reverse charge (§ 58 stk. 1 nr. 10–11): the note, and both VAT numbers (printed above).
+            notes.append(vatNote)
+        } else if breakdown.rows.contains(where: { $0.rate == 0 }) {
+            notes.append(t.zeroRatedNote)
+        }
         notes.append("\(t.amountsIn) \(cur.code).")
         self.totals = totals
         self.notes = notes

@@ -13,6 +13,8 @@ struct DocumentTexts: Sendable {
     let paymentStatus, paymentMethod: String
     let reason, amountsIn, page: String
     let zeroRatedNote: String
+    /// The line's discount column, and the buyer's VAT number label (B2B).
+    let discount, buyerVATNumber: String
 
     static func of(_ l: Language) -> DocumentTexts { l == .da ? da : en }
 
@@ -30,7 +32,8 @@ struct DocumentTexts: Sendable {
         statusNotRefunded: "Ikke tilbagebetalt",
         paymentStatus: "Betalingsstatus", paymentMethod: "Betalingsmåde",
         reason: "Årsag", amountsIn: "Beløb i", page: "Side",
-        zeroRatedNote: "Linjer med 0 % moms er momsfri og opgjort for sig.")
+        zeroRatedNote: "Linjer med 0 % moms er momsfri og opgjort for sig.",
+        discount: "Rabat ekskl. moms", buyerVATNumber: "Købers momsnr.")
 
     static let en = DocumentTexts(
         invoice: "Invoice", simplifiedInvoice: "Simplified invoice", creditNote: "Credit note",
@@ -46,5 +49,6 @@ struct DocumentTexts: Sendable {
         statusNotRefunded: "Not refunded",
         paymentStatus: "Payment status", paymentMethod: "Payment method",
         reason: "Reason", amountsIn: "Amounts in", page: "Page",
-        zeroRatedNote: "Lines at 0 % VAT are exempt and totalled apart.")
+        zeroRatedNote: "Lines at 0 % VAT are exempt and totalled apart.",
+        discount: "Discount excl. VAT", buyerVATNumber: "Buyer's VAT no.")
 }

@@ -9,10 +9,13 @@ import OrderCore
 public struct LineAmounts: Sendable, Equatable {
     public var net: Int64
     public var vat: Int64
+    /// The line's discount excluding VAT (VAT included in `InvoiceLine.discount`), ≥ 0 for a
+    /// discount; `net + discountNet` is the line's value before discount, excluding VAT.
+    public var discountNet: Int64 = 0
 
     /// One entry per line of `lines`, in order.
     public static func allocate(_ lines: [InvoiceLine]) -> [LineAmounts] {
-        var result = lines.map { LineAmounts(net: $0.net, vat: $0.vat) }
+        var result = lines.map { LineAmounts(net: $0.net, vat: $0.vat, discountNet: VAT.net(ofGross: $0.discount, rate: $0.vatRate)) }
         let breakdown = VATBreakdown(lines.map { ($0.gross, $0.vatRate) })
         for row in breakdown.rows {
             let idx = lines.indices.filter { lines[$0].vatRate == row.rate }

@@ -8,11 +8,13 @@ import OrderCore
 /// postal address — a consumer has no Peppol address, so the buyer's electronic address is
 /// the seller's own endpoint (the e-invoice is then the shop's bookkeeping copy) (a buyer without an address on the
 /// order is given the seller's country, the only part the rules require); one tax subtotal
-/// per VAT rate (category `S`, or `Z` at 0 %) whose taxable amount is the sum of its lines
+/// per VAT rate (category `S`, `Z` at 0 %, or `AE` under reverse charge with the buyer's VAT
+/// number; a Danish business buyer's CVR is its endpoint and legal entity, scheme `0184`) whose taxable amount is the sum of its lines
 /// (see `LineAmounts`); the paid amount as prepaid; the payment means (card `48`, online
 /// payment service `68`, or `1` for a Danish seller); the delivery date; for a credit note the invoice it corrects as
-/// billing reference. Line prices are net of VAT with up to 6 decimals so that quantity × price
-/// gives the line amount (PEPPOL-EN16931-R120).
+/// billing reference. Line prices are net of VAT and before discount, with up to 6 decimals, and
+/// a line's discount is its allowance (reason code 95), so quantity × price − allowance gives
+/// the line amount (PEPPOL-EN16931-R120); fees are lines of their own.
 public enum UBLWriter {
     /// The XML text of `input`'s document.
     public static func render(_ input: DocumentInput) -> String {
@@ -21,6 +23,7 @@ public enum UBLWriter {
         let cur = d.currency
         let amounts = LineAmounts.allocate(d.lines)
         let breakdown = d.breakdown
+        let reverseCharge = d.vatTreatment == "reverse_charge"
         var x = XMLWriter()
         let root = credit ? "CreditNote" : "Invoice"
         x.start(root, [
@@ -62,7 +65,7 @@ public enum UBLWriter {
                 w.element("cac:TaxSubtotal") { w in
                     w.leaf("cbc:TaxableAmount", amount(r.net, cur), money)
                     w.leaf("cbc:TaxAmount", amount(r.vat, cur), money)
-                    taxCategory(&w, "cac:TaxCategory", r.rate)
+                    taxCategory(&w, "cac:TaxCategory", r.rate, reverseCharge: reverseCharge, exemption: true)
                 }
             }
         }
@@ -77,16 +80,27 @@ public enum UBLWriter {
         for (k, (l, a)) in zip(d.lines, amounts).enumerated() {
             x.element(credit ? "cac:CreditNoteLine" : "cac:InvoiceLine") { w in
                 w.leaf("cbc:ID", String(k + 1))
-                // A negative line (a discount) has a negative quantity: prices are never negative (BR-27).
+                // A negative line (an amount credit) has a negative quantity: prices are never negative (BR-27).
                 let qty = a.net < 0 ? -l.qty : l.qty
                 w.leaf(credit ? "cbc:CreditedQuantity" : "cbc:InvoicedQuantity", String(qty), [("unitCode", "H87")])
                 w.leaf("cbc:LineExtensionAmount", amount(a.net, cur), money)
+                // A discount is the line's allowance (BG-27, excl. VAT), so quantity × price − allowance
+                // is the line amount (PEPPOL-EN16931-R120); the price is the one before discount.
+                let allowance = a.net >= 0 && a.discountNet > 0 ? a.discountNet : 0
+                if allowance > 0 {
+                    w.element("cac:AllowanceCharge") { w in
+                        w.leaf("cbc:ChargeIndicator", "false")
+                        w.leaf("cbc:AllowanceChargeReasonCode", "95")
+                        w.leaf("cbc:AllowanceChargeReason", input.language == .da ? "Rabat" : "Discount")
+                        w.leaf("cbc:Amount", amount(allowance, cur), money)
+                    }
+                }
                 w.element("cac:Item") { w in
                     w.leaf("cbc:Name", l.name)
                     if !l.sku.isEmpty { w.element("cac:SellersItemIdentification") { $0.leaf("cbc:ID", l.sku) } }
-                    taxCategory(&w, "cac:ClassifiedTaxCategory", l.vatRate)
+                    taxCategory(&w, "cac:ClassifiedTaxCategory", l.vatRate, reverseCharge: reverseCharge)
                 }
-                w.element("cac:Price") { $0.leaf("cbc:PriceAmount", price(a.net.magnitude, qty: l.qty.magnitude, cur), money) }
+                w.element("cac:Price") { $0.leaf("cbc:PriceAmount", price((a.net + allowance).magnitude, qty: l.qty.magnitude, cur), money) }
             }
         }
         x.end()
@@ -117,14 +131,27 @@ public enum UBLWriter {
         let d = input.document
         let address = d.buyerPostalAddress.map(PostalAddress.init)
             ?? PostalAddress(street: nil, postalCode: nil, city: nil, country: input.sellerAddress.country)
+        let name = d.buyerCompany.flatMap { $0.isEmpty ? nil : $0 } ?? d.buyerName
+        let vat = d.buyerVATNumber.flatMap { $0.isEmpty ? nil : $0 }
+        // A Danish business is reached on NemHandel by its CVR (scheme 0184).
+        let danishCVR = vat.flatMap { v in v.hasPrefix("DK") && v.dropFirst(2).count == 8 && v.dropFirst(2).allSatisfy(\.isNumber) ? v : nil }
         x.element("cac:AccountingCustomerParty") { w in
             w.element("cac:Party") { w in
-                // A consumer has no Peppol address; the document then names the seller's own
-                // endpoint (a copy for the shop's books, not routable to the buyer).
-                w.leaf("cbc:EndpointID", sellerCVR(d.seller), [("schemeID", "0184")])
-                w.element("cac:PartyName") { $0.leaf("cbc:Name", d.buyerName) }
+                // A consumer (or a business abroad, whose Peppol address the order does not
+                // carry) gets the seller's own endpoint: a copy for the shop's books.
+                w.leaf("cbc:EndpointID", danishCVR ?? sellerCVR(d.seller), [("schemeID", "0184")])
+                w.element("cac:PartyName") { $0.leaf("cbc:Name", name) }
                 postal(&w, address)
-                w.element("cac:PartyLegalEntity") { $0.leaf("cbc:RegistrationName", d.buyerName) }
+                if let vat {
+                    w.element("cac:PartyTaxScheme") { w in
+                        w.leaf("cbc:CompanyID", vat)
+                        w.element("cac:TaxScheme") { $0.leaf("cbc:ID", "VAT") }
+                    }
+                }
+                w.element("cac:PartyLegalEntity") { w in
+                    w.leaf("cbc:RegistrationName", name)
+                    if let danishCVR { w.leaf("cbc:CompanyID", danishCVR, [("schemeID", "0184")]) }
+                }
                 if let email = d.buyerEmail { w.element("cac:Contact") { $0.leaf("cbc:ElectronicMail", email) } }
             }
         }
@@ -146,10 +173,17 @@ public enum UBLWriter {
         }
     }
 
-    private static func taxCategory(_ x: inout XMLWriter, _ name: String, _ rate: Int64) {
+    /// `S` (standard rate), `Z` (0 %), or `AE` under reverse charge (BR-AE: 0 %, both parties'
+    /// VAT numbers); a tax subtotal's AE category says why no VAT is charged (BR-AE-10).
+    private static func taxCategory(_ x: inout XMLWriter, _ name: String, _ rate: Int64, reverseCharge: Bool, exemption: Bool = false) {
+        let ae = reverseCharge && rate == 0
         x.element(name) { w in
-            w.leaf("cbc:ID", rate == 0 ? "Z" : "S")
+            w.leaf("cbc:ID", ae ? "AE" : rate == 0 ? "Z" : "S")
             w.leaf("cbc:Percent", percent(rate))
+            if ae && exemption {
+                w.leaf("cbc:TaxExemptionReasonCode", "VATEX-EU-AE")
+                w.leaf("cbc:TaxExemptionReason", "Reverse charge")
+            }
             w.element("cac:TaxScheme") { $0.leaf("cbc:ID", "VAT") }
         }
     }

@@ -140,7 +140,8 @@ public struct MailDelivery: Sendable {
             attachments.append(.init(filename: "\(reference).pdf", mimeType: "application/pdf", bytes: pdf))
             html = page
         }
-        let message = MailMessage(from: from, to: m.recipient, replyTo: settings.mail.replyTo, subject: m.subject, text: m.body,
+        // The domain as IDNA A-labels (kåffe.dk → xn--kffe-qoa.dk), as the envelope has it.
+        let message = MailMessage(from: from, to: MailAddress.asciiDomain(m.recipient), replyTo: settings.mail.replyTo, subject: m.subject, text: m.body,
                                   html: html, attachments: attachments, messageID: m.messageID ?? "outbox-\(m.id)@orderengine.invalid",
                                   date: m.createdAt, extraHeaders: [("Auto-Submitted", "auto-generated")])
         return MIMEBuilder.build(message)

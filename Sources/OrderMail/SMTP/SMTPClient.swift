@@ -44,13 +44,17 @@ public final class SMTPClient {
     deinit { oe_smtp_close(session) }
 
     /// Sends `data` (a finished message, CRLF lines) from `envelopeFrom` to `recipients`.
+    /// Domains travel as IDNA A-labels (`MailAddress.asciiDomain`); libcurl asks for SMTPUTF8
+    /// when an address still has non-ASCII characters and the server offers it. A recipient
+    /// whose local part is not ASCII, refused by a server that does not offer SMTPUTF8, is a
+    /// `.permanent` outcome saying so.
     public func send(_ data: [UInt8], from envelopeFrom: String, to recipients: [String], via server: SMTPServer) -> SMTPOutcome {
         guard let session else { return .transient(reason: "libcurl could not be initialised") }
         var result = oe_smtp_result()
-        let rcpt = recipients.map { strdup("<\($0)>") }
+        let rcpt = recipients.map { strdup("<\(MailAddress.asciiDomain($0))>") }
         defer { rcpt.forEach { free($0) } }
         let rc: Int32 = server.url.withCString { url in
-            "<\(envelopeFrom)>".withCString { from in
+            "<\(MailAddress.asciiDomain(envelopeFrom))>".withCString { from in
                 withOptionalCString(server.user) { user in
                     withOptionalCString(server.password) { password in
                         withOptionalCString(server.caFile) { ca in
@@ -83,6 +87,11 @@ public final class SMTPClient {
         let error = withUnsafeBytes(of: &result.error) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
         if rc == 0 { return .accepted(reply: reply) }
         let code = result.response_code
+        if code >= 500 && code < 600 && result.smtputf8_offered == 0,
+           let address = ([envelopeFrom] + recipients).first(where: MailAddress.needsSMTPUTF8) {
+            return .permanent(reply: "the mail server does not offer SMTPUTF8 (RFC 6531), which the address \(address) needs "
+                + "(letters outside ASCII before the @); the server answered: \(reply.isEmpty ? "\(code) \(error)" : reply)")
+        }
         if code >= 500 && code < 600 { return .permanent(reply: reply.isEmpty ? "\(code) \(error)" : reply) }
         if code >= 400 && code < 500 { return .transient(reason: reply.isEmpty ? "\(code) \(error)" : reply) }
         return .transient(reason: error.isEmpty ? "SMTP transfer failed (code \(result.curl_code))" : error)
