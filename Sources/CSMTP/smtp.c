@@ -35,9 +35,13 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *
     if (size >= 12 && memcmp(data, "250", 3) == 0 && (data[3] == '-' || data[3] == ' ') && memcmp(data + 4, "SMTPUTF8", 8) == 0)
         out->smtputf8_offered = 1;
     size_t cap = sizeof out->server_reply - 1;
-    /* A new reply starts when the previous line was the last of its reply ("NNN text"). */
+    /* A new reply starts when the previous line was the last of its reply ("NNN text"); an
+     * error reply (4xx, 5xx) is kept, not replaced by the answer to the QUIT that follows it. */
     size_t have = strlen(out->server_reply);
-    if (out->last_line_final) have = 0;
+    if (out->last_line_final) {
+        if (out->server_reply[0] == '4' || out->server_reply[0] == '5') return 0;
+        have = 0;
+    }
     out->last_line_final = size >= 4 && data[3] == ' ';
     if (have >= cap) return 0;
     size_t n = size < cap - have ? size : cap - have;
