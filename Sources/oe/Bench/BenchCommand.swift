@@ -7,7 +7,8 @@ import OrderScript
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks of the engine (figures, not pass/fail tests).",
-        subcommands: [LifecycleBench.self, MassUpdateBench.self, FindBench.self, HooksBench.self, JSONBench.self, PostgresFloorBench.self],
+        subcommands: [LifecycleBench.self, MassUpdateBench.self, FindBench.self, HooksBench.self, JSONBench.self, PostgresFloorBench.self,
+                      RenderBench.self],
         defaultSubcommand: LifecycleBench.self)
 }
 
