@@ -152,6 +152,6 @@ struct ShipmentsTests {
         try shop.setStatus(n, "shipped")
         let mail = try #require(shop.outbox().last)
         #expect(mail["subject"]?.stringValue == "Din ordre 1 er afsendt")
-        #expect(mail["body"]?.stringValue?.contains("Forsendelsen kan følges hos gls med nummer GLS-00000011.") == true)
+        #expect(mail["body"]?.stringValue?.contains("Forsendelsen kan følges hos gls med sporingsnummer GLS-00000011.") == true)
     }
 }

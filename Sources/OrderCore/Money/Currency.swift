@@ -5,24 +5,25 @@
 public struct Currency: Sendable, Hashable, CustomStringConvertible {
     /// The three-letter code, upper case.
     public let code: String
-    /// Digits after the decimal point (2 for DKK, EUR, SEK, NOK; 0 for ISK, JPY).
+    /// Digits after the decimal point, from the ISO 4217 table (2 for DKK, EUR, SEK, NOK; 0 for
+    /// ISK, JPY; 3 for KWD, BHD).
     public let minorUnits: Int
 
     /// Danish kroner, the default.
     public static let dkk = Currency(uncheckedCode: "DKK", minorUnits: 2)
-
-    private static let zeroDecimal: Set<String> = ["ISK", "JPY", "KRW", "CLP", "VND", "XOF", "XAF", "UGX", "PYG"]
 
     private init(uncheckedCode: String, minorUnits: Int) {
         self.code = uncheckedCode
         self.minorUnits = minorUnits
     }
 
-    /// Validates a three-letter upper-case code. Returns `nil` for anything else.
+    /// The currency of an ISO 4217 code in current use (upper case, as the standard writes it),
+    /// with its minor units from the table in `ISO4217`. Returns `nil` for anything else: a
+    /// lower-case code, three letters that are no currency (`ABC`), a withdrawn code (`HRK`).
     public init?(code: String) {
-        guard code.utf8.count == 3, code.utf8.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else { return nil }
+        guard let units = ISO4217.minorUnits(code) else { return nil }
         self.code = code
-        self.minorUnits = Currency.zeroDecimal.contains(code) ? 0 : 2
+        self.minorUnits = units
     }
 
     public var description: String { code }

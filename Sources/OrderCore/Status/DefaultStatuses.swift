@@ -39,7 +39,7 @@ public enum DefaultStatuses {
             transitions: ["delivered", "returned"],
             email: mail(
                 "Din ordre {{order}} er afsendt",
-                "Kære {{customer_name}}\n\nDin ordre {{order}} er afsendt.{{#tracking}}\nForsendelsen kan følges hos {{carrier}} med nummer {{tracking}}.{{/tracking}}" + daSign,
+                "Kære {{customer_name}}\n\nDin ordre {{order}} er afsendt.{{#tracking}}\nForsendelsen kan følges hos {{carrier}} med sporingsnummer {{tracking}}.{{/tracking}}" + daSign,
                 "Your order {{order}} has been shipped",
                 "Dear {{customer_name}}\n\nYour order {{order}} has been shipped.{{#tracking}}\nTrack it with {{carrier}}, number {{tracking}}.{{/tracking}}" + enSign),
             builtIn: true),
@@ -64,8 +64,8 @@ public enum DefaultStatuses {
         StatusDefinition(
             key: "cancelled", labels: [.da: "Annulleret", .en: "Cancelled"], transitions: [],
             email: mail(
-                "Din ordre {{order}} er annulleret", "Kære {{customer_name}}\n\nDin ordre {{order}} er annulleret. Eventuel reservation på dit kort er frigivet." + daSign,
-                "Your order {{order}} has been cancelled", "Dear {{customer_name}}\n\nYour order {{order}} has been cancelled. Any reservation on your card has been released." + enSign),
+                "Din ordre {{order}} er annulleret", "Kære {{customer_name}}\n\nDin ordre {{order}} er annulleret.{{#reservation}} Vi har bedt om at få reservationen på {{reservation}} på dit kort frigivet.{{#reservation_expires}} Den bortfalder under alle omstændigheder senest {{reservation_expires}}.{{/reservation_expires}}{{/reservation}}" + daSign,
+                "Your order {{order}} has been cancelled", "Dear {{customer_name}}\n\nYour order {{order}} has been cancelled.{{#reservation}} We have asked for the reservation of {{reservation}} on your card to be released.{{#reservation_expires}} It lapses by {{reservation_expires}} in any case.{{/reservation_expires}}{{/reservation}}" + enSign),
             builtIn: true),
         StatusDefinition(
             key: "returned", labels: [.da: "Returneret", .en: "Returned"], transitions: [],

@@ -1,4 +1,5 @@
 import GRDB
+import OrderCore
 
 /// The schema, as GRDB migrations run on every open (idempotent: applied migrations are skipped).
 ///
@@ -224,6 +225,19 @@ enum Schema {
                 ALTER TABLE outbox_v6 RENAME TO outbox;
                 CREATE INDEX outbox_pending ON outbox (status, id);
                 """)
+        }
+        m.registerMigration("v8-bookkeeping") { db in
+            // Danish folding in search (issue 13): the stored search text is folded as the
+            // words of a query are (SearchFolding: ø→o, oe→o, å→a, aa→a, æ→ae), so "soeren"
+            // finds Søren and "aarhus" finds Århus. The update trigger re-indexes each row.
+            let rows = try Row.fetchAll(db, sql: "SELECT number, search FROM order_docs")
+            for r in rows {
+                let search: String = r["search"]
+                let folded = SearchFolding.fold(search)
+                if folded != search {
+                    try db.execute(sql: "UPDATE order_docs SET search = ? WHERE number = ?", arguments: [folded, r["number"] as Int64])
+                }
+            }
         }
         return m
     }

@@ -132,10 +132,11 @@ extension StoreSession {
     /// prefix's whole posting list, so prefixes are kept to where they are selective: with
     /// every word a prefix, "example"* and "dk"* meant every order of a million, 57 ms for one
     /// e-mail address. Nil when the text has no word at all (the filter then selects nothing extra).
+    /// The words are folded as the indexed text is (`SearchFolding`: "soeren" finds Søren).
     static func ftsQuery(_ text: String) -> String? {
         var words: [String] = []
         var current = ""
-        for ch in text.lowercased() {
+        for ch in SearchFolding.fold(text) {
             if ch.isLetter || ch.isNumber { current.append(ch) } else if !current.isEmpty { words.append(current); current = "" }
         }
         if !current.isEmpty { words.append(current) }

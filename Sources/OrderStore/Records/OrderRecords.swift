@@ -21,8 +21,9 @@ extension StoreSession {
 
     private func searchText(_ o: Order) -> String {
         let addr = [o.customer.deliveryAddress, o.customer.billingAddress].compactMap { $0?.singleLine }
-        return ([String(o.number), o.reference, o.customer.name, o.customer.email] + addr + o.lines.map(\.sku))
-            .joined(separator: " ").lowercased()
+        let text = ([String(o.number), o.reference, o.customer.name, o.customer.email] + addr + o.lines.map(\.sku))
+            .joined(separator: " ")
+        return SearchFolding.fold(text)
     }
 
     private func tagsColumn(_ tags: [String]) -> String {

@@ -36,6 +36,36 @@ struct CurrencyTests {
         #expect(Currency(code: code) == nil)
     }
 
+    @Test("three letters that are no ISO 4217 currency, or a withdrawn one, are refused", arguments: ["ABC", "XYZ", "HRK", "SLL", "XAU", "XXX", "DKR", "EUO"])
+    func notISO4217(code: String) {
+        #expect(Currency(code: code) == nil)
+    }
+
+    @Test("minor units come from the ISO 4217 table", arguments: [
+        ("DKK", 2), ("EUR", 2), ("SEK", 2), ("JPY", 0), ("ISK", 0), ("KRW", 0), ("XOF", 0), ("KWD", 3), ("BHD", 3),
+        ("OMR", 3), ("TND", 3), ("CLF", 4), ("CHF", 2), ("MGA", 2), ("XCG", 2), ("ZWG", 2),
+    ] as [(String, Int)])
+    func minorUnits(code: String, units: Int) throws {
+        #expect(try #require(Currency(code: code)).minorUnits == units)
+    }
+
+    @Test("three-decimal currencies format with three decimals")
+    func threeDecimals() throws {
+        let kwd = try #require(Currency(code: "KWD"))
+        #expect(kwd.format(12_345) == "12.345 KWD")
+        #expect(kwd.format(5, for: .da) == "0,005 KWD")
+        #expect(kwd.format(1_234_567, for: .en) == "KWD 1,234.567")
+    }
+
+    @Test("the table has no code twice and only three upper-case letters")
+    func tableShape() {
+        #expect(ISO4217.twoDecimals.isDisjoint(with: ISO4217.exceptions.keys))
+        for code in ISO4217.twoDecimals.union(ISO4217.exceptions.keys) {
+            #expect(code.utf8.count == 3 && code.utf8.allSatisfy { $0 >= 0x41 && $0 <= 0x5A }, "\(code)")
+        }
+        #expect(ISO4217.twoDecimals.count + ISO4217.exceptions.count > 150)
+    }
+
     @Test("DKK is the default and compares equal to a parsed DKK")
     func dkk() {
         #expect(Currency(code: "DKK") == .dkk)
