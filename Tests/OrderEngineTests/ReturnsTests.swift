@@ -94,6 +94,36 @@ import Testing
         #expect(e?.field == "lines[0].qty")
     }
 
+    @Test func aDeclinedRefundLeavesTheReturnToRefundAgain() throws {
+        let shop = try Shop()
+        let n = try deliveredOrder(shop)
+        let r = try shop.call("return.create", ["order": .int(n), "lines": lines([("MUG", 1)]), "reason": "Defekt"])
+        try shop.call("return.receive", ["return": r["number"]!])
+        try shop.simulate(n, "refund", "decline")
+        expectError(.port, "refund") { try shop.call("return.refund", ["return": r["number"]!]) }
+        let after = try shop.call("return.get", ["return": r["number"]!])
+        #expect(after["state"]?.stringValue == "received")
+        #expect(after["credit_note"] == .null)
+        #expect(try shop.timeline(n).named("return.refund_failed").count == 1)
+        try shop.simulate(n, "refund", "approve")
+        let ok = try shop.call("return.refund", ["return": r["number"]!])
+        #expect(ok["total"]?.intValue == 9_900)
+        #expect(try shop.call("return.get", ["return": r["number"]!])["state"]?.stringValue == "refunded")
+        try invariant(shop, n)
+    }
+
+    @Test func hooksSeeTheReturnEvents() throws {
+        let hooks = TestHooks()
+        let shop = try Shop()
+        shop.engine.setHooks(hooks)
+        let n = try deliveredOrder(shop)
+        let r = try shop.call("return.create", ["order": .int(n), "lines": lines([("MUG", 1)]), "reason": "Defekt"])
+        try shop.call("return.receive", ["return": r["number"]!])
+        try shop.call("return.refund", ["return": r["number"]!])
+        let names = hooks.events.map(\.name).filter { $0.hasPrefix("return.") }
+        #expect(names == ["return.created", "return.received", "return.refunded"])
+    }
+
     @Test func badInputIsRefusedNamingTheFieldAndStoresNothing() throws {
         let shop = try Shop()
         let n = try deliveredOrder(shop)
