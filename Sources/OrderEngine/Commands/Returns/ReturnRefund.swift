@@ -70,7 +70,7 @@ enum ReturnRefund {
 
     /// The newest invoice that has every unit of `units` left to credit.
     static func invoiceCovering(_ units: [LineQuantity], _ a: OrderAggregate) -> InvoiceDocument? {
-        let want = ReturnCommands.returnedUnits([]).merging(units.map { ($0.sku, $0.qty) }, uniquingKeysWith: +)
+        let want = Dictionary(units.map { ($0.sku, $0.qty) }, uniquingKeysWith: +)
         return a.invoices.last { inv in
             let credited = a.credited(against: inv.number).units
             return want.allSatisfy { sku, q in
