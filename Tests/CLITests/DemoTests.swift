@@ -25,6 +25,12 @@ import Testing
         #expect(r.stdout.contains("code VINTER10"))
         #expect(r.stdout.contains("358.00 DKK − 35.80 DKK = 322.20 DKK"))
         #expect(r.stdout.contains("Fragt (GLS pakkeshop) 49.00 DKK"))
+        // Issue 14: an edit by phone, and a withdrawal of a whole order refunded with its freight.
+        #expect(r.stdout.contains("the customer called → "))
+        #expect(r.stdout.contains("withdraws from the purchase → return R-1"))
+        #expect(r.stdout.contains("Tjek returneringer: 1 withdrawal(s) to refund within 14 days: R-1 by"))
+        #expect(r.stdout.contains("return R-1 is back in the house → status returned"))
+        #expect(r.stdout.contains("incl. freight 49.00 DKK"))
     }
 
     @Test func demoRefusesADatabaseWithOrders() throws {

@@ -17,7 +17,8 @@ private struct SplitMix64: RandomNumberGenerator {
 
 /// The money invariant and the per-rate credit rule through the engine: random orders (lines at
 /// several VAT rates, one or two authorisations) through random sequences of shipments,
-/// hand-overs, captures, line and amount credits, voids and gateway refusals; after **every**
+/// hand-overs, captures, line and amount credits, voids, edits (`order.edit`), returns (`return.create`,
+/// `return.receive`, `return.refund`, in full or for less) and gateway refusals; after **every**
 /// command, captured − refunded = invoiced − credited on the order, and no invoice is credited
 /// beyond what it charged at any rate (gross, net, VAT).
 @Suite("Money invariant: property test")
@@ -95,7 +96,7 @@ struct MoneyInvariantPropertyTests {
             }
             for step in 0..<Self.stepsPerOrder {
                 let o = try shop.order(n)
-                let action = [0, 0, 1, 2, 2, 3, 3, 4, 4, 5, 6, 7][Int.random(in: 0..<12, using: &rng)]
+                let action = [0, 0, 1, 2, 2, 3, 3, 4, 4, 5, 6, 7, 8, 9, 9][Int.random(in: 0..<15, using: &rng)]
                 var name = "step \(step)"
                 do {
                     switch action {
@@ -141,6 +142,30 @@ struct MoneyInvariantPropertyTests {
                         defer { try? shop.simulate(n, "refund", "approve") }
                         name = "credit \(p)"
                         try shop.call("credit_note.create", .object(p))
+                    case 8:
+                        // Issue 14: an edit of a random goods line (refused once it shipped).
+                        let goods = (o["lines"]?.arrayValue ?? []).filter { $0["fee"] == nil }
+                        guard let l = goods.randomElement(using: &rng) else { continue }
+                        let p: JSON = ["order": .int(n), "set_qty": [["sku": l["sku"] ?? "", "qty": .int(Int64.random(in: 1...5, using: &rng))]],
+                                       "reason": "Kunden ringede"]
+                        name = "edit: \(p)"
+                        try shop.call("order.edit", p)
+                    case 9:
+                        // Issue 14: a return of some delivered units, perhaps received, refunded in full or for less.
+                        var shipped: [String: Int64] = [:]
+                        for s in o["shipments"]?.arrayValue ?? [] where s["state"]?.stringValue != "created" {
+                            for l in s["lines"]?.arrayValue ?? [] { shipped[l["sku"]?.stringValue ?? "", default: 0] += l["qty"]?.intValue ?? 0 }
+                        }
+                        guard let (sku, q) = shipped.sorted(by: { $0.key < $1.key }).randomElement(using: &rng) else { continue }
+                        let r = try shop.call("return.create", ["order": .int(n), "lines": [["sku": .string(sku), "qty": .int(Int64.random(in: 1...q, using: &rng))]],
+                                                                 "reason": "Fortrudt", "withdrawal": .bool(Bool.random(using: &rng))])
+                        name = "return \(r["lines"] ?? .null)"
+                        if Bool.random(using: &rng) { try shop.call("return.receive", ["return": r["number"] ?? 0]) }
+                        var p: JSONObject = ["return": r["number"] ?? 0]
+                        if Bool.random(using: &rng) { p["amount"] = .int([1, 150, 5_000].randomElement(using: &rng)!) }
+                        if Int.random(in: 0..<5, using: &rng) == 0 { try shop.simulate(n, "refund", "decline") }
+                        defer { try? shop.simulate(n, "refund", "approve") }
+                        try shop.call("return.refund", .object(p))
                     case 6:
                         name = "void"
                         try shop.call("payment.void", ["order": .int(n)])
@@ -158,6 +183,7 @@ struct MoneyInvariantPropertyTests {
         }
         print("money invariant property test: \(Self.orders) orders × \(Self.stepsPerOrder) steps = \(commands) commands checked; succeeded: \(done.sorted { $0.key < $1.key })")
         #expect((done["credit"] ?? 0) > 50 && (done["captur"] ?? 0) > 50 && (done["ship ("] ?? 0) > 50, "the sequences exercise credits, captures and shipments")
+        #expect((done["edit: "] ?? 0) > 10 && (done["return"] ?? 0) > 10, "the sequences exercise edits and returns")
         #expect(problems.isEmpty, "\(problems.count) problems, e.g. \(problems.prefix(4))")
     }
 }

@@ -138,3 +138,37 @@ test("an edit before shipment: fewer units, the authorisation kept, the capture 
   local ok, err = pcall(function() o:edit { set_qty = { { sku = "KRUS", qty = 2 } }, reason = "for sent" } end)
   expect(not ok and tostring(err):find("already shipped") ~= nil, "a shipped line cannot be edited")
 end)
+
+test("a withdrawal: the goods come back, the refund covers goods and freight before the 14-day deadline", function()
+  local o = oe.orders.create {
+    customer = { name = "Test Kunde", email = "kunde@example.dk",
+                 delivery_address = { street = "Testvej 1", postal_code = "8000", city = "Aarhus C" } },
+    lines = { { sku = "KAF", name = "Kaffe 1 kg", qty = 2, unit_price = 17900 },
+              { sku = "KRUS", name = "Krus", qty = 1, unit_price = 12900 } },
+    fees = { { kind = "shipping", name = "Fragt", amount = 4900 } },
+    delivery = { method = "shipping", carrier = "GLS" },
+  }
+  o:authorize { amount = o.total, method = "visa", reference = "chk" }
+  local s = o:ship()
+  o:set_status("shipped")
+  oe.call("shipment.hand_over", { shipment = s.shipment })
+  expect_eq(o:reload().captured, o.total)
+  expect_error(function()
+    oe.returns.create { order = o.order, lines = { { sku = "KAF", qty = 3 } }, reason = "Fortrudt", withdrawal = true }
+  end, "at most 2")
+  local r = oe.returns.create { order = o.order, lines = { { sku = "KAF", qty = 2 }, { sku = "KRUS", qty = 1 } },
+                                reason = "Fortrudt", withdrawal = true }
+  expect_eq(r.state, "created")
+  oe.clock.advance { days = 12 }
+  local due = false
+  for _, d in ipairs(oe.returns.check(3).returns) do if d.number == r.number then due = not d.overdue end end
+  expect(due, "the withdrawal is due within 3 days")
+  expect_eq(oe.returns.receive(r.number).order_status, "returned")
+  local cn = oe.returns.refund(r.number)
+  expect_eq(cn.total, o.total, "goods and freight")
+  expect_eq(oe.returns.get(r.number).state, "refunded")
+  expect_eq(o:reload().refunded, o.total)
+  expect_eq(o.money_difference, 0)
+  expect_eq(#oe.returns.find { order = o.order }, 1)
+  expect_error(function() oe.returns.refund(r.number) end, "refunded already")
+end)

@@ -8,6 +8,7 @@ enum Commands {
         PaymentCommands.register(in: &r)
         ShipmentCommands.register(in: &r)
         InvoiceCommands.register(in: &r)
+        ReturnCommands.register(in: &r)
         StatusCommands.register(in: &r)
         SettingsCommands.register(in: &r)
         OutboxCommands.register(in: &r)

@@ -57,10 +57,7 @@ enum InvoiceCommands {
         var a = try ctx.aggregate(n)
         let only = try PaymentCommands.chosenAuthorization(p, a)
         try p.finish()
-        // One credit at a time: its VAT follows what earlier credit notes reversed.
-        if try ctx.session.pendingAmount(order: n, kind: "refund") > 0 {
-            throw OrderError.conflict("order \(n) has a refund in flight; run payment.reconcile before the next credit note")
-        }
+        try requireNoRefundInFlight(n, ctx)
         let invoice: InvoiceDocument
         if let invoiceNumber {
             guard let inv = a.invoices.first(where: { $0.number == invoiceNumber }) else {
@@ -94,6 +91,25 @@ enum InvoiceCommands {
                 ? try InvoicePlanner.creditLines(a, invoice: invoice, units: unitsLeft)
                 : try InvoicePlanner.creditAmount(a, invoice: invoice, amount: amountLeft, language: a.order.customer.language)
         }
+        return try credit(lines, against: invoice, on: &a, reason: reason, refund: refund, only: only, key: key, ctx: ctx)
+    }
+
+    /// One credit at a time: its VAT follows what earlier credit notes reversed. `conflict`
+    /// while a refund of order `n` is in flight.
+    static func requireNoRefundInFlight(_ n: Int64, _ ctx: CommandContext) throws {
+        if try ctx.session.pendingAmount(order: n, kind: "refund") > 0 {
+            throw OrderError.conflict("order \(n) has a refund in flight; run payment.reconcile before the next credit note")
+        }
+    }
+
+    /// Credits `lines` against `invoice`: at once (`refund` false), or by recording the refund
+    /// per authorisation (`only`: just that one) under idempotency key `key` (a new one when
+    /// nil); the credit note is issued when the gateway has answered (`PaymentEffects`).
+    /// Checks first that the invoice has that much left to credit and the order that much
+    /// captured and not refunded. Shared by `credit_note.create` and `return.refund`.
+    static func credit(_ lines: [InvoiceLine], against invoice: InvoiceDocument, on a: inout OrderAggregate, reason: String,
+                       refund: Bool, only: Int64?, key: String?, ctx: CommandContext) throws -> JSON {
+        let n = a.order.number
         let total = lines.reduce(0) { $0 + $1.gross }
         let left = invoice.total - a.credited(against: invoice.number).total
         if total > left {  // e.g. lines after an amount credit

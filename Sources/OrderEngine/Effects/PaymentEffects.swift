@@ -126,15 +126,27 @@ enum PaymentEffects {
             return Outcome(result: ["order": .int(e.order), "refunded": .int(e.amount), "authorization": .optional(auth),
                                     "refunded_total": .int(a.payments.refunded)], error: nil)
         }
-        return Outcome(result: creditNoteResult(doc, a, ctx), error: nil)
+        var result = creditNoteResult(doc, a, ctx)
+        if case .object(var o) = result, let r = try ctx.session.goodsReturn(refundKey: EffectParts.group(of: e)) {
+            o["return"] = r.json
+            result = .object(o)
+        }
+        return Outcome(result: result, error: nil)
     }
 
     /// When `e` is the last part of its refund to be resolved: issues the credit note — with
     /// the requested lines when every part was refunded, else as an amount credit (split per
     /// rate, `CreditRule`) of what the parts that went through refunded, so the credit note
     /// always equals the money paid back. Nothing when no part was refunded.
+    /// A return refunded this way (`return.refund`) is settled with the outcome (`ReturnRefund.settle`).
     static func finishRefund(_ e: EffectRecord, _ a: inout OrderAggregate, _ ctx: CommandContext) throws -> InvoiceDocument? {
         guard try EffectParts.isLast(e, ctx) else { return nil }
+        let doc = try issueRefundCreditNote(e, &a, ctx)
+        try ReturnRefund.settle(e, doc, a, ctx)
+        return doc
+    }
+
+    private static func issueRefundCreditNote(_ e: EffectRecord, _ a: inout OrderAggregate, _ ctx: CommandContext) throws -> InvoiceDocument? {
         let keys = EffectParts.keys(of: e)
         let refunded = a.payments.rows.reduce(Int64(0)) { $1.kind == .refund && keys.contains($1.idempotencyKey ?? "") ? $0 + $1.amount : $0 }
         guard refunded > 0 else { return nil }

@@ -283,6 +283,14 @@ function oe.invoices.get(number, kind) return oe.call("invoice.get", { number = 
 function oe.invoices.credit_note(number) return oe.call("invoice.get", { number = number, kind = "credit_note" }) end
 function oe.invoices.find(filter) return oe.call("invoice.find", filter or {}).documents end
 
+oe.returns = {}
+function oe.returns.create(t) return oe.call("return.create", t) end
+function oe.returns.receive(number) return oe.call("return.receive", { ["return"] = number }) end
+function oe.returns.refund(number, amount) return oe.call("return.refund", { ["return"] = number, amount = amount }) end
+function oe.returns.get(number) return oe.call("return.get", { ["return"] = number }) end
+function oe.returns.find(filter) return oe.call("return.find", filter or {}).returns end
+function oe.returns.check(days) return oe.call("return.check", { days = days }) end
+
 oe.outbox = {}
 function oe.outbox.list(params) return oe.call("outbox.list", params or {}).messages end
 

@@ -226,6 +226,25 @@ enum Schema {
                 CREATE INDEX outbox_pending ON outbox (status, id);
                 """)
         }
+        m.registerMigration("v7-real-orders") { db in
+            // Returns (return.create … return.refund) in a gapless series of their own. The
+            // columns are what return.find and return.check filter and page on; the rest of a
+            // return lives in doc. refund_key links a refund's gateway effects back to it.
+            try db.execute(sql: """
+                INSERT INTO number_series (series, start, next) VALUES ('return', 1, 1);
+                CREATE TABLE returns (
+                    number INTEGER PRIMARY KEY,
+                    order_number INTEGER NOT NULL REFERENCES orders (number),
+                    state TEXT NOT NULL,
+                    withdrawal INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    deadline INTEGER,
+                    refund_key TEXT,
+                    doc TEXT NOT NULL);
+                CREATE INDEX returns_order ON returns (order_number, number);
+                CREATE INDEX returns_state ON returns (state, number);
+                CREATE INDEX returns_refund_key ON returns (refund_key) WHERE refund_key IS NOT NULL;
+                """)
         m.registerMigration("v8-bookkeeping") { db in
             // Danish folding in search (issue 13): the stored search text is folded as the
             // words of a query are (SearchFolding: ø→o, oe→o, å→a, aa→a, æ→ae), so "soeren"

@@ -21,6 +21,10 @@ final class ShopDay {
     private(set) var orders: [Int64] = []
     /// The day the demo reports on.
     let today: Timestamp
+    /// The order with freight the customer withdraws from in full (fortrydelsesret).
+    private var withdrawn: Int64?
+    /// Its return.
+    private var withdrawal: Int64?
 
     init(engine: Engine, clock: ManualClock, today: Timestamp) {
         self.engine = engine
@@ -64,6 +68,7 @@ final class ShopDay {
             at(day: day, 15, 30)
             try carrierCollects()
             try pickupsCollected()
+            if day == -2 { try announceWithdrawal() }
         }
         try theDay()
     }
@@ -73,7 +78,8 @@ final class ShopDay {
             "shop_name": "Nordisk Kaffe ApS",
             "seller": ["name": "Nordisk Kaffe ApS", "address": "Jægergårdsgade 50, 8000 Aarhus C, DK", "vat_number": "DK13585628"],
             "order_number_start": 10001, "invoice_number_start": 5001, "invoice_number_prefix": "F-",
-            "credit_note_number_start": 9001, "credit_note_number_prefix": "K-", "mail_copy_to": "ordrer@nordiskkaffe.dk",
+            "credit_note_number_start": 9001, "credit_note_number_prefix": "K-", "return_number_prefix": "R-",
+            "mail_copy_to": "ordrer@nordiskkaffe.dk",
         ])
         try call("status.define", [
             "key": "backorder", "labels": ["da": "Restordre", "en": "Back-ordered"],
@@ -85,7 +91,7 @@ final class ShopDay {
                        "body": "Dear {{customer_name}}\n\nPart of your order {{order}} has been shipped. The rest follows when in stock; we only charge for what has been sent.\n\nKind regards,\n{{shop_name}}\n"],
             ],
         ])
-        note("settings: order numbers from 10001, invoices F-5001, credit notes K-9001; custom status 'backorder' (Restordre)")
+        note("settings: order numbers from 10001, invoices F-5001, credit notes K-9001, returns R-1; custom status 'backorder' (Restordre)")
     }
 
     /// Creates an order (and authorises it unless `authorize` is false); returns its number.
@@ -158,6 +164,9 @@ final class ShopDay {
             try call("shipment.hand_over", ["shipment": s["shipment"] ?? 0])
             try call("order.set_status", ["order": .int(n), "status": "shipped"])
             note("order \(n): gift card (0 % VAT, prepayable) captured and sent by e-mail")
+        case (-5, 0):
+            // With freight; the customer will withdraw from the whole purchase.
+            withdrawn = try newOrder(lines: randomLines(), fees: [["kind": "shipping", "name": "Fragt (GLS)", "amount": 4900]])
         case (_, 2) where day % 4 == 0:
             try newOrder(lines: randomLines(), pickup: true)
         default:
@@ -260,11 +269,27 @@ final class ShopDay {
         try deliverYesterdaysParcels()
         note("morning: yesterday's parcels delivered")
 
-        // A return under the 14-day right of withdrawal: one mug back, refunded by credit note.
+        // The withdrawn parcel is back: received, then refunded with the freight (§ 22).
+        if let w = withdrawal, let n = withdrawn {
+            let due = try call("return.check", ["days": 14])
+            let list = (due["returns"]?.arrayValue ?? []).map { r in
+                "\(r["reference"]?.stringValue ?? "?") by \(r["deadline"]?.stringValue?.prefix(10) ?? "?")"
+                    + (r["goods_received"] == true ? "" : " (goods not back yet)")
+            }
+            note("Tjek returneringer: \(due["count"]?.intValue ?? 0) withdrawal(s) to refund within 14 days: " + list.joined(separator: ", "))
+            let got = try call("return.receive", ["return": .int(w)])
+            note("order \(n): return \(got["reference"]?.stringValue ?? "?") is back in the house → status \(got["order_status"]?.stringValue ?? "?")")
+            let r = try call("return.refund", ["return": .int(w)])
+            let freight = (r["document"]?["lines"]?.arrayValue ?? []).filter { $0["fee"]?.stringValue == "shipping" }
+                .reduce(Int64(0)) { $0 + ($1["gross"]?.intValue ?? 0) }
+            note("order \(n): withdrawal refunded → credit note \(r["reference"]?.stringValue ?? "?") of \(dkk(r["refunded"])) incl. freight \(dkk(.int(freight)))")
+        }
+        // A defective mug: a return of one unit, refunded by credit note.
         if let returned = try firstDelivered(containing: "KRUS") {
-            let r = try call("credit_note.create", ["order": .int(returned), "lines": [["sku": "KRUS", "qty": 1]],
-                                                    "reason": "Fortrydelsesret: 1 krus returneret"])
-            note("order \(returned): 1 mug returned → credit note \(r["reference"]?.stringValue ?? "?") refunds \(dkk(r["refunded"]))")
+            let ret = try call("return.create", ["order": .int(returned), "lines": [["sku": "KRUS", "qty": 1]], "reason": "1 krus skår ved levering"])
+            try call("return.receive", ["return": ret["number"] ?? 0])
+            let r = try call("return.refund", ["return": ret["number"] ?? 0])
+            note("order \(returned): 1 mug returned (\(ret["reference"]?.stringValue ?? "?")) → credit note \(r["reference"]?.stringValue ?? "?") refunds \(dkk(r["refunded"]))")
         }
         // Goodwill for a late parcel: a credit note for an amount.
         if let late = try ordersInStatus("delivered").last {
@@ -287,6 +312,7 @@ final class ShopDay {
         let fo = try call("order.get", ["order": .int(freight)])
         note("order \(freight): freight \(dkk(4900)) and code VINTER10 (−\(dkk(fo["discount_total"]))) → total \(dkk(fo["total"]))")
         note("orders: \(orders.count) so far; 2 await payment (Ikke modtaget)")
+        try customerCallsToChange()
 
         at(day: 0, 10, 15)
         try call("order.cancel", ["order": .int(cancelled), "reason": "Kunden fortrød inden afsendelse"])
@@ -344,6 +370,29 @@ final class ShopDay {
         try pickupsCollected()
         at(day: 0, 17)
         note("end of day: \(orders.count) orders")
+    }
+
+    /// Day −2: the customer of `withdrawn` uses the right of withdrawal for the whole order.
+    private func announceWithdrawal() throws(OrderError) {
+        guard let n = withdrawn else { return }
+        let goods = (try call("order.get", ["order": .int(n)])["lines"]?.arrayValue ?? []).filter { $0["fee"] == nil }
+        let r = try call("return.create", ["order": .int(n), "reason": "Fortrydelsesret", "withdrawal": true,
+                                           "lines": .array(goods.map { ["sku": $0["sku"] ?? "", "qty": $0["qty"] ?? 0] })])
+        withdrawal = r["number"]?.intValue
+        note("order \(n): the customer withdraws from the purchase → return \(r["reference"]?.stringValue ?? "?"), refund due by \(r["deadline"]?.stringValue?.prefix(10) ?? "?")")
+    }
+
+    /// 9:30: a customer calls to take one unit less of an order not yet shipped (`order.edit`).
+    private func customerCallsToChange() throws(OrderError) {
+        for n in try ordersInStatus("received") {
+            let o = try call("order.get", ["order": .int(n)])
+            guard let l = (o["lines"]?.arrayValue ?? []).first(where: { $0["fee"] == nil && ($0["qty"]?.intValue ?? 0) >= 2 }),
+                  let qty = l["qty"]?.intValue else { continue }
+            let r = try call("order.edit", ["order": .int(n), "set_qty": [["sku": l["sku"] ?? "", "qty": .int(qty - 1)]],
+                                            "reason": "Kunden ringede: én mindre"])
+            note("order \(n): the customer called → \(l["name"]?.stringValue ?? "") \(qty) → \(qty - 1), total \(dkk(o["total"])) → \(dkk(r["total"])) (authorisation kept)")
+            return
+        }
     }
 
     private func firstDelivered(containing sku: String) throws(OrderError) -> Int64? {

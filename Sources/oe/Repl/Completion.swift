@@ -17,6 +17,7 @@ enum Completion {
         "oe.orders.get", "oe.orders.find", "oe.orders.count", "oe.orders.create", "oe.orders.each", "oe.orders.mass_update",
         "oe.status.define", "oe.status.list", "oe.settings.get", "oe.settings.set", "oe.outbox.list",
         "oe.invoices.get", "oe.invoices.credit_note", "oe.invoices.find",
+        "oe.returns.create", "oe.returns.receive", "oe.returns.refund", "oe.returns.get", "oe.returns.find", "oe.returns.check",
         "oe.clock.advance", "oe.test_mode", "oe.order_object",
     ]
     static let methods = [

@@ -84,7 +84,8 @@ struct CustomerAndOrderTests {
 
     @Test("number series keys and formatting")
     func numberSeries() {
-        #expect(NumberSeries.allCases.map(\.startKey) == ["order_number_start", "invoice_number_start", "credit_note_number_start"])
+        #expect(NumberSeries.allCases.map(\.startKey) == ["order_number_start", "invoice_number_start", "credit_note_number_start", "return_number_start"])
+        #expect(NumberSeries.goodsReturn.prefixKey == "return_number_prefix")
         #expect(NumberSeries.invoice.prefixKey == "invoice_number_prefix")
         #expect(NumberSeries.order.defaultStart == 1)
         #expect(NumberSeries.format(1001, prefix: "WEB-") == "WEB-1001")

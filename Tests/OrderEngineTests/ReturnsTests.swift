@@ -1,0 +1,184 @@
+import OrderCore
+import OrderEngine
+import Testing
+
+/// Returns: return.create / receive / refund / get / find / check, their numbering, the
+/// shipping fee on a whole withdrawal, the money invariant, and every refusal storing nothing.
+@Suite struct ReturnsTests {
+    /// An order of 2 T-shirts and a mug with 49 kr. freight, shipped, handed over and captured (invoiced).
+    func deliveredOrder(_ shop: Shop, notify: Bool = true) throws -> Int64 {
+        var p = Shop.orderParams(notify: notify).objectValue!
+        p["fees"] = [["kind": "shipping", "name": "Fragt", "amount": 4_900]]
+        let n = try #require(shop.call("order.create", .object(p))["order"]?.intValue)
+        try shop.authorize(n)
+        try shop.shipAndHandOver(n)
+        try shop.capture(n)
+        return n
+    }
+
+    func lines(_ l: [(String, Int64)]) -> JSON { .array(l.map { ["sku": .string($0.0), "qty": .int($0.1)] }) }
+
+    func invariant(_ shop: Shop, _ n: Int64) throws {
+        let o = try shop.order(n)
+        let docs = try #require(shop.call("invoice.find", ["order": .int(n)])["documents"]?.arrayValue)
+        let invoiced = docs.filter { $0["kind"]?.stringValue == "invoice" }.reduce(Int64(0)) { $0 + ($1["total"]?.intValue ?? 0) }
+        let credited = docs.filter { $0["kind"]?.stringValue == "credit_note" }.reduce(Int64(0)) { $0 + ($1["total"]?.intValue ?? 0) }
+        let captured = try #require(o["payments"]?["captured"]?.intValue ?? o["captured"]?.intValue)
+        let refunded = try #require(o["payments"]?["refunded"]?.intValue ?? o["refunded"]?.intValue)
+        #expect(captured - refunded == invoiced - credited)
+    }
+
+    @Test func withdrawalOfTheWholeOrderRefundsGoodsAndFreight() throws {
+        let shop = try Shop()
+        try shop.settings(["return_number_start": 500, "return_number_prefix": "RET-"])
+        let n = try deliveredOrder(shop)
+        let total = try #require(shop.order(n)["total"]?.intValue)
+        #expect(total == Shop.defaultTotal + 4_900)
+        let r = try shop.call("return.create", ["order": .int(n), "lines": lines([("TSHIRT", 2), ("MUG", 1)]),
+                                                 "reason": "Fortrudt", "withdrawal": true])
+        #expect(r["number"]?.intValue == 500)
+        #expect(r["reference"]?.stringValue == "RET-500")
+        #expect(r["state"]?.stringValue == "created")
+        #expect(r["deadline"]?.stringValue == Timestamp(seconds: Shop.start.seconds + 14 * 86_400).iso8601)
+        #expect(try shop.outbox(order: n).contains { $0["subject"]?.stringValue?.contains("Din returnering RET-500") == true })
+
+        try shop.setStatus(n, "shipped")  // returned follows shipped, delivered or picked_up in the status graph
+        let got = try shop.call("return.receive", ["return": 500])
+        #expect(got["state"]?.stringValue == "received")
+        #expect(got["order_status"]?.stringValue == "returned")
+
+        let refund = try shop.call("return.refund", ["return": 500])
+        #expect(refund["total"]?.intValue == total)  // goods and the freight
+        #expect(refund["return"]?["state"]?.stringValue == "refunded")
+        let cn = try #require(refund["document"])
+        #expect(cn["lines"]?.arrayValue?.contains { $0["fee"]?.stringValue == "shipping" } == true)
+        let stored = try shop.call("return.get", ["return": 500])
+        #expect(stored["state"]?.stringValue == "refunded")
+        #expect(stored["refunded"]?.intValue == total)
+        #expect(stored["credit_note"]?.intValue == refund["credit_note"]?.intValue)
+        try invariant(shop, n)
+        let events = try shop.timeline(n)
+        #expect(events.named("return.created").count == 1)
+        #expect(events.named("return.received").count == 1)
+        #expect(events.named("return.refunded").count == 1)
+        #expect(try shop.outbox(order: n).contains { $0["subject"]?.stringValue?.contains("Pengene for returnering RET-500") == true })
+
+        // Refunding twice is refused and stores nothing.
+        try expectRefused(shop, .policy, "RET-500", "refunded already") { try shop.call("return.refund", ["return": 500]) }
+        // The series is gapless: the next return is 501.
+        try expectRefused(shop, .policy, "lines[0].qty", "at most 0") {
+            try shop.call("return.create", ["order": .int(n), "lines": lines([("MUG", 1)]), "reason": "igen"])
+        }
+        #expect(try shop.call("settings.get")["number_series"]?["return"]?["next"]?.intValue == 501)
+    }
+
+    @Test func aPartialReturnCreditsOnlyItsLinesAndMayBeRefundedLess() throws {
+        let shop = try Shop()
+        let n = try deliveredOrder(shop)
+        let r = try shop.call("return.create", ["order": .int(n), "lines": lines([("TSHIRT", 1)]), "reason": "For lille"])
+        let number = try #require(r["number"]?.intValue)
+        #expect(r["deadline"] == .null)
+        try expectRefused(shop, .policy, "amount", "covers 199.00") {
+            try shop.call("return.refund", ["return": .int(number), "amount": 19_901])
+        }
+        let refund = try shop.call("return.refund", ["return": .int(number), "amount": 15_000])
+        #expect(refund["total"]?.intValue == 15_000)
+        #expect(refund["refunded"]?.intValue == 15_000)
+        try invariant(shop, n)
+        // The order is not returned: not every unit came back.
+        #expect(try shop.order(n)["status"]?.stringValue != "returned")
+        // Earlier returns count: one T-shirt is left to return, not two.
+        let e = try expectRefused(shop, .policy, "lines[0].qty", "1 returned already", "at most 1") {
+            try shop.call("return.create", ["order": .int(n), "lines": lines([("TSHIRT", 2)]), "reason": "x"])
+        }
+        #expect(e?.field == "lines[0].qty")
+    }
+
+    @Test func aDeclinedRefundLeavesTheReturnToRefundAgain() throws {
+        let shop = try Shop()
+        let n = try deliveredOrder(shop)
+        let r = try shop.call("return.create", ["order": .int(n), "lines": lines([("MUG", 1)]), "reason": "Defekt"])
+        try shop.call("return.receive", ["return": r["number"]!])
+        try shop.simulate(n, "refund", "decline")
+        expectError(.port, "refund") { try shop.call("return.refund", ["return": r["number"]!]) }
+        let after = try shop.call("return.get", ["return": r["number"]!])
+        #expect(after["state"]?.stringValue == "received")
+        #expect(after["credit_note"] == .null)
+        #expect(try shop.timeline(n).named("return.refund_failed").count == 1)
+        try shop.simulate(n, "refund", "approve")
+        let ok = try shop.call("return.refund", ["return": r["number"]!])
+        #expect(ok["total"]?.intValue == 9_900)
+        #expect(try shop.call("return.get", ["return": r["number"]!])["state"]?.stringValue == "refunded")
+        try invariant(shop, n)
+    }
+
+    @Test func hooksSeeTheReturnEvents() throws {
+        let hooks = TestHooks()
+        let shop = try Shop()
+        shop.engine.setHooks(hooks)
+        let n = try deliveredOrder(shop)
+        let r = try shop.call("return.create", ["order": .int(n), "lines": lines([("MUG", 1)]), "reason": "Defekt"])
+        try shop.call("return.receive", ["return": r["number"]!])
+        try shop.call("return.refund", ["return": r["number"]!])
+        let names = hooks.events.map(\.name).filter { $0.hasPrefix("return.") }
+        #expect(names == ["return.created", "return.received", "return.refunded"])
+    }
+
+    @Test func badInputIsRefusedNamingTheFieldAndStoresNothing() throws {
+        let shop = try Shop()
+        let n = try deliveredOrder(shop)
+        try expectRefused(shop, .invalid, "lines[0].sku", "HAT") {
+            try shop.call("return.create", ["order": .int(n), "lines": lines([("HAT", 1)]), "reason": "x"])
+        }
+        try expectRefused(shop, .invalid, "lines") { try shop.call("return.create", ["order": .int(n), "reason": "x"]) }
+        try expectRefused(shop, .invalid, "reason") {
+            try shop.call("return.create", ["order": .int(n), "lines": lines([("MUG", 1)])])
+        }
+        try expectRefused(shop, .notFound, "return 99") { try shop.call("return.refund", ["return": 99]) }
+        try expectRefused(shop, .notFound, "return 99") { try shop.call("return.receive", ["return": 99]) }
+        try expectRefused(shop, .notFound, "return 99") { try shop.call("return.get", ["return": 99]) }
+        // Goods not yet handed over cannot be returned.
+        let m = try shop.paidOrder()
+        try shop.ship(m)
+        try expectRefused(shop, .policy, "lines[0].qty", "0 of sku 'MUG' delivered") {
+            try shop.call("return.create", ["order": .int(m), "lines": lines([("MUG", 1)]), "reason": "x"])
+        }
+        let r = try shop.call("return.create", ["order": .int(n), "lines": lines([("MUG", 1)]), "reason": "x"])
+        try shop.call("return.receive", ["return": r["number"]!])
+        try expectRefused(shop, .policy, "received already") { try shop.call("return.receive", ["return": r["number"]!]) }
+    }
+
+    @Test func checkListsWithdrawalsDueOrOverdueUntilRefunded() throws {
+        let shop = try Shop()
+        let n = try deliveredOrder(shop)
+        let w = try #require(shop.call("return.create", ["order": .int(n), "lines": lines([("MUG", 1)]), "reason": "Fortrudt",
+                                                           "withdrawal": true])["number"]?.intValue)
+        _ = try shop.call("return.create", ["order": .int(n), "lines": lines([("TSHIRT", 1)]), "reason": "Defekt"])
+        #expect(try shop.call("return.check", ["days": 3])["count"]?.intValue == 0)
+        shop.clock.advance(days: 12)
+        let due = try shop.call("return.check", ["days": 3])
+        #expect(due["returns"]?.arrayValue?.map { $0["number"]?.intValue } == [w])
+        #expect(due["returns"]?[0]?["days_left"]?.intValue == 2)
+        #expect(due["returns"]?[0]?["goods_received"] == false)
+        #expect(due["note"]?["da"]?.stringValue?.contains("§ 22") == true)
+        #expect(due["note"]?["en"]?.stringValue?.contains("proof") == true)
+        shop.clock.advance(days: 3)
+        #expect(try shop.call("return.check", ["days": 0])["returns"]?[0]?["overdue"] == true)
+        try shop.call("return.refund", ["return": .int(w)])
+        #expect(try shop.call("return.check", ["days": 30])["count"]?.intValue == 0)
+    }
+
+    @Test func findFiltersAndPagesByNumber() throws {
+        let shop = try Shop()
+        let n = try deliveredOrder(shop)
+        for _ in 0..<2 { _ = try shop.call("return.create", ["order": .int(n), "lines": lines([("TSHIRT", 1)]), "reason": "x"]) }
+        _ = try shop.call("return.create", ["order": .int(n), "lines": lines([("MUG", 1)]), "reason": "x", "withdrawal": true])
+        let first = try shop.call("return.find", ["order": .int(n), "limit": 2])
+        #expect(first["returns"]?.arrayValue?.map { $0["number"]?.intValue } == [1, 2])
+        let second = try shop.call("return.find", ["order": .int(n), "limit": 2, "after": first["next"]!])
+        #expect(second["returns"]?.arrayValue?.map { $0["number"]?.intValue } == [3])
+        #expect(second["next"] == .null)
+        #expect(try shop.call("return.find", ["withdrawal": true])["returns"]?.count == 1)
+        try expectRefused(shop, .invalid, "state") { try shop.call("return.find", ["state": "lost"]) }
+    }
+}
