@@ -245,6 +245,7 @@ enum Schema {
                 CREATE INDEX returns_state ON returns (state, number);
                 CREATE INDEX returns_refund_key ON returns (refund_key) WHERE refund_key IS NOT NULL;
                 """)
+        }
         m.registerMigration("v8-bookkeeping") { db in
             // Danish folding in search (issue 13): the stored search text is folded as the
             // words of a query are (SearchFolding: ø→o, oe→o, å→a, aa→a, æ→ae), so "soeren"
