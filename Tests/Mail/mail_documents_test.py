@@ -600,6 +600,32 @@ def non_ascii_addresses_go_through_idna_and_smtputf8():
 
 
 @test
+def a_broken_dkim_key_file_keeps_the_message_pending_with_a_clear_error():
+    db = fresh_db("broken-dkim", 1)
+    server = Server("broken-dkim")
+    try:
+        key = WORK / "broken-dkim.key"
+        dkim_ = {"domain": "nordiskkaffe.dk", "selector": "k1", "algorithm": "ed25519-sha256", "key_file": str(key)}
+        call(db, "mail.dkim_keygen", dkim_)
+        mail_settings(db, server.port, dkim=dkim_)
+        key.write_text("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
+        w = oe("mail-worker", "--once", "--backoff", "1", db=db)
+        assert "retrying 1" in w.stdout, w.stdout + w.stderr
+        m = call(db, "outbox.list", {"state": "pending"})["messages"][0]
+        assert "mail.dkim.key_file" in m["last_error"] and str(key) in m["last_error"], m
+        assert server.raw() == [], "nothing is sent unsigned"
+        key.unlink()
+        call(db, "mail.dkim_keygen", dkim_)
+        deadline = time.time() + 60  # due again after the backoff (1 s)
+        while "sent 1" not in (w := oe("mail-worker", "--once", db=db)).stdout and time.time() < deadline:
+            time.sleep(1)
+        assert "sent 1" in w.stdout, w.stdout + w.stderr
+        assert message_ids(server) == [m["message_id"]], "delivered once, under the row's Message-ID"
+    finally:
+        server.stop()
+
+
+@test
 def throughput_of_the_worker():
     db = fresh_db("throughput", 1000)
     server = Server("throughput")

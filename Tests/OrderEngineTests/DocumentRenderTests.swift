@@ -84,6 +84,41 @@ import Testing
         try expectRefused(shop, .invalid, "documents.logo_file") { try shop.settings(["documents": ["logo_file": "/no/such/logo.png"]]) }
     }
 
+    @Test("a path not named for the format (traversal to another kind of file) is refused and the file is left as it was")
+    func hostilePaths() throws {
+        let (shop, _) = try Self.invoicedShop()
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        try Data("keep me".utf8).write(to: URL(fileURLWithPath: dir.path("passwd")))
+        try Data("keep me".utf8).write(to: URL(fileURLWithPath: dir.path("f.pdf")))
+        for (format, path) in [("pdf", dir.path("sub/../passwd")), ("pdf", dir.path("passwd")), ("ubl", dir.path("f.pdf")),
+                               ("html", dir.path(".html")), ("pdf", dir.path("f.pdf") + "/")] {
+            try expectRefused(shop, .invalid, "path", "must be a file name ending in") {
+                try shop.call("invoice.render", ["number": 5001, "format": .string(format), "path": .string(path)])
+            }
+        }
+        #expect(try String(contentsOfFile: dir.path("passwd"), encoding: .utf8) == "keep me")
+        #expect(try String(contentsOfFile: dir.path("f.pdf"), encoding: .utf8) == "keep me")
+        let r = try shop.call("invoice.render", ["number": 5001, "format": "html", "path": .string(dir.path("F-5001.HTM"))])
+        #expect(r["bytes"]?.intValue ?? 0 > 0)
+    }
+
+    @Test("a logo that is too large or not a PNG is refused when set, naming the setting")
+    func hostileLogos() throws {
+        let (shop, _) = try Self.invoicedShop()
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        try Data(count: 5 << 20).write(to: URL(fileURLWithPath: dir.path("huge.png")))
+        try Data("GIF89a not a png".utf8).write(to: URL(fileURLWithPath: dir.path("fake.png")))
+        try expectRefused(shop, .invalid, "documents.logo_file", "larger than") {
+            try shop.settings(["documents": ["logo_file": .string(dir.path("huge.png"))]])
+        }
+        try expectRefused(shop, .invalid, "documents.logo_file", "not a PNG") {
+            try shop.settings(["documents": ["logo_file": .string(dir.path("fake.png"))]])
+        }
+        #expect(try shop.call("invoice.render", ["number": 5001, "format": "pdf"])["bytes"]?.intValue ?? 0 > 0)
+    }
+
     @Test("a configured PNG logo is drawn into the PDF")
     func logo() throws {
         let (shop, _) = try Self.invoicedShop()

@@ -20,6 +20,7 @@ enum DocumentCommands {
         let language = try p.choice("language", Language.allCases.map(\.rawValue)).flatMap(Language.init(rawValue:))
         let path = try p.string("path", maxLength: 4096)
         try p.finish()
+        if let path { try checkPath(path, format) }
         let bytes = try renderBytes(doc, format: format, language: language, ctx: ctx)
         var o: JSONObject = ["format": .string(format.rawValue), "bytes": .int(Int64(bytes.count)),
                              "kind": .string(doc.kind.rawValue), "number": .int(doc.number), "reference": .string(doc.reference)]
@@ -30,6 +31,17 @@ enum DocumentCommands {
             o["content_base64"] = .string(Base64.encode(bytes))
         }
         return .object(o)
+    }
+
+    /// A rendered document is written only to a file named for its format (`.pdf`, `.html` /
+    /// `.htm`, `.xml`), so a hostile or mistyped `path` (`../../etc/passwd`, a script, a
+    /// database) is refused before anything is rendered or written, and never replaced.
+    static func checkPath(_ path: String, _ format: DocumentFormat) throws {
+        let name = path.split(separator: "/", omittingEmptySubsequences: false).last.map { $0.lowercased() } ?? ""
+        let allowed = format == .html ? [".html", ".htm"] : [".\(format.fileExtension)"]
+        guard allowed.contains(where: { name.hasSuffix($0) && name.count > $0.count }) else {
+            throw OrderError.invalid("path", "'\(path)' must be a file name ending in \(allowed.joined(separator: " or ")) for format \(format.rawValue)")
+        }
     }
 
     /// The document named by `number` (an integer, or the printed reference with its series
