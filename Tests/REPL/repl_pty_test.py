@@ -81,6 +81,12 @@ check(got is not None, "Tab completes oe.orders.cr: %r" % (screen[-200:],))
 send("{customer = {name = 'Ib Holm', email = 'ib@example.dk'}, lines = {{sku = 'A', name = 'Kaffe', qty = 1, unit_price = 17900}}}.order\r")
 check(read_until(r"\b1\r?\n.*oe> ") is not None, "created order 1")
 
+send("oe.returns.rec\t")  # unique: completes to oe.returns.receive (issue 14)
+got = read_until(r"oe\.returns\.rec[\x07\r]*eive")
+check(got is not None, "Tab completes oe.returns.rec: %r" % (screen[-200:],))
+send("(99)\r")
+check(read_until(r"return 99 does not exist") is not None, "oe.returns.receive runs return.receive: %r" % (screen[-200:],))
+
 send("function sq(x)\r")
 check(read_until(r"\.\.> ") is not None, "an incomplete chunk continues on ..>")
 send("  return x * x\r")
