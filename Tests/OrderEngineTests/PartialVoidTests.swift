@@ -40,13 +40,18 @@ struct PartialVoidTests {
         return try shop.call("order.edit", .object(p))
     }
 
-    @Test("with support: the surplus is released by a partial void, the authorisation stays valid for the capture")
-    func released() throws {
+    /// A shop whose gateway port records requests, with a paid default order edited down.
+    private func editedDown(partialVoid: Bool) throws -> (Shop, RecordingGateway, Int64, JSON) {
         let sim = SimulatedGateway()
-        let port = RecordingGateway(sim, partialVoid: true)
+        let port = RecordingGateway(sim, partialVoid: partialVoid)
         let shop = try Shop(gateway: sim, port: port)
         let n = try shop.paidOrder()
-        let r = try edit(shop, n)
+        return (shop, port, n, try edit(shop, n))
+    }
+
+    @Test("with support: the surplus is released by a partial void, the authorisation stays valid for the capture")
+    func released() throws {
+        let (shop, port, n, r) = try editedDown(partialVoid: true)
         #expect(r["releasing"]?.intValue == 19_900)
         let effect = try #require(r["effects"]?.arrayValue?.first)
         #expect(effect["kind"]?.stringValue == "void")
@@ -67,11 +72,7 @@ struct PartialVoidTests {
 
     @Test("without support: nothing is sent to the gateway, the surplus stays reserved and the capture takes less")
     func notSupported() throws {
-        let sim = SimulatedGateway()
-        let port = RecordingGateway(sim, partialVoid: false)
-        let shop = try Shop(gateway: sim, port: port)
-        let n = try shop.paidOrder()
-        let r = try edit(shop, n)
+        let (shop, port, n, r) = try editedDown(partialVoid: false)
         #expect(r["releasing"]?.intValue == 0)
         #expect(r["authorized_surplus"]?.intValue == 19_900)
         #expect(port.voids.isEmpty)

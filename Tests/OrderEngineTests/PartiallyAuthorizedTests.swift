@@ -1,3 +1,4 @@
+import GRDB
 import OrderCore
 import OrderEngine
 import Testing
@@ -84,5 +85,23 @@ struct PartiallyAuthorizedTests {
         let o = try shop.order(n)
         #expect(o["money_difference"]?.intValue == 0)
         #expect(o["left_to_authorize"]?.intValue == 29_900, "the grown part is still to authorise")
+    }
+
+    @Test("migration v9-eu-vat gives an order edited upwards before it (stored as authorized) partially_authorized")
+    func migration() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let path = dir.path("shop.sqlite")
+        let n = try grownOrder(try Shop(path: path))
+        // As a database written before this version stored it, with v9 not applied yet.
+        let db = try DatabaseQueue(path: path)
+        try db.write { d in
+            try d.execute(sql: "UPDATE orders SET payment_state = 'authorized' WHERE number = ?", arguments: [n])
+            try d.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v9-eu-vat'")
+        }
+        try db.close()
+        let reopened = try Shop(path: path)
+        #expect(try reopened.find(["payment_state": "partially_authorized"]) == [n])
+        #expect(try reopened.find(["payment_state": "authorized"]).isEmpty)
     }
 }
