@@ -80,6 +80,9 @@ typedef struct oe_engine oe_engine;
 **   "payment_gateway": "nets-live"  the name under which effects sent through the host's
 **                 payment port are recorded (default "host"). Only the gateway an effect was
 **                 sent to resolves it: give each real gateway its own name.
+**   "payment_partial_void": true  the host's payment port can release part of an
+**                 authorisation and keep the rest valid (see "payment" below). Default false:
+**                 no partial void is ever sent, and a lowered total's surplus stays reserved.
 ** Unknown keys are refused with OE_INVALID.
 **
 ** Opening does no work that needs a port: effects a crash left pending are reconciled before
@@ -192,6 +195,8 @@ int oe_script_eval(oe_engine *e, const char *lua_source, char **result_json);
 **               "authorization_reference", "idempotency_key"}
 **              -> {"status": "approved", "reference": "..."} | {"status": "declined", "reason": "..."}
 **                 | {"status": "expired"}
+**              A void carries "partial": true only when the host opened with
+**              "payment_partial_void": true: release just "amount", keep the rest authorised.
 **              and {"operation": "lookup", "idempotency_key"} -> one of the above, or
 **                 {"status": "unknown"} when the gateway never received that key.
 **              A failing callback means "outcome unknown": the engine asks "lookup" next.

@@ -124,13 +124,14 @@ test("freight and a discount code: the fee is captured with the first parcel, th
   expect_eq(#oe.orders.find { discount_code = "vinter10" }, 1)
 end)
 
-test("an edit before shipment: fewer units, the authorisation kept, the capture at hand-over takes the new total", function()
+test("an edit before shipment: fewer units, the surplus released, the authorisation kept, the capture at hand-over takes the new total", function()
   local o = new_order()
   local r = o:edit { set_qty = { { sku = "KAF", qty = 1 } }, reason = "Kunden ringede: kun én pose" }
   expect_eq(r.total, 17900 + 12900)
   expect_eq(r.authorized_surplus, 17900)
   o:reload()
-  expect_eq(o.voided, 0, "the authorisation is not cancelled")
+  expect_eq(o.voided, 17900, "the simulator releases the surplus by a partial void")
+  expect_eq(o.payment_state, "authorized", "the authorisation is not cancelled")
   local s = o:ship()
   oe.call("shipment.hand_over", { shipment = s.shipment })
   o:reload()

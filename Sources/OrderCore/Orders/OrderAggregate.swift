@@ -18,8 +18,18 @@ public struct OrderAggregate: Sendable, Equatable {
     /// Derived fulfilment state.
     public var fulfilmentState: FulfilmentState { FulfilmentState.derive(lines: order.goods, shipments: shipments) }
 
-    /// Derived payment state at `now` (`nil`: ignoring expiry).
-    public func paymentState(at now: Timestamp?) -> PaymentState { payments.state(at: now) }
+    /// Derived payment state at `now` (`nil`: ignoring expiry, the stored state): the ledger's
+    /// state, except that an authorised order whose authorisations (less voids) hold less than
+    /// its total is `partially_authorized`.
+    public func paymentState(at now: Timestamp?) -> PaymentState {
+        let state = payments.state(at: now)
+        return state == .authorized && payments.authorized - payments.voided < order.total ? .partially_authorized : state
+    }
+
+    /// What is left to authorise at `now`: the total less what is captured and validly
+    /// authorised (never negative). Non-zero for a `partially_authorized` order; also after an
+    /// authorisation expired or was voided without a capture.
+    public func leftToAuthorize(at now: Timestamp) -> Int64 { max(0, order.total - payments.committed(at: now)) }
 
     /// Units per SKU in shipments so far.
     public var shippedQuantities: [String: Int64] { FulfilmentState.shippedQuantities(shipments) }
@@ -65,9 +75,7 @@ public struct OrderAggregate: Sendable, Equatable {
         o.appendNew("status", .string(order.status))
         if let statusLabel { o.appendNew("status_label", .string(statusLabel)) }
         // An authorised order whose total grew (order.edit) has the difference left to authorise.
-        let state = paymentState(at: now)
-        let short = state == .authorized && payments.authorized - payments.voided < order.total
-        o.appendNew("payment_state", .string(short ? "partially_authorized" : state.rawValue))
+        o.appendNew("payment_state", .string(paymentState(at: now).rawValue))
         o.appendNew("fulfilment_state", .string(fulfilmentState.rawValue))
         o.appendNew("currency", .string(order.currency.code))
         o.appendNew("total", .int(order.total))
@@ -77,6 +85,7 @@ public struct OrderAggregate: Sendable, Equatable {
         o.appendNew("captured", .int(payments.captured))
         o.appendNew("refunded", .int(payments.refunded))
         o.appendNew("voided", .int(payments.voided))
+        o.appendNew("left_to_authorize", .int(leftToAuthorize(at: now)))
         o.appendNew("uninvoiced_captured", .int(CapturePlan.uninvoicedCaptured(self)))
         o.appendNew("money_difference", .int(MoneyInvariant.difference(self)))
         o.appendNew("authorization_expires_at", .optional(payments.earliestOpenExpiry?.iso8601))

@@ -98,9 +98,10 @@ enum OrderEditCommands {
         let committed = a.payments.committed(at: ctx.now)
         let toAuthorize = max(0, total - committed)
         let surplus = max(0, committed - total)
+        let releasing = try releaseSurplus(&a, surplus: surplus, ctx: ctx)
         try ctx.record(order: n, event: "order.edited", amount: total, detail: [
             "reason": .string(reason), "changes": .array(changes), "total_from": .int(before.total), "total_to": .int(total),
-            "left_to_authorize": .int(toAuthorize), "authorized_surplus": .int(surplus),
+            "left_to_authorize": .int(toAuthorize), "authorized_surplus": .int(surplus), "releasing": .int(releasing),
         ])
         ctx.emit(EngineEvent(name: "order.edited", order: n, amount: total, detail: ["reason": .string(reason)]))
         var mail: [Int64] = []
@@ -118,8 +119,35 @@ enum OrderEditCommands {
         r["changes"] = .array(changes)
         r["left_to_authorize"] = .int(toAuthorize)
         r["authorized_surplus"] = .int(surplus)
+        r["releasing"] = .int(releasing)
         r["outbox"] = .array(mail.map { .int($0) })
         if toAuthorize > 0 { r["payment_state"] = "partially_authorized" }
         return .object(r)
+    }
+
+    /// With a gateway that supports partial voids, releases the surplus of a lowered total:
+    /// one partial void per valid authorisation, newest first, each at most what it still
+    /// holds (less voids in flight), as effects of their own (their outcome is reported under
+    /// `effects`; a refusal leaves the edit standing and the money reserved). Nothing when the
+    /// gateway cannot (the capture then simply takes less) or a capture is in flight. Returns
+    /// the amount being released.
+    private static func releaseSurplus(_ a: inout OrderAggregate, surplus: Int64, ctx: CommandContext) throws -> Int64 {
+        let n = a.order.number
+        guard surplus > 0, ctx.engine.configuration.gateway.supportsPartialVoid,
+              try ctx.session.pendingAmount(order: n, kind: "capture") == 0 else { return 0 }
+        let inFlight = try EffectParts.reserved(order: n, kind: "void", ctx)
+        var left = surplus - inFlight.values.reduce(0, +)
+        var parts: [(Int64, Int64)] = []
+        for auth in a.payments.validAuthorizations(at: ctx.now).reversed() where left > 0 {
+            let amount = min(left, a.payments.remaining(of: auth) - (inFlight[auth.id] ?? 0))
+            guard amount > 0 else { continue }
+            parts.append((auth.id, amount))
+            left -= amount
+        }
+        guard !parts.isEmpty else { return 0 }
+        let effects = try EffectParts.record("void", .void, group: PaymentCommands.newKey("release", n), parts: parts, on: a,
+                                             partial: true, ctx: ctx)
+        for e in effects { ctx.effects.append(QueuedEffect(record: e, primary: false)) }
+        return effects.reduce(0) { $0 + $1.amount }
     }
 }

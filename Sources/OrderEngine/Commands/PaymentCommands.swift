@@ -235,9 +235,32 @@ enum PaymentCommands {
             }
         }
         let expired = out.filter { $0["expired"]?.boolValue == true }.count
+        let short = try partiallyAuthorized(ctx, limit: limit)
         return ["as_of": .string(ctx.now.iso8601), "days": .int(days), "expired": .int(Int64(expired)),
                 "expiring": .int(Int64(out.count - expired)), "authorizations": .array(out),
+                "to_authorize": .int(Int64(short.count)), "partially_authorized": .array(short),
                 "pending_effects": try PendingEffects.report(ctx)]
+    }
+
+    /// The orders whose authorisation holds less than their total (payment_state
+    /// `partially_authorized`, not expired), oldest first, each with what is left to authorise.
+    private static func partiallyAuthorized(_ ctx: CommandContext, limit: Int64) throws -> [JSON] {
+        var f = OrderFilter()
+        f.paymentStates = [.partially_authorized]
+        var out: [JSON] = []
+        for n in try ctx.session.findOrderNumbers(f, now: ctx.now, limit: limit) {
+            guard let a = try ctx.session.loadAggregate(n) else { continue }
+            let left = a.leftToAuthorize(at: ctx.now)
+            let cur = a.order.currency
+            out.append([
+                "order": .int(n), "reference": .string(a.order.reference), "status": .string(a.order.status),
+                "customer": .string(a.order.customer.name), "total": .int(a.order.total),
+                "authorized": .int(a.payments.committed(at: ctx.now)), "left_to_authorize": .int(left),
+                "payment_state": .string(a.paymentState(at: ctx.now).rawValue),
+                "message": .string("order \(n) totals \(cur.format(a.order.total)) but only \(cur.format(a.order.total - left)) is authorised; \(cur.format(left)) is left to authorise: ask the customer to pay the difference"),
+            ])
+        }
+        return out
     }
 
     static func reconcile(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {

@@ -23,16 +23,18 @@ enum EffectParts {
     }
 
     /// Records one pending effect per `(authorisation, amount)` part under `group`; `extra`
-    /// goes into every part's request. Returns the records in part order.
+    /// goes into every part's request; `partial` marks the gateway requests as partial voids.
+    /// Returns the records in part order.
     static func record(_ kind: String, _ operation: GatewayRequest.Operation, group: String, parts: [(Int64, Int64)],
-                       on a: OrderAggregate, extra: JSONObject = [:], ctx: CommandContext) throws -> [EffectRecord] {
+                       on a: OrderAggregate, extra: JSONObject = [:], partial: Bool = false, ctx: CommandContext) throws -> [EffectRecord] {
         let n = a.order.number
         var out: [EffectRecord] = []
         for (k, (authId, amount)) in parts.enumerated() {
             guard let auth = a.payments.authorization(authId) else { throw OrderError(.storage, "authorisation \(authId) vanished") }
             let partKey = key(group, k)
             let request = GatewayRequest(operation: operation, order: n, amount: amount, currency: a.order.currency.code,
-                                         method: auth.method, authorizationReference: auth.reference, idempotencyKey: partKey)
+                                         method: auth.method, authorizationReference: auth.reference, idempotencyKey: partKey,
+                                         partial: partial)
             var r = extra
             r["gateway"] = request.json
             r["authorization"] = .int(authId)

@@ -253,6 +253,7 @@ struct EffectRunner {
               let method = g["method"]?.stringValue, let key = g["idempotency_key"]?.stringValue
         else { return nil }
         return GatewayRequest(operation: op, order: order, amount: amount, currency: cur, method: method,
-                              authorizationReference: g["authorization_reference"]?.stringValue, idempotencyKey: key)
+                              authorizationReference: g["authorization_reference"]?.stringValue, idempotencyKey: key,
+                              partial: g["partial"]?.boolValue ?? false)
     }
 }

@@ -16,9 +16,14 @@ public struct GatewayRequest: Sendable, Equatable {
     /// Recorded in the engine's database before this request was made; the gateway must treat
     /// a repeated key as the same operation and answer with the first outcome.
     public var idempotencyKey: String
+    /// For `void` only: release just `amount` and keep the rest of the authorisation valid (a
+    /// partial void, sent only to a gateway whose `supportsPartialVoid` is true). `false`: the
+    /// void releases what the authorisation still holds (`amount`).
+    public var partial: Bool
 
     public init(operation: Operation, order: Int64, amount: Int64, currency: String, method: String,
-                authorizationReference: String?, idempotencyKey: String) {
+                authorizationReference: String?, idempotencyKey: String, partial: Bool = false) {
+        self.partial = partial
         self.operation = operation
         self.order = order
         self.amount = amount
@@ -28,12 +33,16 @@ public struct GatewayRequest: Sendable, Equatable {
         self.idempotencyKey = idempotencyKey
     }
 
+    /// The request as a port callback gets it; `"partial": true` only on a partial void (so
+    /// hosts written before partial voids see the same requests as before).
     public var json: JSON {
-        [
+        var o: JSONObject = [
             "operation": .string(operation.rawValue), "order": .int(order), "amount": .int(amount), "currency": .string(currency),
             "method": .string(method), "authorization_reference": .optional(authorizationReference),
             "idempotency_key": .string(idempotencyKey),
         ]
+        if partial { o["partial"] = true }
+        return .object(o)
     }
 }
 
@@ -67,6 +76,17 @@ public protocol PaymentGateway: Sendable {
     /// gateway. The same real gateway must answer the same name in every process (e.g.
     /// "nets-live"); two gateways that do not share their records must not.
     var identity: String? { get }
+    /// Whether the gateway can release part of an authorisation and keep the rest valid (a
+    /// `void` with `partial` true). With it, `order.edit` releases the surplus of a lowered
+    /// total at once; without it (the default), the surplus stays reserved and the capture
+    /// simply takes less.
+    var supportsPartialVoid: Bool { get }
+}
+
+extension PaymentGateway {
+    /// Default: partial voids are not supported (gateways written before the capability keep
+    /// working unchanged).
+    public var supportsPartialVoid: Bool { false }
 }
 
 /// A port implementation that can stand in for the built-in gateway simulator at run time (a

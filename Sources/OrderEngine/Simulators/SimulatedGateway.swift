@@ -68,6 +68,9 @@ public final class SimulatedGateway: PaymentGateway {
     /// simulator made are resolved only by a simulator that remembers the same keys.
     public var identity: String? { ledgerIdentity ?? "simulator" }
 
+    /// The simulator releases part of an authorisation when asked (`partial` voids).
+    public var supportsPartialVoid: Bool { true }
+
     public func lookup(idempotencyKey: String) throws -> GatewayOutcome? {
         if let durable {
             guard let found = try durable.find(key: idempotencyKey) else { return nil }

@@ -39,6 +39,7 @@ private func openEngine(path: String?, config: JSON) throws(OrderError) -> Engin
     let actor = try c.string("actor", maxLength: 100) ?? "api"
     let simulate = try c.bool("simulate") ?? false
     let gatewayName = try c.string("payment_gateway", maxLength: 100) ?? "host"
+    let partialVoid = try c.bool("payment_partial_void") ?? false
     var limits = ScriptLimits()
     if let l = try c.object("limits") {
         if let i = try l.int("instructions", in: 0...Int64.max) { limits.instructions = i; limits.scriptInstructions = i }
@@ -47,7 +48,7 @@ private func openEngine(path: String?, config: JSON) throws(OrderError) -> Engin
         try l.finish()
     }
     try c.finish()
-    let gateway = HostGateway(simulate: simulate, name: gatewayName)
+    let gateway = HostGateway(simulate: simulate, name: gatewayName, partialVoid: partialVoid)
     let carrier = HostCarrier(simulate: simulate), mailer = HostMailer(simulate: simulate), clock = HostClock()
     var configuration = EngineConfiguration(clock: clock, gateway: gateway, carrier: carrier, mailer: mailer,
                                             durability: durability, defaultActor: actor)

@@ -9,11 +9,17 @@ final class HostGateway: PaymentGateway, SimulatorBacked {
     private let simulator: SimulatedGateway?
     /// The identity effects sent through the host's callback are recorded under.
     let hostName: String
+    /// Whether the host's callback handles partial voids (oe_open's `"payment_partial_void"`).
+    let hostPartialVoid: Bool
 
-    init(simulate: Bool, name: String) {
+    init(simulate: Bool, name: String, partialVoid: Bool = false) {
         simulator = simulate ? SimulatedGateway() : nil
         hostName = name
+        hostPartialVoid = partialVoid
     }
+
+    /// The host's declaration while its callback is set (default false), the simulator's otherwise.
+    var supportsPartialVoid: Bool { slot.isSet ? hostPartialVoid : simulator?.supportsPartialVoid ?? false }
 
     var gatewaySimulator: SimulatedGateway? { slot.isSet ? nil : simulator }
 

@@ -13,7 +13,7 @@ local status_colours = {
   picked_up = "32", delivered = "32", cancelled = "31", returned = "31", payment_problem = "91", backorder = "33",
 }
 local payment_colours = {
-  none = "90", authorized = "33", partially_captured = "36", captured = "32", partially_refunded = "35",
+  none = "90", authorized = "33", partially_authorized = "33", partially_captured = "36", captured = "32", partially_refunded = "35",
   refunded = "35", voided = "90", expired = "91",
 }
 

@@ -259,6 +259,17 @@ enum Schema {
                 }
             }
         }
+        m.registerMigration("v9-eu-vat") { db in
+            // payment_state partially_authorized is stored since this version (it was derived in
+            // order.get only): authorised orders whose authorisations, less voids, hold less than
+            // the total (edited upwards before this migration) get it, so order.find finds them.
+            try db.execute(sql: """
+                UPDATE orders SET payment_state = 'partially_authorized'
+                WHERE payment_state = 'authorized'
+                  AND authorized - (SELECT COALESCE(SUM(v.amount), 0) FROM payments v
+                                    WHERE v.order_number = orders.number AND v.kind = 'void') < total;
+                """)
+        }
         return m
     }
 }

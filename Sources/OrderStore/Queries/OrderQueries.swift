@@ -28,10 +28,10 @@ public struct OrderSummary: Sendable, Equatable {
     public var updatedAt: Timestamp
     public var version: Int64
 
-    /// The JSON form; `now` turns an authorised order whose authorisations all ran out into `expired`.
+    /// The JSON form; `now` turns an authorised (or partially authorised) order whose authorisations all ran out into `expired`.
     public func json(now: Timestamp) -> JSON {
         var ps = paymentState
-        if ps == .authorized, let e = authValidUntil ?? authExpiresAt, e <= now { ps = .expired }
+        if ps == .authorized || ps == .partially_authorized, let e = authValidUntil ?? authExpiresAt, e <= now { ps = .expired }
         return [
             "order": .int(number), "reference": .string(reference), "status": .string(status),
             "payment_state": .string(ps.rawValue), "fulfilment_state": .string(fulfilmentState.rawValue),
@@ -57,7 +57,7 @@ extension StoreSession {
     private static let summaryColumns = """
         number, reference, status, payment_state, fulfilment_state, auth_expires_at, total, authorized, captured, currency,
         customer_name, customer_email, delivery_method, carrier, tags, created_at, updated_at, version,
-        CASE WHEN payment_state = 'authorized' AND auth_expires_at IS NOT NULL THEN \(authValidUntil) END AS auth_valid_until
+        CASE WHEN payment_state IN ('authorized', 'partially_authorized') AND auth_expires_at IS NOT NULL THEN \(authValidUntil) END AS auth_valid_until
         """
 
     /// Columns by index, in `summaryColumns` order: GRDB's lookup by name folds the case of
@@ -90,11 +90,12 @@ extension StoreSession {
             for p in ps {
                 switch p {
                 case .expired:
-                    ors.append("(payment_state = 'authorized' AND auth_expires_at <= ? AND \(StoreSession.authValidUntil) <= ?)")
+                    ors.append("(payment_state IN ('authorized', 'partially_authorized') AND auth_expires_at <= ? AND \(StoreSession.authValidUntil) <= ?)")
                     args += [now.seconds, now.seconds]
-                case .authorized:
-                    ors.append("(payment_state = 'authorized' AND (auth_expires_at IS NULL OR auth_expires_at > ? OR \(StoreSession.authValidUntil) > ?))")
-                    args += [now.seconds, now.seconds]
+                case .authorized, .partially_authorized:
+                    // Stored as such; read as expired once every open authorisation ran out.
+                    ors.append("(payment_state = ? AND (auth_expires_at IS NULL OR auth_expires_at > ? OR \(StoreSession.authValidUntil) > ?))")
+                    args += [p.rawValue, now.seconds, now.seconds]
                 default:
                     ors.append("payment_state = ?")
                     args.append(p.rawValue)
