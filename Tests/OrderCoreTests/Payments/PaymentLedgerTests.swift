@@ -9,7 +9,7 @@ struct PaymentLedgerTests {
     @Test("the payment states are the documented ones")
     func stateNames() {
         #expect(PaymentState.allCases.map(\.rawValue) ==
-                ["none", "authorized", "partially_captured", "captured", "partially_refunded", "refunded", "voided", "expired"])
+                ["none", "authorized", "partially_authorized", "partially_captured", "captured", "partially_refunded", "refunded", "voided", "expired"])
     }
 
     @Test("totals per kind")

@@ -152,3 +152,25 @@ def test_the_package_is_typed():
     import importlib.resources
     assert importlib.resources.files("orderengine").joinpath("py.typed").is_file()
     assert orderengine.library_version().count(".") == 2
+
+
+def test_partial_void_only_when_the_host_declares_it(order):
+    for declared in (False, True):
+        voids = []
+
+        def gateway(request):
+            if request["operation"] == "void":
+                voids.append(request)
+            return {"status": "approved", "reference": "psp-1"}
+
+        with Engine(payment_gateway="test-psp", payment_partial_void=declared) as shop:
+            shop.set_port("payment", gateway)
+            shop.call("settings.set", seller={"name": "Nordisk Kaffe ApS", "address": "Vestergade 1, 8000 Aarhus C", "vat_number": "DK13585628"})
+            n = shop.call("order.create", **order)["order"]
+            shop.call("payment.authorize", order=n, amount=65700, method="visa")
+            r = shop.call("order.edit", order=n, set_qty=[{"sku": "KAF", "qty": 1}], reason="Kunden ringede")
+            if declared:
+                assert r["releasing"] == 17900
+                assert [(v["amount"], v["partial"]) for v in voids] == [(17900, True)]
+            else:
+                assert r["releasing"] == 0 and voids == []

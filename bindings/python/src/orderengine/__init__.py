@@ -61,7 +61,8 @@ class Engine:
     Keyword options are those of oe_open's configuration: ``simulate`` (the simulated gateway,
     carrier and mailer, for tests and demos), ``workflows`` (Lua files), ``durability``,
     ``actor``, ``limits``, ``payment_gateway`` (the name effects of your payment port are
-    recorded under). ``library`` is an explicit path to liborderengine.so.
+    recorded under), ``payment_partial_void`` (True: your payment port handles a void with
+    ``"partial": true``; default False, none is sent). ``library`` is an explicit path to liborderengine.so.
 
     Thread-safety: one Engine may be used from several threads (the library serialises writes).
     Close it (or use ``with``) before its port callables go away.
@@ -69,7 +70,8 @@ class Engine:
 
     def __init__(self, path: Optional[str] = None, *, simulate: bool = False, workflows: Optional[Sequence[str]] = None,
                  durability: Optional[str] = None, actor: Optional[str] = None, limits: Optional[Mapping[str, int]] = None,
-                 payment_gateway: Optional[str] = None, library: Optional[str] = None) -> None:
+                 payment_gateway: Optional[str] = None, payment_partial_void: Optional[bool] = None,
+                 library: Optional[str] = None) -> None:
         self._lib = _library(library)
         self._handle = ctypes.c_void_p()
         self._ports: Dict[str, Any] = {}  # keeps the ctypes callbacks alive while set
@@ -78,7 +80,7 @@ class Engine:
             config["simulate"] = True
         for key, value in (("workflows", list(workflows) if workflows is not None else None), ("durability", durability),
                            ("actor", actor), ("limits", dict(limits) if limits is not None else None),
-                           ("payment_gateway", payment_gateway)):
+                           ("payment_gateway", payment_gateway), ("payment_partial_void", payment_partial_void)):
             if value is not None:
                 config[key] = value
         rc = self._lib.oe_open(path.encode() if path is not None else None,
