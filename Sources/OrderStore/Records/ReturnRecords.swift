@@ -1,21 +1,9 @@
 import GRDB
 import OrderCore
 
-/// Which returns `findReturns` selects; nil fields do not filter.
-public struct ReturnFilter: Sendable {
-    public var order: Int64?
-    public var states: [ReturnState]?
-    public var withdrawal: Bool?
-    public var createdFrom: Timestamp?
-    public var createdTo: Timestamp?
-    /// Only returns whose deadline is at or before this time (returns without one never match).
-    public var deadlineBy: Timestamp?
-    public init() {}
-}
-
 extension StoreSession {
     /// Inserts a new return (its number already drawn).
-    public func insertReturn(_ r: GoodsReturn) throws {
+    package func insertReturn(_ r: GoodsReturn) throws {
         try write("""
             INSERT INTO returns (number, order_number, state, withdrawal, created_at, deadline, refund_key, doc)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -24,31 +12,31 @@ extension StoreSession {
     }
 
     /// Writes a changed return (state, times, refund).
-    public func updateReturn(_ r: GoodsReturn) throws {
+    package func updateReturn(_ r: GoodsReturn) throws {
         try write("UPDATE returns SET state = ?, refund_key = ?, doc = ? WHERE number = ?",
                   r.state.rawValue, r.refundKey, r.stored.compactText, r.number)
         guard changes == 1 else { throw OrderError(.storage, "return \(r.number) vanished") }
     }
 
     /// One return by number.
-    public func goodsReturn(_ number: Int64) throws -> GoodsReturn? {
+    package func goodsReturn(_ number: Int64) throws -> GoodsReturn? {
         try row("SELECT doc FROM returns WHERE number = ?", [number]).flatMap { GoodsReturn(stored: JSON.stored($0[0])) }
     }
 
     /// The returns of an order, oldest first.
-    public func returns(of order: Int64) throws -> [GoodsReturn] {
+    package func returns(of order: Int64) throws -> [GoodsReturn] {
         try mapRows("SELECT doc FROM returns WHERE order_number = ? ORDER BY number", [order]) {
             GoodsReturn(stored: $0.storedJSON(0))
         }.compactMap { $0 }
     }
 
     /// The return whose refund was sent under effect group `key`.
-    public func goodsReturn(refundKey key: String) throws -> GoodsReturn? {
+    package func goodsReturn(refundKey key: String) throws -> GoodsReturn? {
         try row("SELECT doc FROM returns WHERE refund_key = ?", [key]).flatMap { GoodsReturn(stored: JSON.stored($0[0])) }
     }
 
     /// Returns matching `f` with a number above `after`, in number order, at most `limit`.
-    public func findReturns(_ f: ReturnFilter, after: Int64?, limit: Int) throws -> [GoodsReturn] {
+    package func findReturns(_ f: ReturnFilter, after: Int64?, limit: Int) throws -> [GoodsReturn] {
         var sql = "SELECT doc FROM returns WHERE number > ?"
         var args: [(any DatabaseValueConvertible)?] = [after ?? 0]
         if let o = f.order { sql += " AND order_number = ?"; args.append(o) }
