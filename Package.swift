@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 // OrderEngine: an embeddable order-processing engine for web shops.
-// Layers (see docs/ARCHITECTURE in ../shared/design): OrderCore <- OrderStore <- OrderEngine <- oe.
+// Layers (see docs/ARCHITECTURE in ../shared/design): OrderCore <- OrderStorage (seam) <- OrderStore (SQLite) <- OrderEngine <- oe.
 import PackageDescription
 
 let package = Package(
@@ -22,10 +22,12 @@ let package = Package(
     targets: [
         // Pure domain values and rules: no I/O, no dependencies.
         .target(name: "OrderCore"),
+        // The store seam: the backend and transaction protocols and the record types they share.
+        .target(name: "OrderStorage", dependencies: ["OrderCore"]),
         // SQLite schema, migrations and queries (GRDB); one transaction per command.
         .target(
             name: "OrderStore",
-            dependencies: ["OrderCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
+            dependencies: ["OrderCore", "OrderStorage", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         // Debian's cairo + pango (apt: libcairo2-dev, libpango1.0-dev) for PDF typesetting.
         .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
@@ -48,7 +50,7 @@ let package = Package(
         .target(
             name: "OrderEngine",
             dependencies: [
-                "OrderCore", "OrderStore", "OrderDocuments", "OrderMail",
+                "OrderCore", "OrderStorage", "OrderStore", "OrderDocuments", "OrderMail",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),

@@ -27,7 +27,7 @@ import Testing
 
     @Test func loadingInABatchEqualsLoadingOneByOne() throws {
         let (shop, numbers) = try variedShop()
-        try shop.engine.store.read { s in
+        try shop.engine.storage.read { s in
             let batch = try s.loadAggregates(numbers + [9999])
             #expect(batch.count == numbers.count)
             #expect(batch[9999] == nil)
@@ -70,13 +70,13 @@ import Testing
         let filters: [JSONObject] = [[:], ["status": "received"], ["payment_state": "captured"], ["text": "mette"]]
         for f in filters {
             let expected = try shop.find(f)
-            let got = try shop.engine.store.read { s in
+            let got = try shop.engine.storage.read { s in
                 try s.findOrderNumbers(try QueryCommands.filter(ParamReader(.object(f)), statuses: .defaults, zone: .utc),
                                        now: shop.clock.now(), limit: nil)
             }
             #expect(got == expected.sorted(), "filter \(f)")
         }
-        let limited = try shop.engine.store.read { s in
+        let limited = try shop.engine.storage.read { s in
             try s.findOrderNumbers(OrderFilter(), now: shop.clock.now(), limit: 2)
         }
         #expect(limited == Array(numbers.sorted().prefix(2)))

@@ -22,7 +22,7 @@ import Testing
     @Test func fileDatabasesUseWALAndMigrateOnce() throws {
         let path = try Self.tempPath()
         let store = try OrderStore(path: path)
-        let mode = try store.read { s in try String.fetchOne(s.db, sql: "PRAGMA journal_mode") }
+        let mode = try store.read { s in try String.fetchOne(s.sqlite.db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         try store.write { s in try s.insertOrder(Self.sampleOrder(try s.drawNumber(.order))) }
         // Reopening runs no migration twice and keeps the data.
@@ -51,7 +51,7 @@ import Testing
         }
         let before = try store.contentChecksum()
         #expect {
-            try store.write { s in try s.exec(sql) }
+            try store.write { s in try s.sqlite.exec(sql) }
         } throws: { e in
             guard let e = e as? OrderError else { return false }
             return e.code == .storage && e.message.contains("append-only")
@@ -128,14 +128,14 @@ import Testing
         let back = try store.read { s in try s.loadAggregate(1) }
         #expect(back?.order.customer.name == a.order.customer.name)
         #expect(back?.order.note == "")
-        let stored = try store.read { s in try String.fetchOne(s.db, sql: "SELECT customer_name FROM orders") }
+        let stored = try store.read { s in try String.fetchOne(s.sqlite.db, sql: "SELECT customer_name FROM orders") }
         #expect(stored == a.order.customer.name)
     }
 
     @Test func aWriteWithTheWrongNumberOfValuesIsRefused() throws {
         let store = try OrderStore(path: ":memory:")
         #expect {
-            try store.write { s in try s.write("UPDATE meta SET value = ? WHERE key = ?", "x") }
+            try store.write { s in try s.sqlite.write("UPDATE meta SET value = ? WHERE key = ?", "x") }
         } throws: { ($0 as? OrderError)?.code == .storage }
     }
 
@@ -163,7 +163,7 @@ import Testing
         filter.text = "holm"
         let found = try store.read { s in try s.findOrders(filter, page: OrderPage(), now: Timestamp(seconds: 1_800_000_000)) }
         #expect(found.orders.map(\.number) == [7])
-        let columns = try store.read { s in try Row.fetchAll(s.db, sql: "PRAGMA table_info(orders)").map { $0["name"] as String } }
+        let columns = try store.read { s in try Row.fetchAll(s.sqlite.db, sql: "PRAGMA table_info(orders)").map { $0["name"] as String } }
         #expect(!columns.contains("doc") && !columns.contains("search"))
         // New orders are searchable too, and an edited document is searched by its new text.
         var b = Self.sampleOrder(8)
@@ -178,4 +178,9 @@ import Testing
         filter.text = "kirk"
         #expect(try store.read { s in try s.findOrders(filter, page: OrderPage(), now: Timestamp(seconds: 1)) }.orders.map(\.number) == [8])
     }
+}
+
+extension StoreTransaction {
+    /// The SQLite session behind the seam, for tests of SQLite itself (pragmas, raw SQL).
+    var sqlite: StoreSession { self as! StoreSession }
 }

@@ -166,7 +166,7 @@ struct EffectRunner {
     func applyAll(_ items: [(QueuedEffect, Answer)], actor: String) -> ([(QueuedEffect, Outcome)], [QueuedEffect]) {
         if items.isEmpty { return ([], []) }
         do {
-            return try engine.store.write { s in
+            return try engine.storage.write { s in
                 let ctx = try engine.context(s, actor: actor, isWrite: true)
                 ctx.depth = 1
                 // The batch's orders in four queries, not five per order (a quarter of this

@@ -11,7 +11,7 @@ private let contextSerials = Atomic<UInt64>(0)
 /// (same transaction). Valid only during the call; not thread-safe.
 public final class CommandContext {
     /// The transaction.
-    public let session: StoreSession
+    package let session: any StoreTransaction
     /// The time of this command (engine clock), the same for everything it records.
     public let now: Timestamp
     /// Who is acting (`cli`, `api`, `lua`, …).
@@ -35,7 +35,7 @@ public final class CommandContext {
     /// Effects whose phase 2 (apply) is running: their commands skip phase 1.
     var applyingEffect: EffectRecord?
 
-    init(session: StoreSession, now: Timestamp, actor: String, engine: Engine, isWrite: Bool, settings: ShopSettings, statuses: StatusGraph) {
+    init(session: any StoreTransaction, now: Timestamp, actor: String, engine: Engine, isWrite: Bool, settings: ShopSettings, statuses: StatusGraph) {
         self.session = session
         self.now = now
         self.actor = actor

@@ -15,8 +15,11 @@ import Synchronization
 /// read commands run concurrently on consistent snapshots. Hooks run inside write
 /// transactions, so they see one call at a time.
 public final class Engine: Sendable {
-    /// The store (one SQLite file or in-memory database).
-    public let store: OrderStore
+    /// The store: one SQLite file or in-memory database, or a PostgreSQL database. Embedders
+    /// see its location, write count and content checksum; its operations run only in commands.
+    public var store: any OrderStoreBackend { storage }
+    /// The store the commands run on (`package`: an embedder goes through the commands).
+    package let storage: any StoreBackend
     /// Ports and options the engine was opened with.
     public let configuration: EngineConfiguration
     /// Every command this engine answers.
@@ -36,7 +39,8 @@ public final class Engine: Sendable {
     /// plugs in its gateway after the simulator answered still gets its own leftovers resolved.
     private let reconciledGateways = Locked<Set<String>>([])
 
-    /// Opens the engine on `path` (`nil` or `":memory:"` for an in-memory database), creating
+    /// Opens the engine on `path`: an SQLite file (`nil` or `":memory:"` for an in-memory
+    /// database) or a `postgresql://` / `postgres://` URL (see `StoreOpener`), creating
     /// and migrating the database as needed. Throws `storage` when the database cannot be
     /// opened or is someone else's (not an OrderEngine database).
     ///
@@ -44,7 +48,7 @@ public final class Engine: Sendable {
     /// write command that runs with a payment gateway configured (so a C host sets its ports
     /// first), and only with the gateway each effect was sent to.
     public init(path: String?, configuration: EngineConfiguration = EngineConfiguration()) throws(OrderError) {
-        store = try OrderStore(path: path, options: StoreOptions(durability: configuration.durability))
+        storage = try StoreOpener.open(path, options: StoreOptions(durability: configuration.durability))
         self.configuration = configuration
         var r = CommandRegistry()
         Commands.registerAll(in: &r, configuration: configuration)
@@ -66,7 +70,7 @@ public final class Engine: Sendable {
               reconciledGateways.withLock({ $0.insert(identity).inserted })
         else { return }
         let cutoff = configuration.clock.now().adding(seconds: -60)
-        guard let leftovers = try? store.read({ s in try s.pendingEffects(createdBefore: cutoff) }), !leftovers.isEmpty else { return }
+        guard let leftovers = try? storage.read({ s in try s.pendingEffects(createdBefore: cutoff) }), !leftovers.isEmpty else { return }
         _ = try? callUntyped("payment.reconcile", ["older_than_seconds": 60], actor: "system")
     }
 
@@ -114,13 +118,13 @@ public final class Engine: Sendable {
             return try orchestrate(self, params, actor)
         }
         if cmd.access == .read {
-            return try store.read { s in
+            return try storage.read { s in
                 let ctx = try context(s, actor: actor, isWrite: false)
                 return try execute(cmd, params, in: ctx)
             }
         }
         var queued: [QueuedEffect] = []
-        var result = try store.write { s in
+        var result = try storage.write { s in
             let ctx = try context(s, actor: actor, isWrite: true)
             let r = try execute(cmd, params, in: ctx)
             queued = ctx.effects
@@ -132,7 +136,7 @@ public final class Engine: Sendable {
 
     /// A context for a new transaction, with settings and statuses refreshed when another
     /// command (or process) changed them.
-    func context(_ s: StoreSession, actor: String, isWrite: Bool) throws -> CommandContext {
+    func context(_ s: any StoreTransaction, actor: String, isWrite: Bool) throws -> CommandContext {
         let gen = try s.configGeneration()
         var snapshot = cache.withLock { $0 }
         if snapshot.generation != gen {
@@ -208,7 +212,7 @@ extension Engine {
         let who = actor ?? configuration.defaultActor
         do {
             var queued: [QueuedEffect] = []
-            let value = try store.write { s in
+            let value = try storage.write { s in
                 let ctx = try context(s, actor: who, isWrite: true)
                 ctx.depth = 1  // every call runs in its own savepoint
                 ctx.command = "transaction"

@@ -69,7 +69,7 @@ public struct MailDelivery: Sendable {
 
     private func claim(limit: Int, lease: Int64, token: String) throws(OrderError) -> ([OutboxMessage], ShopSettings, Timestamp) {
         do {
-            return try engine.store.write { s in
+            return try engine.storage.write { s in
                 let ctx = try engine.context(s, actor: "mail-worker", isWrite: true)
                 let domain = ctx.settings.mail.fromAddress.flatMap { $0.split(separator: "@").last.map(String.init) } ?? "orderengine.invalid"
                 let batch = try s.claimOutbox(limit: limit, now: ctx.now, lease: lease, token: token) { id, created in
@@ -82,7 +82,7 @@ public struct MailDelivery: Sendable {
 
     private func record(_ outcomes: [(OutboxMessage, SMTPOutcome)], token: String, backoff: Int64, report: inout Report) throws(OrderError) {
         do {
-            report = try engine.store.write { s in
+            report = try engine.storage.write { s in
                 let ctx = try engine.context(s, actor: "mail-worker", isWrite: true)
                 var r = Report()
                 for (m, outcome) in outcomes {
@@ -130,7 +130,7 @@ public struct MailDelivery: Sendable {
         var html = StatusMailHTML.render(m.body, language: m.language)
         var attachments: [MailMessage.Attachment] = []
         if let a = m.attachment, let kind = a["kind"]?.stringValue.flatMap(DocumentKind.init(rawValue:)), let number = a["number"]?.intValue {
-            let (pdf, page, reference) = try engine.store.read { s in
+            let (pdf, page, reference) = try engine.storage.read { s in
                 let ctx = try engine.context(s, actor: "mail-worker", isWrite: false)
                 guard let doc = try s.document(kind, number) else { throw OrderError.notFound("document \(kind.rawValue) \(number) does not exist") }
                 let input = try DocumentCommands.input(doc, language: m.language, ctx: ctx)

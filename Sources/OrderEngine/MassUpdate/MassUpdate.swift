@@ -49,7 +49,7 @@ extension Engine {
 
         // Select first, then update: orders the update moves out of the filter
         // are neither skipped nor visited twice.
-        let numbers: [Int64] = try store.read { s in
+        let numbers: [Int64] = try storage.read { s in
             let ctx = try context(s, actor: actor, isWrite: false)
             let filter = try QueryCommands.filter(filterReader, statuses: ctx.statuses, zone: ctx.settings.timeZone)
             try filterReader.finish()
@@ -60,7 +60,7 @@ extension Engine {
         var done = 0
         for batch in stride(from: 0, to: numbers.count, by: batchSize).map({ Array(numbers[$0..<min($0 + batchSize, numbers.count)]) }) {
             var outcomes: [(Int64, Result<(JSON?, String?), OrderError>, [QueuedEffect])] = []
-            try store.write { s in
+            try storage.write { s in
                 let ctx = try context(s, actor: actor, isWrite: true)
                 ctx.command = "orders.mass_update"
                 try ctx.preload(batch)

@@ -1,28 +1,7 @@
+@_exported import OrderStorage
 import GRDB
 import OrderCore
 import Synchronization
-
-/// How hard SQLite works to keep a committed command on disk.
-public enum Durability: String, Sendable, CaseIterable {
-    /// `synchronous=FULL`: a committed command survives an application crash and a power loss.
-    case full
-    /// `synchronous=NORMAL` (WAL): survives an application crash; a power loss may lose the
-    /// last commits (never corrupts the database).
-    case normal
-}
-
-/// Options for opening a store.
-public struct StoreOptions: Sendable {
-    /// Durability of commits; `.full` by default.
-    public var durability: Durability = .full
-    /// How long a writer waits for another process's write lock before `storage` error.
-    public var busyTimeoutSeconds: Double = 30
-
-    public init(durability: Durability = .full, busyTimeoutSeconds: Double = 30) {
-        self.durability = durability
-        self.busyTimeoutSeconds = busyTimeoutSeconds
-    }
-}
 
 /// The SQLite store of one shop: a file in WAL mode (concurrent readers, one writer at a
 /// time, also across processes) or an in-memory database.
@@ -30,7 +9,7 @@ public struct StoreOptions: Sendable {
 /// Thread-safe: any thread may call `read` and `write`; writes are serialised (GRDB's writer
 /// queue within a process, SQLite's write lock with `BEGIN IMMEDIATE` and a busy timeout
 /// across processes); reads on a file run concurrently with writes on WAL snapshots.
-public final class OrderStore: Sendable {
+public final class OrderStore: StoreBackend {
     private let writer: any DatabaseWriter
     private let cache = AggregateCache(capacity: 4096)
     private let writes = Atomic<Int>(0)
@@ -77,7 +56,7 @@ public final class OrderStore: Sendable {
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction, committed when it returns and rolled
     /// back when it throws (its error is rethrown; SQLite errors become `storage`).
-    public func write<T>(_ body: (StoreSession) throws -> T) throws -> T {
+    package func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         writes.add(1, ordering: .relaxed)
         do {
             return try writer.writeWithoutTransaction { db in
@@ -101,7 +80,7 @@ public final class OrderStore: Sendable {
     /// and re-prepare every cached statement (measured: most of the cost of `order.get`); so
     /// in-memory reads run directly on the serialised connection (read commands never write:
     /// the registry runs them without write access).
-    public func read<T>(_ body: (StoreSession) throws -> T) throws -> T {
+    package func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         do {
             if writer is DatabaseQueue {
                 // One connection whose queue serialises every access: no writer can interleave,

@@ -5,7 +5,7 @@ import OrderCore
 /// Valid only inside that closure; not to be kept or shared between threads.
 ///
 /// Its methods are grouped by concern in the `Records/` and `Queries/` folders.
-public struct StoreSession {
+package struct StoreSession: StoreTransaction {
     let db: Database
     /// Decoded orders shared across transactions (see `AggregateCache` for why this is safe).
     let cache: AggregateCache?
@@ -13,7 +13,7 @@ public struct StoreSession {
     let isRead: Bool
     /// The gateway effects recorded in this transaction are sent to: its identity, or the
     /// error to refuse them with when no gateway is configured (nil: recorded unnamed).
-    public var effectGateway: Result<String, OrderError>?
+    package var effectGateway: Result<String, OrderError>?
 
     init(db: Database, cache: AggregateCache? = nil, isRead: Bool = false) {
         self.db = db
@@ -53,7 +53,7 @@ public struct StoreSession {
     var changes: Int { db.changesCount }
 
     /// An FNV-1a hash over every row of every table, in primary-key order.
-    func contentChecksum() throws -> String {
+    package func contentChecksum() throws -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         for t in tables {
@@ -102,7 +102,7 @@ extension StoreSession {
     /// Uses cached statements (`SAVEPOINT`, `RELEASE`, `ROLLBACK TO`): every command of a batch
     /// runs in one, and preparing the three statements anew each time (as GRDB's `inSavepoint`
     /// does) was a measurable share of a command. SQLite nests savepoints of one name as a stack.
-    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+    package func savepoint<T>(_ body: () throws -> T) throws -> T {
         try exec("SAVEPOINT oe")
         let result: T
         do {
@@ -115,4 +115,10 @@ extension StoreSession {
         try exec("RELEASE oe")
         return result
     }
+}
+
+extension StoreSession {
+    /// A no-op: SQLite serialises writers (`BEGIN IMMEDIATE` takes the database's write lock),
+    /// so no other transaction can change the order until this one ends.
+    package func lockOrder(_ number: Int64) throws {}
 }

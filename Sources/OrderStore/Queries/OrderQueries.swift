@@ -1,49 +1,6 @@
 import GRDB
 import OrderCore
 
-/// One row of an `order.find` result: the order's identity and derived states, read from the
-/// indexed columns without loading its ledgers.
-public struct OrderSummary: Sendable, Equatable {
-    public var number: Int64
-    public var reference: String
-    public var status: String
-    /// Stored state; `expired` is applied at read time from `authValidUntil`.
-    public var paymentState: PaymentState
-    public var fulfilmentState: FulfilmentState
-    /// The earliest expiry among open authorisations.
-    public var authExpiresAt: Timestamp?
-    /// The latest expiry among open authorisations: an authorised order is `expired` only when
-    /// every open authorisation has run out (as `PaymentLedger.state(at:)` decides).
-    public var authValidUntil: Timestamp?
-    public var total: Int64
-    public var authorized: Int64
-    public var captured: Int64
-    public var currency: String
-    public var customerName: String
-    public var customerEmail: String
-    public var deliveryMethod: String
-    public var carrier: String?
-    public var tags: [String]
-    public var createdAt: Timestamp
-    public var updatedAt: Timestamp
-    public var version: Int64
-
-    /// The JSON form; `now` turns an authorised order whose authorisations all ran out into `expired`.
-    public func json(now: Timestamp) -> JSON {
-        var ps = paymentState
-        if ps == .authorized, let e = authValidUntil ?? authExpiresAt, e <= now { ps = .expired }
-        return [
-            "order": .int(number), "reference": .string(reference), "status": .string(status),
-            "payment_state": .string(ps.rawValue), "fulfilment_state": .string(fulfilmentState.rawValue),
-            "total": .int(total), "authorized": .int(authorized), "captured": .int(captured), "currency": .string(currency),
-            "customer": ["name": .string(customerName), "email": .string(customerEmail)],
-            "delivery_method": .string(deliveryMethod), "carrier": .optional(carrier),
-            "tags": .array(tags.map { .string($0) }), "created_at": .string(createdAt.iso8601),
-            "updated_at": .string(updatedAt.iso8601), "version": .int(version),
-        ]
-    }
-}
-
 extension StoreSession {
     /// The latest expiry among the open authorisations of the order in the current row (those
     /// not fully captured or voided). The stored `auth_expires_at` is the earliest one, which
@@ -149,7 +106,7 @@ extension StoreSession {
     /// One page of orders matching `filter`, and the cursor of the next page (nil on the last).
     /// Keyset paging: a page starts strictly after the cursor's (sort value, number), so rows
     /// inserted meanwhile never shift or repeat earlier results.
-    public func findOrders(_ filter: OrderFilter, page: OrderPage, now: Timestamp) throws -> (orders: [OrderSummary], next: String?) {
+    package func findOrders(_ filter: OrderFilter, page: OrderPage, now: Timestamp) throws -> (orders: [OrderSummary], next: String?) {
         // Text search in number order is driven by the full-text index, which yields its
         // matches in number order: the page ends after `limit` matches instead of after
         // every match is collected and sorted (18 ms for a common name in a million orders).
@@ -198,26 +155,26 @@ extension StoreSession {
 
     /// The numbers of every order matching `filter`, ascending (for `orders.mass_update`, which
     /// selects first and updates after, so it reads no more than it needs).
-    public func findOrderNumbers(_ filter: OrderFilter, now: Timestamp, limit: Int64?) throws -> [Int64] {
+    package func findOrderNumbers(_ filter: OrderFilter, now: Timestamp, limit: Int64?) throws -> [Int64] {
         var (clause, args) = whereClause(filter, now: now)
         args.append(limit ?? -1)
         return try mapRows("SELECT number FROM orders WHERE \(clause) ORDER BY number LIMIT ?", StatementArguments(args)) { $0[0] }
     }
 
     /// How many orders match `filter`.
-    public func countOrders(_ filter: OrderFilter, now: Timestamp) throws -> Int64 {
+    package func countOrders(_ filter: OrderFilter, now: Timestamp) throws -> Int64 {
         let (clause, args) = whereClause(filter, now: now)
         return try row("SELECT COUNT(*) FROM orders WHERE \(clause)", StatementArguments(args))?[0] ?? 0
     }
 
     /// Numbers of orders with open authorisations running out before `before`, earliest first.
-    public func ordersWithAuthorizationsExpiring(before: Timestamp, limit: Int) throws -> [Int64] {
+    package func ordersWithAuthorizationsExpiring(before: Timestamp, limit: Int) throws -> [Int64] {
         try rows("SELECT number FROM orders WHERE auth_expires_at IS NOT NULL AND auth_expires_at <= ? ORDER BY auth_expires_at, number LIMIT ?",
                  [before.seconds, limit]).map { $0[0] }
     }
 
     /// Invoices and credit notes, filtered and paged by number.
-    public func findDocuments(kind: DocumentKind?, order: Int64?, issuedFrom: Timestamp?, issuedTo: Timestamp?, after: Int64?, limit: Int) throws -> [InvoiceDocument] {
+    package func findDocuments(kind: DocumentKind?, order: Int64?, issuedFrom: Timestamp?, issuedTo: Timestamp?, after: Int64?, limit: Int) throws -> [InvoiceDocument] {
         try rows("""
             SELECT doc FROM documents WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR order_number = ?2)
               AND (?3 IS NULL OR issued_at >= ?3) AND (?4 IS NULL OR issued_at < ?4) AND (?5 IS NULL OR number > ?5)

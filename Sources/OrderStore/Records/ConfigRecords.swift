@@ -6,26 +6,26 @@ extension StoreSession {
 
     /// A counter bumped by every settings or status change, so engines (also in other
     /// processes) know when their cached configuration is stale.
-    public func configGeneration() throws -> Int64 {
+    package func configGeneration() throws -> Int64 {
         try row("SELECT value FROM meta WHERE key = 'config_generation'")?[0] ?? 0
     }
 
     /// Marks the configuration changed.
-    public func bumpConfigGeneration() throws {
+    package func bumpConfigGeneration() throws {
         try exec("UPDATE meta SET value = value + 1 WHERE key = 'config_generation'")
     }
 
     // MARK: - Settings
 
     /// All stored settings (only those set; defaults live in the engine).
-    public func loadSettings() throws -> [String: JSON] {
+    package func loadSettings() throws -> [String: JSON] {
         var out: [String: JSON] = [:]
         for r in try rows("SELECT key, value FROM settings") { out[r[0]] = JSON.stored(r[1]) }
         return out
     }
 
     /// Stores one setting (replacing any earlier value).
-    public func saveSetting(_ key: String, _ value: JSON) throws {
+    package func saveSetting(_ key: String, _ value: JSON) throws {
         try write("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                   key, value.compactText)
     }
@@ -33,12 +33,12 @@ extension StoreSession {
     // MARK: - Statuses
 
     /// Custom and changed status definitions, in the order they were first defined.
-    public func loadStatusDefinitions() throws -> [StatusDefinition] {
+    package func loadStatusDefinitions() throws -> [StatusDefinition] {
         try rows("SELECT definition FROM statuses ORDER BY position").compactMap { StatusDefinition(stored: JSON.stored($0[0])) }
     }
 
     /// Stores a status definition (insert or replace, keeping its position).
-    public func saveStatusDefinition(_ d: StatusDefinition) throws {
+    package func saveStatusDefinition(_ d: StatusDefinition) throws {
         try write("""
             INSERT INTO statuses (key, position, definition)
             VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM statuses), ?)
@@ -50,7 +50,7 @@ extension StoreSession {
 
     /// Draws the next number of `series` in this transaction: a rollback returns it, so the
     /// series stays gapless; the write lock makes it unique across threads and processes.
-    public func drawNumber(_ series: NumberSeries) throws -> Int64 {
+    package func drawNumber(_ series: NumberSeries) throws -> Int64 {
         guard let n: Int64 = try row("UPDATE number_series SET next = next + 1 WHERE series = ? RETURNING next - 1", [series.rawValue])?[0] else {
             throw OrderError(.storage, "number series '\(series.rawValue)' is missing")
         }
@@ -58,7 +58,7 @@ extension StoreSession {
     }
 
     /// The start and next number of `series`.
-    public func numberSeriesState(_ series: NumberSeries) throws -> (start: Int64, next: Int64) {
+    package func numberSeriesState(_ series: NumberSeries) throws -> (start: Int64, next: Int64) {
         guard let r = try row("SELECT start, next FROM number_series WHERE series = ?", [series.rawValue]) else {
             throw OrderError(.storage, "number series '\(series.rawValue)' is missing")
         }
@@ -68,7 +68,7 @@ extension StoreSession {
     /// Sets the start of an unused series. Setting the current start again is a no-op; another
     /// value throws `conflict` once a number has been issued, because moving the series then
     /// would leave a gap or repeat numbers.
-    public func setNumberSeriesStart(_ series: NumberSeries, _ start: Int64) throws {
+    package func setNumberSeriesStart(_ series: NumberSeries, _ start: Int64) throws {
         let s = try numberSeriesState(series)
         if s.start == start { return }  // unchanged (settings.get echoed back): nothing to move
         guard s.next == s.start else {

@@ -6,12 +6,12 @@ extension StoreSession {
 
     /// The order whose payment row carries idempotency key `key` (keys are unique across the
     /// whole ledger), or nil.
-    public func orderOfPayment(idempotencyKey key: String) throws -> Int64? {
+    package func orderOfPayment(idempotencyKey key: String) throws -> Int64? {
         try row("SELECT order_number FROM payments WHERE idempotency_key = ?", [key])?[0]
     }
 
     /// Appends a payment row; returns it with its id.
-    public func appendPayment(order: Int64, _ p: PaymentTransaction) throws -> PaymentTransaction {
+    package func appendPayment(order: Int64, _ p: PaymentTransaction) throws -> PaymentTransaction {
         try write("""
             INSERT INTO payments (order_number, kind, amount, method, reference, idempotency_key, authorization_id, at, expires_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -36,7 +36,7 @@ extension StoreSession {
     // MARK: - Shipments
 
     /// Inserts a shipment; returns it with its id.
-    public func insertShipment(_ s: Shipment) throws -> Shipment {
+    package func insertShipment(_ s: Shipment) throws -> Shipment {
         try write("""
             INSERT INTO shipments (order_number, method, carrier, tracking, location, lines, state, created_at, handed_over_at, delivered_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -48,13 +48,13 @@ extension StoreSession {
     }
 
     /// Writes a shipment's state and times.
-    public func updateShipment(_ s: Shipment) throws {
+    package func updateShipment(_ s: Shipment) throws {
         try write("UPDATE shipments SET state = ?, tracking = ?, handed_over_at = ?, delivered_at = ? WHERE id = ?",
                   s.state.rawValue, s.tracking, s.handedOverAt?.seconds, s.deliveredAt?.seconds, s.id)
     }
 
     /// The order a shipment belongs to, or nil when there is no such shipment.
-    public func orderOfShipment(_ id: Int64) throws -> Int64? {
+    package func orderOfShipment(_ id: Int64) throws -> Int64? {
         try row("SELECT order_number FROM shipments WHERE id = ?", [id])?[0]
     }
 
@@ -75,7 +75,7 @@ extension StoreSession {
     // MARK: - Invoices and credit notes
 
     /// Inserts an issued invoice or credit note (append-only).
-    public func insertDocument(_ d: InvoiceDocument) throws {
+    package func insertDocument(_ d: InvoiceDocument) throws {
         try write("""
             INSERT INTO documents (kind, number, reference, order_number, issued_at, total, credits_invoice, doc)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -83,7 +83,7 @@ extension StoreSession {
     }
 
     /// One document by kind and number.
-    public func document(_ kind: DocumentKind, _ number: Int64) throws -> InvoiceDocument? {
+    package func document(_ kind: DocumentKind, _ number: Int64) throws -> InvoiceDocument? {
         try row("SELECT doc FROM documents WHERE kind = ? AND number = ?", [kind.rawValue, number])
             .flatMap { InvoiceDocument(stored: JSON.stored($0[0])) }
     }
@@ -97,7 +97,7 @@ extension StoreSession {
     // MARK: - Timeline
 
     /// Appends a timeline event.
-    public func appendTimeline(_ e: TimelineEvent) throws {
+    package func appendTimeline(_ e: TimelineEvent) throws {
         try write("""
             INSERT INTO timeline (order_number, at, actor, command, event, from_value, to_value, amount, detail)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -105,7 +105,7 @@ extension StoreSession {
     }
 
     /// An order's events, oldest first.
-    public func timeline(of order: Int64) throws -> [TimelineEvent] {
+    package func timeline(of order: Int64) throws -> [TimelineEvent] {
         try rows("""
             SELECT id, order_number, at, actor, command, event, from_value, to_value, amount, detail
             FROM timeline WHERE order_number = ? ORDER BY id

@@ -30,7 +30,7 @@ extension StoreSession {
     }
 
     /// Inserts a new order (its number already drawn) with its derived columns and its document.
-    public func insertOrder(_ a: OrderAggregate) throws {
+    package func insertOrder(_ a: OrderAggregate) throws {
         let o = a.order
         try write("""
             INSERT INTO orders (status, payment_state, fulfilment_state, auth_expires_at, total, authorized, captured, currency,
@@ -68,7 +68,7 @@ extension StoreSession {
     /// SET, changed or not, and a status change named four indexed columns.
     /// `documentChanged` says whether the customer, lines, delivery, tags or note changed; only
     /// then are the document and its search text (in `order_docs`) written again.
-    public func updateOrder(_ a: OrderAggregate, expectedVersion: Int64, documentChanged: Bool = true,
+    package func updateOrder(_ a: OrderAggregate, expectedVersion: Int64, documentChanged: Bool = true,
                             previous: OrderAggregate? = nil) throws {
         let o = a.order
         let new = stateValues(a)
@@ -92,7 +92,7 @@ extension StoreSession {
 
     /// Loads an order with its payments, shipments and documents, or nil. A read of an order
     /// whose version has not changed since it was last read is served from the cache.
-    public func loadAggregate(_ number: Int64) throws -> OrderAggregate? {
+    package func loadAggregate(_ number: Int64) throws -> OrderAggregate? {
         if let cache {
             guard let version = try mapRows("SELECT version FROM orders WHERE number = ?", [number], { $0[0] as Int64 }).first
             else { return nil }
@@ -137,7 +137,7 @@ extension StoreSession {
     /// Loads many orders with their payments, shipments and documents in four queries, where
     /// `loadAggregate` needs five per order (a batch of `orders.mass_update` spent a third of
     /// its time there). Orders that do not exist are absent from the result. Bypasses the cache.
-    public func loadAggregates(_ numbers: [Int64]) throws -> [Int64: OrderAggregate] {
+    package func loadAggregates(_ numbers: [Int64]) throws -> [Int64: OrderAggregate] {
         guard !numbers.isEmpty else { return [:] }
         let list: StatementArguments = ["[" + numbers.map(String.init).joined(separator: ",") + "]"]
         let members = "IN (SELECT value FROM json_each(?))"
@@ -166,7 +166,7 @@ extension StoreSession {
     }
 
     /// Whether order `number` exists.
-    public func orderExists(_ number: Int64) throws -> Bool {
+    package func orderExists(_ number: Int64) throws -> Bool {
         try row("SELECT 1 FROM orders WHERE number = ?", [number]) != nil
     }
 }

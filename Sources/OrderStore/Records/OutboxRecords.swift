@@ -1,62 +1,6 @@
 import GRDB
 import OrderCore
 
-/// A message waiting in the durable outbox (queued in the transaction of the command that
-/// caused it; delivered by the host or the `Mailer` port, then acknowledged).
-public struct OutboxMessage: Sendable, Equatable {
-    public var id: Int64
-    /// `email` for now.
-    public var kind: String
-    public var order: Int64?
-    public var recipient: String
-    public var subject: String
-    public var body: String
-    public var language: Language
-    /// `pending`, `sent` or `failed` (refused for good by the mail server).
-    public var status: String
-    public var createdAt: Timestamp
-    public var ackedAt: Timestamp?
-    /// Delivery attempts so far.
-    public var attempts: Int64 = 0
-    /// When a pending message is tried again after a transient failure.
-    public var nextAttemptAt: Timestamp?
-    /// The last failure (the server's reply or the network error).
-    public var lastError: String?
-    /// The Message-ID (without angle brackets), fixed at the first delivery attempt.
-    public var messageID: String?
-    /// A document to attach: `{"kind", "number", "format"}`.
-    public var attachment: JSON?
-    /// The finished RFC 5322 message, filled in for the Mailer port at delivery (not stored).
-    public var mime: String?
-
-    public init(id: Int64 = 0, kind: String = "email", order: Int64?, recipient: String, subject: String, body: String,
-                language: Language, status: String = "pending", createdAt: Timestamp, ackedAt: Timestamp? = nil) {
-        self.id = id
-        self.kind = kind
-        self.order = order
-        self.recipient = recipient
-        self.subject = subject
-        self.body = body
-        self.language = language
-        self.status = status
-        self.createdAt = createdAt
-        self.ackedAt = ackedAt
-    }
-
-    public var json: JSON {
-        var o: JSONObject = [
-            "id": .int(id), "kind": .string(kind), "order": .optional(order), "to": .string(recipient),
-            "subject": .string(subject), "body": .string(body), "language": .string(language.rawValue),
-            "status": .string(status), "created_at": .string(createdAt.iso8601), "acked_at": .optional(ackedAt?.iso8601),
-            "attempts": .int(attempts), "next_attempt_at": .optional(nextAttemptAt?.iso8601), "last_error": .optional(lastError),
-            "message_id": .optional(messageID),
-        ]
-        if let attachment { o["attachment"] = attachment }
-        if let mime { o["mime"] = .string(mime) }
-        return .object(o)
-    }
-}
-
 extension OutboxMessage {
     static let columns = """
         id, kind, order_number, recipient, subject, body, language, status, created_at, acked_at,
@@ -77,7 +21,7 @@ extension OutboxMessage {
 
 extension StoreSession {
     /// Queues a message; returns its id.
-    public func enqueue(_ m: OutboxMessage) throws -> Int64 {
+    package func enqueue(_ m: OutboxMessage) throws -> Int64 {
         try write("""
             INSERT INTO outbox (kind, order_number, recipient, subject, body, language, status, created_at, attachment)
             VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)
@@ -87,7 +31,7 @@ extension StoreSession {
 
     /// Messages by status (`pending`, `sent`, or nil for all), optionally for one order, oldest
     /// first, after id `after`, at most `limit`.
-    public func outbox(status: String?, order: Int64?, after: Int64, limit: Int) throws -> [OutboxMessage] {
+    package func outbox(status: String?, order: Int64?, after: Int64, limit: Int) throws -> [OutboxMessage] {
         try rows("""
             SELECT \(OutboxMessage.columns) FROM outbox
             WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR order_number = ?2) AND id > ?3 ORDER BY id LIMIT ?4
@@ -98,7 +42,7 @@ extension StoreSession {
     /// claimed by a live worker, for `lease` seconds under `token`; fixes each one's Message-ID
     /// (`messageID(id, createdAt)`) at its first claim. Call in a write transaction: two
     /// workers never hold the same message.
-    public func claimOutbox(limit: Int, now: Timestamp, lease: Int64, token: String,
+    package func claimOutbox(limit: Int, now: Timestamp, lease: Int64, token: String,
                             messageID: (Int64, Timestamp) -> String) throws -> [OutboxMessage] {
         let due = try rows("""
             SELECT \(OutboxMessage.columns) FROM outbox
@@ -117,7 +61,7 @@ extension StoreSession {
 
     /// Records that the server accepted message `id` (claimed under `token`). Returns false
     /// when the claim was lost (another worker took the message after the lease ran out).
-    public func recordSent(_ id: Int64, token: String, at: Timestamp) throws -> Bool {
+    package func recordSent(_ id: Int64, token: String, at: Timestamp) throws -> Bool {
         try write("""
             UPDATE outbox SET status = 'sent', acked_at = ?, attempts = attempts + 1, claimed_until = NULL, claim_token = NULL,
                 last_error = NULL, next_attempt_at = NULL
@@ -128,7 +72,7 @@ extension StoreSession {
 
     /// Records a failed attempt of message `id`: with `retryAt` it stays pending until then,
     /// without it is `failed` for good. Returns false when the claim was lost.
-    public func recordFailure(_ id: Int64, token: String, error: String, retryAt: Timestamp?) throws -> Bool {
+    package func recordFailure(_ id: Int64, token: String, error: String, retryAt: Timestamp?) throws -> Bool {
         try write("""
             UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
                 claimed_until = NULL, claim_token = NULL
@@ -138,13 +82,13 @@ extension StoreSession {
     }
 
     /// Number of messages with `status`.
-    public func outboxCount(status: String) throws -> Int64 {
+    package func outboxCount(status: String) throws -> Int64 {
         try row("SELECT COUNT(*) FROM outbox WHERE status = ?", [status])?[0] ?? 0
     }
 
     /// Marks messages sent. Returns the ids that were pending (acknowledging twice is harmless);
     /// throws `not_found` naming the first id that does not exist.
-    public func ackOutbox(_ ids: [Int64], at: Timestamp) throws -> [Int64] {
+    package func ackOutbox(_ ids: [Int64], at: Timestamp) throws -> [Int64] {
         var acked: [Int64] = []
         for id in ids {
             guard let status: String = try row("SELECT status FROM outbox WHERE id = ?", [id])?[0] else {
