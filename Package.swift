@@ -76,7 +76,7 @@ let package = Package(
         // A synchronous libpq client: connections, prepared statements, transactions, SQLSTATE errors.
         .target(name: "PostgresClient", dependencies: ["CPostgres", "OrderCore"]),
         // The PostgreSQL store: migrations, number series, search, fresh databases per shop.
-        .target(name: "OrderStorePostgres", dependencies: ["OrderCore", "PostgresClient"]),
+        .target(name: "OrderStorePostgres", dependencies: ["OrderCore", "OrderStorage", "PostgresClient"]),
         // The `oe` command line.
         .executableTarget(
             name: "oe",
@@ -97,6 +97,6 @@ let package = Package(
         .testTarget(name: "OrderScriptTests", dependencies: ["OrderCore", "OrderEngine", "OrderScript"], exclude: ["Hostile"]),
         .testTarget(name: "CLITests", dependencies: ["OrderCore", "OrderStore", "OrderStorePostgres", "PostgresClient", "oe"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
-        .testTarget(name: "OrderStorePostgresTests", dependencies: ["OrderCore", "PostgresClient", "OrderStorePostgres"]),
+        .testTarget(name: "OrderStorePostgresTests", dependencies: ["OrderCore", "OrderStorage", "PostgresClient", "OrderStorePostgres"]),
     ]
 )

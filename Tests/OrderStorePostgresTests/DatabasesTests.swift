@@ -34,7 +34,7 @@ struct DatabasesTests {
     }
 
     @Test("a URL that is not postgresql:// is refused")
-    func badURL() {
+    func badURL() throws {
         #expect(throws: PostgresError.self) { try PostgresDatabases.url("mysql://h/db", database: "x") }
         #expect(try PostgresDatabases.url("postgresql://u:p@h:5/a?sslmode=disable", database: "b") == "postgresql://u:p@h:5/b?sslmode=disable")
     }

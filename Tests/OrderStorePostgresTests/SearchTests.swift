@@ -50,7 +50,8 @@ struct SearchTests {
         #expect(try Self.search(c, "søren", danish) == [1, 2, 3])
         #expect(try Self.search(c, "aarhus", danish) == [1, 2])
         #expect(try Self.search(c, "baekgard", danish) == [1])
-        #expect(try Self.search(c, "søren", .standard) == [1])
+        // Column and query go through one folding: a query folded otherwise finds nothing.
+        #expect(try Self.search(c, "søren", .standard) == [])
     }
 
     static func search(_ c: PostgresConnection, _ text: String, _ f: SearchFolding) throws -> [Int64] {

@@ -31,10 +31,14 @@ public enum PostgresSchema {
     /// was written by a newer engine.
     @discardableResult
     public static func migrate(_ connection: PostgresConnection) throws -> [String] {
-        try connection.exec("""
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
-            """)
+        // Under the lock too: two servers' CREATE TABLE IF NOT EXISTS race in the catalog.
+        try connection.transaction {
+            try connection.query("SELECT pg_advisory_xact_lock($1)", [.int(migrationLock)])
+            try connection.exec("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
+                """)
+        }
         let known = Set(migrationNames)
         let recorded = try connection.query("SELECT name FROM schema_migrations").map { try $0.string(0) }
         if let unknown = recorded.first(where: { !known.contains($0) }) {
