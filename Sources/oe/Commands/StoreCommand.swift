@@ -40,7 +40,7 @@ struct StoreCopyCommand: ParsableCommand {
             defer { target.close() }
             let reports = try source.snapshot { try StoreCopy().copy(from: source, to: target) }
             for r in reports {
-                print("\(r.table.padding(toLength: 14, withPad: " ", startingAt: 0)) \(r.rows) rows  checksum \(r.checksum.joined(separator: " ")) equal")
+                print("\(r.table + String(repeating: " ", count: max(0, 14 - r.table.count))) \(r.rows) rows  checksum \(r.checksum.joined(separator: " ")) equal")
             }
             print("copied \(reports.count) tables to \(target.redactedURL)")
         } catch let e as PostgresError {
@@ -81,12 +81,12 @@ final class SQLiteCopySource: StoreCopySource {
             try db.query("""
                 SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
                 AND name NOT LIKE 'grdb_%' AND name NOT LIKE 'orders_fts%' ORDER BY name
-                """).1.compactMap { if case .text(let s) = $0[0] { s } else { nil } }
+                """).1.compactMap { SQLiteCopySource.text($0[0]) }
         }
     }
 
     func columns(_ table: String) throws -> [String] {
-        try wrap { try db.query("SELECT name FROM pragma_table_info(?) ORDER BY cid", [.text(table)]).1.compactMap { if case .text(let s) = $0[0] { s } else { nil } } }
+        try wrap { try db.query("SELECT name FROM pragma_table_info(?) ORDER BY cid", [.text(table)]).1.compactMap { SQLiteCopySource.text($0[0]) } }
     }
 
     func rows(_ table: String, columns: [String], orderBy: String) throws -> [[PostgresValue]] {
@@ -105,6 +105,12 @@ final class SQLiteCopySource: StoreCopySource {
                 }
             }
         }
+    }
+
+    /// The text of a value, nil for any other kind.
+    static func text(_ v: RawFloor.Value) -> String? {
+        if case .text(let s) = v { return s }
+        return nil
     }
 
     private func wrap<T>(_ body: () throws -> T) throws -> T {
