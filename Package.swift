@@ -75,11 +75,13 @@ let package = Package(
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // A synchronous libpq client: connections, prepared statements, transactions, SQLSTATE errors.
         .target(name: "PostgresClient", dependencies: ["CPostgres", "OrderCore"]),
+        // The PostgreSQL store: migrations, number series, search, fresh databases per shop.
+        .target(name: "OrderStorePostgres", dependencies: ["OrderCore", "OrderStorage", "PostgresClient"]),
         // The `oe` command line.
         .executableTarget(
             name: "oe",
             dependencies: [
-                "OrderCore", "OrderEngine", "OrderScript", "CLuaBridge", "CEditLine", "PostgresClient",
+                "OrderCore", "OrderEngine", "OrderScript", "CLuaBridge", "CEditLine", "PostgresClient", "OrderStorePostgres",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -93,7 +95,8 @@ let package = Package(
         .testTarget(name: "OrderDocumentsTests", dependencies: ["OrderCore", "OrderDocuments"]),
         .testTarget(name: "OrderMailTests", dependencies: ["OrderCore", "OrderMail"]),
         .testTarget(name: "OrderScriptTests", dependencies: ["OrderCore", "OrderEngine", "OrderScript"], exclude: ["Hostile"]),
-        .testTarget(name: "CLITests", dependencies: ["OrderCore", "OrderStore", "oe"]),
+        .testTarget(name: "CLITests", dependencies: ["OrderCore", "OrderStore", "OrderStorePostgres", "PostgresClient", "oe"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
+        .testTarget(name: "OrderStorePostgresTests", dependencies: ["OrderCore", "OrderStorage", "PostgresClient", "OrderStorePostgres"]),
     ]
 )

@@ -12,7 +12,7 @@ struct OE: ParsableCommand {
             Exit codes: 0 success; 1 not_found, 2 invalid, 3 conflict, 4 policy, 5 script, 6 port,
             7 storage, 8 misuse, 9 nomem (the C ABI's status codes); 64 usage error.
             """,
-        subcommands: [CallCommand.self, DemoCommand.self, InvoiceCommand.self, MailCommand.self, MailWorkerCommand.self, MassUpdateCommand.self, RunCommand.self, ReplCommand.self, TestCommand.self, BenchCommand.self, CommandsCommand.self]
+        subcommands: [CallCommand.self, DemoCommand.self, InvoiceCommand.self, MailCommand.self, MailWorkerCommand.self, MassUpdateCommand.self, RunCommand.self, ReplCommand.self, TestCommand.self, BenchCommand.self, CommandsCommand.self, StoreCommand.self]
     )
 }
 

@@ -1,0 +1,97 @@
+import OrderStorePostgres
+import PostgresClient
+import Testing
+
+@Suite("PostgreSQL schema", .enabled(if: ShopDatabase.server != nil, ShopDatabase.skipReason))
+struct SchemaTests {
+    @Test("a fresh database has every migration and migrating again applies none")
+    func migratedOnce() throws {
+        let db = try ShopDatabase()
+        defer { db.drop() }
+        let c = try db.connect()
+        #expect(try PostgresSchema.appliedMigrations(c) == PostgresSchema.migrationNames)
+        #expect(try PostgresSchema.migrate(c).isEmpty)
+        #expect(try c.query("SELECT series, next FROM number_series ORDER BY series").map { try "\($0.string(0))=\($0.int(1))" }
+                == ["credit_note=1", "invoice=1", "order=1"])
+    }
+
+    @Test("servers migrating one empty database at the same time apply each migration once")
+    func concurrentMigrations() throws {
+        let server = try #require(ShopDatabase.server)
+        let name = PostgresDatabases.uniqueName(prefix: "oe_test_")
+        let admin = try PostgresConnection(url: server)
+        try admin.exec("CREATE DATABASE \(name)")
+        defer { try? PostgresDatabases.drop(server: server, name: name) }
+        let url = try PostgresDatabases.url(server, database: name)
+        let workers = (0..<4).map { _ in Worker { try PostgresSchema.migrate(PostgresConnection(url: url)) } }
+        let applied = try workers.flatMap { try $0.wait() }
+        #expect(applied.sorted() == PostgresSchema.migrationNames.sorted())
+    }
+
+    @Test("a database with a migration this build does not know is refused")
+    func newerDatabaseRefused() throws {
+        let db = try ShopDatabase()
+        defer { db.drop() }
+        let c = try db.connect()
+        try c.exec("INSERT INTO schema_migrations (name) VALUES ('pg99-future')")
+        let e = #expect(throws: PostgresError.self) { try PostgresSchema.migrate(c) }
+        #expect(e?.kind == .misuse)
+        #expect(e?.message.contains("pg99-future") == true)
+    }
+
+    @Test("payments, documents and timeline refuse UPDATE, DELETE and TRUNCATE", arguments: ["payments", "documents", "timeline"])
+    func appendOnly(table: String) throws {
+        let db = try ShopDatabase()
+        defer { db.drop() }
+        let c = try db.connect()
+        try ShopDatabase.insertOrder(c, number: 1, search: "1")
+        switch table {
+        case "payments":
+            try c.exec("INSERT INTO payments (order_number, kind, amount, method, at) VALUES (1, 'capture', 500, 'card', 0)")
+        case "documents":
+            try c.exec("INSERT INTO documents (kind, number, reference, order_number, issued_at, total, doc) VALUES ('invoice', 1, 'F1', 1, 0, 500, '{}')")
+        default:
+            try c.exec("INSERT INTO timeline (order_number, at, actor, command, event) VALUES (1, 0, 'merchant', 'order.create', 'created')")
+        }
+        for sql in ["UPDATE \(table) SET order_number = order_number", "DELETE FROM \(table)", "TRUNCATE \(table) CASCADE"] {
+            let e = #expect(throws: PostgresError.self, "\(sql)") { try c.exec(sql) }
+            #expect(e?.sqlState == "23001")
+            #expect(e?.code == .conflict)
+            #expect(e?.message.contains("\(table) is append-only") == true)
+        }
+        #expect(try c.query("SELECT count(*) FROM \(table)")[0].int(0) == 1)
+    }
+
+    @Test("idempotency keys are unique in payments and effects")
+    func idempotencyKeysUnique() throws {
+        let db = try ShopDatabase()
+        defer { db.drop() }
+        let c = try db.connect()
+        try ShopDatabase.insertOrder(c, number: 1, search: "1")
+        let pay = "INSERT INTO payments (order_number, kind, amount, method, idempotency_key, at) VALUES (1, 'capture', 500, 'card', 'k1', 0)"
+        try c.exec(pay)
+        #expect(throws: PostgresError.self) { try c.exec(pay) }
+        let eff = "INSERT INTO effects (idempotency_key, kind, order_number, amount, request, state, created_at) VALUES ('e1', 'capture', 1, 500, '{}', 'pending', 0)"
+        try c.exec(eff)
+        let e = #expect(throws: PostgresError.self) { try c.exec(eff) }
+        #expect(e?.isUniqueViolation == true)
+        #expect(try c.query("SELECT (SELECT count(*) FROM payments) + (SELECT count(*) FROM effects)")[0].int(0) == 2)
+    }
+
+    @Test("money columns refuse what SQLite refuses: a negative total, a zero payment, an unknown kind")
+    func checks() throws {
+        let db = try ShopDatabase()
+        defer { db.drop() }
+        let c = try db.connect()
+        try ShopDatabase.insertOrder(c, number: 1, search: "1")
+        for sql in [
+            "UPDATE orders SET total = -1 WHERE number = 1",
+            "INSERT INTO payments (order_number, kind, amount, method, at) VALUES (1, 'capture', 0, 'card', 0)",
+            "INSERT INTO payments (order_number, kind, amount, method, at) VALUES (1, 'gift', 10, 'card', 0)",
+            "INSERT INTO payments (order_number, kind, amount, method, at) VALUES (2, 'capture', 10, 'card', 0)",
+        ] {
+            let e = #expect(throws: PostgresError.self, "\(sql)") { try c.exec(sql) }
+            #expect(e?.sqlState?.hasPrefix("23") == true)
+        }
+    }
+}
