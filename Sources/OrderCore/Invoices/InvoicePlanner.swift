@@ -90,6 +90,24 @@ public enum InvoicePlanner {
         }
     }
 
+    /// Credit-note lines for `amount` out of the credit lines `within` (e.g. a return's units,
+    /// refunded less): split over *their* VAT rates in proportion to their gross — not over the
+    /// whole invoice, whose other rates the returned goods never carried (a 25 % coffee refunded
+    /// short must not take VAT-free newspaper money back) — and checked against what is left at
+    /// each rate of `invoice` (`CreditRule`). `amount` must not exceed the gross of `within`.
+    public static func creditAmount(_ a: OrderAggregate, invoice: InvoiceDocument, amount: Int64, within: [InvoiceLine],
+                                    language: Language) throws(OrderError) -> [InvoiceLine] {
+        let own = grossByRate(within).map { rate, gross in
+            CreditRule.Balance(rate: rate, invoicedGross: gross, invoicedVAT: 0, creditedGross: 0, creditedVAT: 0)
+        }
+        let shares = CreditRule.split(amount, balances: own)
+        let out = shares.keys.sorted().map { rate in
+            InvoiceLine(sku: "credit:\(rate)", name: creditLabel(rate: rate, language), qty: 1, unitPrice: shares[rate]!, vatRate: rate)
+        }
+        try CreditRule.check(grossByRate(out), against: invoice, balances: CreditRule.balances(of: invoice, documents: a.documents))
+        return out
+    }
+
     /// The name of an amount-credit line: `Kreditering (25 % moms)` / `Credit (25% VAT)`.
     public static func creditLabel(rate: Int64, _ language: Language) -> String {
         language == .da ? "Kreditering (\(CreditRule.rateLabel(rate, .da)) moms)" : "Credit (\(CreditRule.rateLabel(rate, .en)) VAT)"

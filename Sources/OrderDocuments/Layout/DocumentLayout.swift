@@ -72,7 +72,7 @@ public struct DocumentLayout: Sendable, Equatable {
         title = isCredit ? t.creditNote : simplified ? t.simplifiedInvoice : t.invoice
         reference = d.reference
         var facts = [Field(label: isCredit ? t.creditNoteNumber : t.number, value: d.reference),
-                     Field(label: t.issueDate, value: DocumentLayout.date(d.issuedAt.date, lang))]
+                     Field(label: t.issueDate, value: DocumentLayout.date(d.issueDate, lang))]
         if let dd = d.deliveryDate { facts.append(Field(label: t.deliveryDate, value: DocumentLayout.date(dd, lang))) }
         facts.append(Field(label: t.orderReference, value: d.orderReference))
         if isCredit, let c = input.creditedInvoice {

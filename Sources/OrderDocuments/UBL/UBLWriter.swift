@@ -34,7 +34,7 @@ public enum UBLWriter {
         x.leaf("cbc:CustomizationID", "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0")
         x.leaf("cbc:ProfileID", "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0")
         x.leaf("cbc:ID", d.reference)
-        x.leaf("cbc:IssueDate", d.issuedAt.date)
+        x.leaf("cbc:IssueDate", d.issueDate)
         x.leaf(credit ? "cbc:CreditNoteTypeCode" : "cbc:InvoiceTypeCode", credit ? "381" : "380")
         if let reason = d.reason { x.leaf("cbc:Note", reason) }
         x.leaf("cbc:DocumentCurrencyCode", cur.code)

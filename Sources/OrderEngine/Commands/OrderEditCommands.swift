@@ -108,9 +108,12 @@ enum OrderEditCommands {
         if a.order.notify {
             let lang = a.order.customer.language
             let subject = lang == .da ? "Din ordre er ændret (\(a.order.reference))" : "Your order was changed (\(a.order.reference))"
+            // "247,00 kr." ends the sentence by itself: no second full stop after it.
+            let newTotal = cur.format(total, for: lang)
+            let totalLine = newTotal.hasSuffix(".") ? newTotal : newTotal + "."
             let body = lang == .da
-                ? "Kære \(a.order.customer.name)\n\nDin ordre \(a.order.reference) er ændret: \(reason)\nNy total: \(cur.format(total, for: lang)).\n\nVenlig hilsen\n\(ctx.settings.shopName)\n"
-                : "Dear \(a.order.customer.name)\n\nYour order \(a.order.reference) was changed: \(reason)\nNew total: \(cur.format(total, for: lang)).\n\nKind regards\n\(ctx.settings.shopName)\n"
+                ? "Kære \(a.order.customer.name)\n\nDin ordre \(a.order.reference) er ændret: \(reason)\nNy total: \(totalLine)\n\nVenlig hilsen\n\(ctx.settings.shopName)\n"
+                : "Dear \(a.order.customer.name)\n\nYour order \(a.order.reference) was changed: \(reason)\nNew total: \(totalLine)\n\nKind regards,\n\(ctx.settings.shopName)\n"
             mail.append(try ctx.session.enqueue(OutboxMessage(order: n, recipient: a.order.customer.email, subject: subject, body: body,
                                                               language: lang, createdAt: ctx.now)))
         }

@@ -101,7 +101,7 @@ enum DocumentCommands {
         }
         if d.kind == .invoice && d.seller.vatNumber.isEmpty { throw OrderError.invalid("seller", "the invoice has no seller VAT number") }
         var credited: (String, String)?
-        if let c = d.creditsInvoice, let inv = try ctx.session.document(.invoice, c) { credited = (inv.reference, inv.issuedAt.date) }
+        if let c = d.creditsInvoice, let inv = try ctx.session.document(.invoice, c) { credited = (inv.reference, inv.issueDate) }
         let lang = language ?? order?.order.customer.language ?? .da
         var logo: [UInt8]?
         if let path = ctx.settings.documents.logoFile { logo = try LocalFile.read(path, field: "documents.logo_file", maxBytes: 4 << 20) }

@@ -36,7 +36,7 @@ enum ReturnRefund {
             throw OrderError(.policy, "amount: return \(r.reference) covers \(cur.format(covered)); a refund of \(cur.format(amount)) is more than that", field: "amount")
         }
         if let amount, amount < covered {
-            lines = try InvoicePlanner.creditAmount(a, invoice: invoice, amount: amount, language: a.order.customer.language)
+            lines = try InvoicePlanner.creditAmount(a, invoice: invoice, amount: amount, within: lines, language: a.order.customer.language)
         }
         let lang = a.order.customer.language
         let reason = (lang == .da ? "Returnering \(r.reference)" : "Return \(r.reference)") + (r.reason.isEmpty ? "" : ": \(r.reason)")
@@ -112,21 +112,25 @@ enum ReturnMail {
         let lang = a.order.customer.language
         let (subject, text) = lang == .da ? da : en
         let body = (lang == .da ? "Kære \(a.order.customer.name)\n\n" : "Dear \(a.order.customer.name)\n\n") + text
-            + (lang == .da ? "\n\nVenlig hilsen\n" : "\n\nKind regards\n") + ctx.settings.shopName + "\n"
+            + (lang == .da ? "\n\nVenlig hilsen\n" : "\n\nKind regards,\n") + ctx.settings.shopName + "\n"
         return [try ctx.session.enqueue(OutboxMessage(order: a.order.number, recipient: a.order.customer.email, subject: subject,
                                                       body: body, language: lang, createdAt: ctx.now))]
     }
 
     /// 'Vi har registreret din returnering' / 'We have registered your return'.
+    /// The goods are named as the customer bought them ("2 × Kaffe", not the SKU), and a
+    /// withdrawal's deadline is a date in the shop's time zone: the mail is read days later,
+    /// when "14 days from today" no longer says when.
     static func created(_ r: GoodsReturn, _ a: OrderAggregate, _ ctx: CommandContext) throws -> [Int64] {
-        let units = r.lines.map { "\($0.qty) × \($0.sku)" }.joined(separator: ", ")
+        let units = r.lines.map { l in "\(l.qty) × \(a.order.goods.first { $0.sku == l.sku }?.name ?? l.sku)" }
+        let by = { (lang: Language) in r.deadline.map { StatusMail.date(ctx.settings.timeZone.date($0), lang) } ?? "" }
         return try queue(a, ctx,
             da: ("Din returnering \(r.reference) af ordre \(a.order.reference)",
-                 "Vi har registreret din returnering \(r.reference) af ordre \(a.order.reference): \(units)."
-                    + (r.withdrawal ? " Du har fortrudt købet; vi betaler beløbet tilbage senest 14 dage efter i dag, når vi har modtaget varerne eller dokumentation for, at de er sendt." : "")),
+                 "Vi har registreret din returnering \(r.reference) af ordre \(a.order.reference): \(StatusMail.list(units, .da))."
+                    + (r.withdrawal ? " Du har fortrudt købet; vi betaler beløbet tilbage senest den \(by(.da)), når vi har modtaget varerne eller dokumentation for, at de er sendt." : "")),
             en: ("Your return \(r.reference) of order \(a.order.reference)",
-                 "We have registered your return \(r.reference) of order \(a.order.reference): \(units)."
-                    + (r.withdrawal ? " You have withdrawn from the purchase; we will refund you within 14 days from today, once we have the goods back or proof that they were sent." : "")))
+                 "We have registered your return \(r.reference) of order \(a.order.reference): \(StatusMail.list(units, .en))."
+                    + (r.withdrawal ? " You have withdrawn from the purchase; we will refund you by \(by(.en)), once we have the goods back or proof that they were sent." : "")))
     }
 
     /// 'Vi har betalt … tilbage' / 'We have refunded …'.
