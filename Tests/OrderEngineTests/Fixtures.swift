@@ -27,7 +27,7 @@ final class Shop: @unchecked Sendable {
         self.gateway = gateway
         self.carrier = carrier
         self.mailer = mailer
-        engine = try Engine(path: path, configuration: EngineConfiguration(
+        engine = try Engine(path: TestDatabase.location(path), configuration: EngineConfiguration(
             clock: clock, gateway: port ?? gateway, carrier: carrier, mailer: mailerPort ?? mailer, maxCallDepth: maxCallDepth))
         // No invoice without a seller (issue 13): a shop opened for a test has one unless asked not to.
         if seller, try engine.call("settings.get", [:], actor: nil)["seller"]?["vat_number"]?.stringValue == Seller.unset.vatNumber {

@@ -154,4 +154,27 @@ struct ShipmentsTests {
         #expect(mail["subject"]?.stringValue == "Din ordre 1 er afsendt")
         #expect(mail["body"]?.stringValue?.contains("Forsendelsen kan følges hos gls med sporingsnummer GLS-00000011.") == true)
     }
+
+    @Test("shipment.hand_over with an order hands over what is still in the house, once")
+    func handOverOfAnOrderHandsOverWhatIsStillInTheHouse() throws {
+        let shop = try Shop()
+        let n = try shop.paidOrder()
+        let first = try shop.ship(n, [("TSHIRT", 1)])
+        try shop.handOver(first)
+        let second = try shop.ship(n, [("TSHIRT", 1)])
+        let third = try shop.ship(n, [("MUG", 1)])
+        let r = try shop.call("shipment.hand_over", ["order": .int(n)])
+        #expect(r["shipments"]?.arrayValue?.compactMap { $0["shipment"]?.intValue } == [second, third])
+        #expect(r["shipments"]?.arrayValue?.allSatisfy { $0["state"] == "handed_over" } == true)
+        #expect(r["fulfilment_state"] == "shipped")
+        let events = try shop.call("order.timeline", ["order": .int(n)])["events"]?.arrayValue ?? []
+        #expect(events.filter { $0["event"] == "shipment.handed_over" }.count == 3)
+        // Nothing left in the house: nothing happens, nothing is recorded.
+        let before = try shop.checksum()
+        #expect(try shop.call("shipment.hand_over", ["order": .int(n)])["shipments"] == [])
+        #expect(try shop.checksum() == before)
+        // Naming both is refused, naming an unknown order is not_found.
+        #expect(throws: OrderError.self) { try shop.call("shipment.hand_over", ["order": .int(n), "shipment": .int(first)]) }
+        #expect { try shop.call("shipment.hand_over", ["order": 999]) } throws: { ($0 as? OrderError)?.code == .notFound }
+    }
 }

@@ -12,7 +12,7 @@ struct ScriptFixture {
     init(limits: ScriptLimits = ScriptLimits()) throws {
         clock = ManualClock(Timestamp(year: 2026, month: 11, day: 23, hour: 8))
         gateway = SimulatedGateway()
-        engine = try Engine(path: ":memory:", configuration: EngineConfiguration(
+        engine = try Engine(path: TestDatabase.location(":memory:"), configuration: EngineConfiguration(
             clock: clock, gateway: gateway, carrier: SimulatedCarrier(), mailer: SimulatedMailer()))
         host = try LuaHost(engine: engine, limits: limits)
         host.logSink = { _ in }

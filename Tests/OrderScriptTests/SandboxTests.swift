@@ -66,7 +66,7 @@ import Testing
 
     @Test func clockAdvanceIsTestModeOnly() throws {
         let clock = ManualClock(Timestamp(year: 2026, month: 1, day: 1))
-        let engine = try Engine(path: ":memory:", configuration: EngineConfiguration(clock: clock))
+        let engine = try Engine(path: TestDatabase.location(":memory:"), configuration: EngineConfiguration(clock: clock))
         let host = try LuaHost(engine: engine)
         #expect {
             try host.eval("oe.clock.advance{days = 1}")

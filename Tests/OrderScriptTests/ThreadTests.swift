@@ -11,7 +11,7 @@ import Testing
         let dir = try TempDir()
         var config = EngineConfiguration()
         config.scriptHost = LuaHost.factory()
-        let engine = try Engine(path: dir.path + "/shop.sqlite", configuration: config)
+        let engine = try Engine(path: TestDatabase.location(dir.path + "/shop.sqlite"), configuration: config)
         let host = try #require(engine.luaHost)
         try host.eval("oe.on('order.created', function(ev) oe.call('order.tag', {order = ev.order.order, add = {'hooked'}}) end)")
         let threads = 4, perThread = 15

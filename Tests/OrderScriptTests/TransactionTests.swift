@@ -130,7 +130,7 @@ import Testing
         config.workflows = [dir.path + "/broken.lua"]
         config.scriptHost = LuaHost.factory()
         #expect {
-            _ = try Engine(path: ":memory:", configuration: config)
+            _ = try Engine(path: TestDatabase.location(":memory:"), configuration: config)
         } throws: { e in
             guard let e = e as? OrderError else { return false }
             return e.code == .script && e.message.contains("broken.lua:3:")
@@ -145,7 +145,7 @@ import Testing
         config.scriptHost = LuaHost.factory()
         let db = dir.path + "/shop.sqlite"
         for expected in [Int64(1), 2] {
-            let engine = try Engine(path: db, configuration: config)
+            let engine = try Engine(path: TestDatabase.location(db), configuration: config)
             let o = try engine.call("order.create", ["customer": ["name": "A", "email": "a@b.dk"],
                                                       "lines": [["sku": "X", "name": "X", "qty": 1, "unit_price": 100]]])
             #expect(o["order"] == .int(expected))

@@ -119,6 +119,43 @@ import Testing
         #expect(try store.read { s in try s.loadAggregate(1)?.payments.captured } == 100)
     }
 
+    /// The expiry rule has one source (`PaymentLedger.authorizationsValidUntil`): an authorised
+    /// order with an open authorisation that never expires (NULL expiry) is not `expired` when
+    /// its other authorisation runs out — not in the ledger, not in `order.find`'s filter, not
+    /// in the summary. Order 2, whose only authorisation ran out, is expired everywhere.
+    @Test func anAuthorisationWithoutExpiryKeepsTheOrderAuthorisedEverywhere() throws {
+        let store = try OrderStore(path: ":memory:")
+        func authorize(_ order: Int64, _ key: String, expires: Int64?) -> PaymentTransaction {
+            PaymentTransaction(id: 0, kind: .authorize, amount: 100, method: "visa", idempotencyKey: key, at: Timestamp(seconds: 10),
+                               expiresAt: expires.map { Timestamp(seconds: $0) })
+        }
+        try store.write { s in
+            for (n, auths) in [(Int64(1), [("a-1", Int64?(100)), ("a-2", nil)]), (2, [("a-3", 100)])] {
+                var a = Self.sampleOrder(n)
+                try s.insertOrder(a)
+                for (key, expires) in auths { a.payments.append(try s.appendPayment(order: n, authorize(n, key, expires: expires))) }
+                a.order.version += 1
+                try s.updateOrder(a, expectedVersion: 1)
+            }
+        }
+        let later = Timestamp(seconds: 200)
+        let (one, two) = try store.read { s in (try s.loadAggregate(1)!, try s.loadAggregate(2)!) }
+        #expect(one.payments.authorizationsValidUntil == nil)
+        #expect(one.paymentState(at: later) == .partially_authorized, "200 of a larger total authorised, one without expiry: never expired")
+        #expect(two.payments.authorizationsValidUntil == Timestamp(seconds: 100))
+        #expect(two.paymentState(at: later) == .expired)
+        func find(_ states: [PaymentState]) throws -> [Int64] {
+            var f = OrderFilter()
+            f.paymentStates = states
+            return try store.read { s in try s.findOrders(f, page: OrderPage(), now: later).orders.map(\.number) }
+        }
+        #expect(try find([.expired]) == [2])
+        #expect(try find([.partially_authorized]) == [1])
+        let summaries = try store.read { s in try s.findOrders(OrderFilter(), page: OrderPage(), now: later).orders }
+        #expect(summaries.map { $0.json(now: later)["payment_state"]?.stringValue } == ["partially_authorized", "expired"])
+        #expect(try store.read { s in try s.countOrders(OrderFilter(), now: later) } == 2)
+    }
+
     @Test func textsAreStoredByteForByte() throws {
         let store = try OrderStore(path: ":memory:")
         var a = Self.sampleOrder(1)

@@ -43,8 +43,31 @@ public struct PaymentLedger: Sendable, Equatable {
     /// The earliest expiry among open authorisations (what `payment.check` watches).
     public var earliestOpenExpiry: Timestamp? { openAuthorizations.compactMap(\.expiresAt).min() }
 
+    /// When an authorised order's payment becomes `expired`: the latest expiry among its open
+    /// authorisations, or nil when none is open or one of them never expires (no expiry). The
+    /// one source of the expiry rule: `state(at:)` applies it, and the stores keep it as the
+    /// derived column `auth_valid_until` that `order.find` filters and summarises from.
+    public var authorizationsValidUntil: Timestamp? {
+        let open = openAuthorizations
+        var latest: Timestamp?
+        for a in open {
+            guard let e = a.expiresAt else { return nil }
+            if latest.map({ e > $0 }) ?? true { latest = e }
+        }
+        return latest
+    }
+
+    /// The payment state at `now` of an order whose time-independent state is `stored` and
+    /// whose authorisations are valid until `validUntil` (`authorizationsValidUntil`): an
+    /// authorised order is `expired` once `validUntil` has passed. Used by `state(at:)` and by
+    /// order summaries read from the derived columns, so both say the same.
+    public static func state(stored: PaymentState, validUntil: Timestamp?, at now: Timestamp?) -> PaymentState {
+        if stored == .authorized || stored == .partially_authorized, let now, let validUntil, validUntil <= now { return .expired }
+        return stored
+    }
+
     /// The payment state at `now`. Pass `nil` to ignore expiry (the stored, time-independent
-    /// state; queries add expiry from `earliestOpenExpiry`).
+    /// state; queries add expiry from the stored `authorizationsValidUntil`).
     public func state(at now: Timestamp?) -> PaymentState {
         let auths = rows.filter { $0.kind == .authorize }
         if auths.isEmpty { return .none }
@@ -56,8 +79,7 @@ public struct PaymentLedger: Sendable, Equatable {
             return open.isEmpty ? .captured : .partially_captured
         }
         if open.isEmpty { return .voided }
-        if let now, open.allSatisfy({ ($0.expiresAt ?? now.adding(seconds: 1)) <= now }) { return .expired }
-        return .authorized
+        return Self.state(stored: .authorized, validUntil: authorizationsValidUntil, at: now)
     }
 
     // MARK: - Per authorisation

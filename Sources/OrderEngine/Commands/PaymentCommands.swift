@@ -125,6 +125,9 @@ enum PaymentCommands {
         let requested = try p.amount("amount", positive: true)
         let key = try idempotencyKey(p)
         let expected = try p.int("expected_version")
+        // Locked before the replay check and the pending amount are read: two captures of one
+        // order on two servers never both see nothing in flight.
+        try ctx.lock(n)
         if let replayed = try replay(key, kind: "capture", order: n, ctx) {
             _ = p.raw("authorization")
             try p.finish()

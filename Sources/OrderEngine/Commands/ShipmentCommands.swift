@@ -92,8 +92,29 @@ enum ShipmentCommands {
         return (a, i)
     }
 
+    /// `shipment.hand_over` of one shipment (`shipment`), or of every shipment of an order still
+    /// in the house (`order`): the one place that decides what is still in the house (the Lua
+    /// `Order:hand_over()` and `orders.mass_update`'s `hand_over` call this).
     static func handOver(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
+        if p.raw("shipment") == nil, let n = try p.int("order", in: 1...Int64.max) {
+            try p.finish()
+            let inHouse = try ctx.aggregate(n).shipments.filter { !$0.isHandedOver }
+            var done: [JSON] = []
+            for s in inHouse {
+                var a = try ctx.aggregate(n)  // as the previous hand-over saved it
+                guard let i = a.shipments.firstIndex(where: { $0.id == s.id }) else { continue }
+                done.append(try handOver(&a, i, ctx))
+            }
+            let a = try ctx.aggregate(n)
+            return ["order": .int(n), "shipments": .array(done), "fulfilment_state": .string(a.fulfilmentState.rawValue),
+                    "version": .int(a.order.version)]
+        }
         var (a, i) = try load(ctx, p)
+        return try handOver(&a, i, ctx)
+    }
+
+    /// Hands over shipment `i` of `a` (a no-op when it left the house already).
+    private static func handOver(_ a: inout OrderAggregate, _ i: Int, _ ctx: CommandContext) throws -> JSON {
         let s = a.shipments[i]
         if s.isHandedOver { return result(s, a) }
         if a.order.status == "cancelled" {

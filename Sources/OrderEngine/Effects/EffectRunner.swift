@@ -179,7 +179,7 @@ struct EffectRunner {
                     ctx.command = EffectRunner.commandName(q.record.kind)
                     ctx.events.removeAll()
                     do {
-                        let o = try s.savepoint { () throws -> Outcome in
+                        let o = try ctx.inSavepoint { () throws -> Outcome in
                             let o = try EffectRunner.applyInTransaction(q.record, answer, ctx)
                             let events = ctx.events
                             ctx.events.removeAll()
@@ -190,10 +190,8 @@ struct EffectRunner {
                         more += ctx.effects[mark...].map { QueuedEffect(record: $0.record, primary: false) }
                     } catch {
                         ctx.events.removeAll()
-                        if ctx.effects.count > mark { ctx.effects.removeSubrange(mark...) }
-                        ctx.forgetLoaded()
                         var hookError = (error as? OrderError) ?? OrderError(.storage, "\(error)")
-                        let o = try s.savepoint { () throws -> Outcome in
+                        let o = try ctx.inSavepoint { () throws -> Outcome in
                             let o = try EffectRunner.applyInTransaction(q.record, answer, ctx)
                             ctx.events.removeAll()
                             return o

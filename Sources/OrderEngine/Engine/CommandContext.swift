@@ -78,8 +78,11 @@ public final class CommandContext {
     }
 
     /// Loads an order with its ledgers or throws `not_found`.
+    /// In a write command the order is locked first (`lock`), so what the command decides on
+    /// cannot change under it before it commits.
     public func aggregate(_ number: Int64) throws -> OrderAggregate {
         if let a = loaded[number] { return a }
+        try lock(number)
         guard let a = try session.loadAggregate(number) else { throw OrderError.notFound("order \(number) does not exist") }
         loaded[number] = a
         stored[number] = a
@@ -110,6 +113,8 @@ public final class CommandContext {
     /// queries (a mass update's batch would otherwise load them one by one).
     func preload(_ numbers: [Int64]) throws {
         let missing = numbers.filter { loaded[$0] == nil }
+        // In ascending order, as every batch takes them: two batches never wait on each other in a cycle.
+        for n in Set(missing).sorted() { try lock(n) }
         for (n, a) in try session.loadAggregates(missing) {
             loaded[n] = a
             stored[n] = a
@@ -120,6 +125,30 @@ public final class CommandContext {
     func forgetLoaded() {
         loaded.removeAll()
         stored.removeAll()
+    }
+
+    /// Runs `body` in a savepoint of this transaction. If it throws, its writes are undone and
+    /// so is this context's bookkeeping of them: the events and effects it added are dropped and
+    /// the orders loaded in this transaction forgotten (they may be ahead of the database now);
+    /// the error is rethrown. The one place that keeps a savepoint and the context in step.
+    func inSavepoint<T>(_ body: () throws -> T) throws -> T {
+        let eventMark = events.count, effectMark = effects.count
+        do {
+            return try session.savepoint(body)
+        } catch {
+            if events.count > eventMark { events.removeSubrange(eventMark...) }
+            if effects.count > effectMark { effects.removeSubrange(effectMark...) }
+            forgetLoaded()
+            throw error
+        }
+    }
+
+    /// Locks order `number` against other writers until this transaction ends
+    /// (`StoreTransaction.lockOrder`: `SELECT … FOR UPDATE` on PostgreSQL, nothing on SQLite,
+    /// whose writers are serialised). Every write command locks an order before it reads what
+    /// it decides on (`aggregate` does it); a read command never locks.
+    func lock(_ number: Int64) throws {
+        if isWrite { try session.lockOrder(number) }
     }
 
     /// Loads an order, checking `expected_version` when the caller passed one (`conflict` when stale).

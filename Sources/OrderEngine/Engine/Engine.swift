@@ -169,7 +169,6 @@ public final class Engine: Sendable {
     func execute(_ cmd: Command, _ params: JSON, in ctx: CommandContext) throws -> JSON {
         let outerCommand = ctx.command
         let eventMark = ctx.events.count
-        let effectMark = ctx.effects.count
         ctx.command = cmd.name
         ctx.depth += 1
         defer {
@@ -189,14 +188,7 @@ public final class Engine: Sendable {
             return result
         }
         if ctx.depth == 1 { return try body() }
-        do {
-            return try ctx.session.savepoint(body)
-        } catch {
-            if ctx.events.count > eventMark { ctx.events.removeSubrange(eventMark...) }
-            if ctx.effects.count > effectMark { ctx.effects.removeSubrange(effectMark...) }
-            ctx.forgetLoaded()
-            throw error
-        }
+        return try ctx.inSavepoint(body)
     }
 }
 

@@ -65,14 +65,11 @@ extension Engine {
                 ctx.command = "orders.mass_update"
                 try ctx.preload(batch)
                 for n in batch {
-                    let eventMark = ctx.events.count, effectMark = ctx.effects.count
+                    let effectMark = ctx.effects.count
                     do {
-                        let r = try s.savepoint { try action.apply(to: n, ctx) }
+                        let r = try ctx.inSavepoint { try action.apply(to: n, ctx) }
                         outcomes.append((n, .success(r), Array(ctx.effects[effectMark...])))
                     } catch {
-                        if ctx.events.count > eventMark { ctx.events.removeSubrange(eventMark...) }
-                        if ctx.effects.count > effectMark { ctx.effects.removeSubrange(effectMark...) }
-                        ctx.forgetLoaded()
                         outcomes.append((n, .failure((error as? OrderError) ?? OrderError(.storage, "\(error)")), []))
                     }
                 }

@@ -51,12 +51,8 @@ public enum MassUpdateAction: Sendable, Equatable {
             }
             return (try ctx.call("payment.capture", ["order": .int(n)]), nil)
         case .handOver:
-            let a = try ctx.aggregate(n)
-            let waiting = a.shipments.filter { !$0.isHandedOver }
-            if waiting.isEmpty { return (nil, "no shipment in the house") }
-            var done: [JSON] = []
-            for s in waiting { done.append(try ctx.call("shipment.hand_over", ["shipment": .int(s.id)])) }
-            return (.array(done), nil)
+            if try ctx.aggregate(n).shipments.allSatisfy(\.isHandedOver) { return (nil, "no shipment in the house") }
+            return (try ctx.call("shipment.hand_over", ["order": .int(n)])["shipments"] ?? [], nil)
         case .addTag(let t):
             let a = try ctx.aggregate(n)
             if a.order.tags.contains(t) { return (nil, "already tagged \(t)") }

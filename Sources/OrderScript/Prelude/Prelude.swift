@@ -200,12 +200,7 @@ function Order:timeline() return oe.call("order.timeline", { order = self.order 
 -- Hands over one shipment, or every shipment of the order still in the house.
 function Order:hand_over(shipment)
   if shipment ~= nil then return oe.call("shipment.hand_over", { shipment = shipment }) end
-  local full = oe.call("order.get", { order = self.order })
-  local done = {}
-  for _, s in ipairs(full.shipments) do
-    if s.state == "created" then done[#done + 1] = oe.call("shipment.hand_over", { shipment = s.shipment }) end
-  end
-  return done
+  return oe.call("shipment.hand_over", { order = self.order }).shipments
 end
 
 function Order:deliver(shipment)

@@ -11,8 +11,8 @@ public struct OrderSummary: Sendable, Equatable {
     public var fulfilmentState: FulfilmentState
     /// The earliest expiry among open authorisations.
     public var authExpiresAt: Timestamp?
-    /// The latest expiry among open authorisations: an authorised order is `expired` only when
-    /// every open authorisation has run out (as `PaymentLedger.state(at:)` decides).
+    /// `PaymentLedger.authorizationsValidUntil`: when an authorised order becomes `expired`
+    /// (nil: never — no open authorisation, or one without an expiry).
     public var authValidUntil: Timestamp?
     public var total: Int64
     public var authorized: Int64
@@ -55,8 +55,7 @@ public struct OrderSummary: Sendable, Equatable {
 
     /// The JSON form; `now` turns an authorised order whose authorisations all ran out into `expired`.
     public func json(now: Timestamp) -> JSON {
-        var ps = paymentState
-        if ps == .authorized || ps == .partially_authorized, let e = authValidUntil ?? authExpiresAt, e <= now { ps = .expired }
+        let ps = PaymentLedger.state(stored: paymentState, validUntil: authValidUntil, at: now)
         return [
             "order": .int(number), "reference": .string(reference), "status": .string(status),
             "payment_state": .string(ps.rawValue), "fulfilment_state": .string(fulfilmentState.rawValue),

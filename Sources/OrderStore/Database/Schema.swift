@@ -270,6 +270,22 @@ enum Schema {
                                     WHERE v.order_number = orders.number AND v.kind = 'void') < total;
                 """)
         }
+        m.registerMigration("v16-auth-valid-until") { db in
+            // When an authorised order becomes `expired` (PaymentLedger.authorizationsValidUntil),
+            // kept as a derived column written from the ledger like payment_state, instead of
+            // a subquery per row that ignored authorisations without an expiry. Backfilled
+            // with the ledger's rule: the latest expiry of the open authorisations, NULL when
+            // one of them has none.
+            try db.execute(sql: """
+                ALTER TABLE orders ADD COLUMN auth_valid_until INTEGER;
+                UPDATE orders SET auth_valid_until = (
+                    SELECT CASE WHEN COUNT(*) = COUNT(a.expires_at) THEN MAX(a.expires_at) END
+                    FROM payments a WHERE a.order_number = orders.number AND a.kind = 'authorize'
+                      AND a.amount > (SELECT COALESCE(SUM(c.amount), 0) FROM payments c
+                                      WHERE c.order_number = orders.number AND c.authorization_id = a.id AND c.kind IN ('capture', 'void')))
+                WHERE auth_expires_at IS NOT NULL;
+                """)
+        }
         return m
     }
 }

@@ -2,19 +2,10 @@ import GRDB
 import OrderCore
 
 extension StoreSession {
-    /// The latest expiry among the open authorisations of the order in the current row (those
-    /// not fully captured or voided). The stored `auth_expires_at` is the earliest one, which
-    /// `payment.check` needs; expiry of the whole order needs the latest.
-    private static let authValidUntil = """
-        (SELECT MAX(a.expires_at) FROM payments a WHERE a.order_number = orders.number AND a.kind = 'authorize'
-            AND a.amount > (SELECT COALESCE(SUM(c.amount), 0) FROM payments c
-                            WHERE c.order_number = orders.number AND c.authorization_id = a.id AND c.kind IN ('capture', 'void')))
-        """
-
     private static let summaryColumns = """
         number, reference, status, payment_state, fulfilment_state, auth_expires_at, total, authorized, captured, currency,
         customer_name, customer_email, delivery_method, carrier, tags, created_at, updated_at, version,
-        CASE WHEN payment_state IN ('authorized', 'partially_authorized') AND auth_expires_at IS NOT NULL THEN \(authValidUntil) END AS auth_valid_until
+        auth_valid_until
         """
 
     /// Columns by index, in `summaryColumns` order: GRDB's lookup by name folds the case of
@@ -46,13 +37,15 @@ extension StoreSession {
             var ors: [String] = []
             for p in ps {
                 switch p {
+                // PaymentLedger.state(stored:validUntil:at:) in SQL. auth_expires_at (indexed) is
+                // never later than auth_valid_until, so it narrows the expired ones first.
                 case .expired:
-                    ors.append("(payment_state IN ('authorized', 'partially_authorized') AND auth_expires_at <= ? AND \(StoreSession.authValidUntil) <= ?)")
+                    ors.append("(payment_state IN ('authorized', 'partially_authorized') AND auth_expires_at <= ? AND auth_valid_until <= ?)")
                     args += [now.seconds, now.seconds]
                 case .authorized, .partially_authorized:
                     // Stored as such; read as expired once every open authorisation ran out.
-                    ors.append("(payment_state = ? AND (auth_expires_at IS NULL OR auth_expires_at > ? OR \(StoreSession.authValidUntil) > ?))")
-                    args += [p.rawValue, now.seconds, now.seconds]
+                    ors.append("(payment_state = ? AND (auth_valid_until IS NULL OR auth_valid_until > ?))")
+                    args += [p.rawValue, now.seconds]
                 default:
                     ors.append("payment_state = ?")
                     args.append(p.rawValue)

@@ -34,11 +34,12 @@ extension StoreSession {
     package func insertOrder(_ a: OrderAggregate) throws {
         let o = a.order
         try write("""
-            INSERT INTO orders (status, payment_state, fulfilment_state, auth_expires_at, total, authorized, captured, currency,
-                notify, version, updated_at, customer_name, customer_email, delivery_method, carrier, tags,
+            INSERT INTO orders (status, payment_state, fulfilment_state, auth_expires_at, auth_valid_until, total, authorized, captured,
+                currency, notify, version, updated_at, customer_name, customer_email, delivery_method, carrier, tags,
                 number, reference, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, o.status, a.paymentState(at: nil).rawValue, a.fulfilmentState.rawValue, a.payments.earliestOpenExpiry?.seconds,
+                 a.payments.authorizationsValidUntil?.seconds,
                  o.total, a.payments.authorized, a.payments.captured, o.currency.code, o.notify, o.version, o.updatedAt.seconds,
                  o.customer.name, o.customer.email, o.delivery.method, o.delivery.carrier, tagsColumn(o.tags),
                  o.number, o.reference, o.createdAt.seconds)
@@ -47,7 +48,7 @@ extension StoreSession {
 
     /// The columns of an order row derived from its aggregate, and their values.
     private static let stateColumns = [
-        "status", "payment_state", "fulfilment_state", "auth_expires_at", "total", "authorized", "captured", "notify",
+        "status", "payment_state", "fulfilment_state", "auth_expires_at", "auth_valid_until", "total", "authorized", "captured", "notify",
         "currency", "customer_name", "customer_email", "delivery_method", "carrier", "tags",
     ]
 
@@ -55,7 +56,7 @@ extension StoreSession {
         let o = a.order
         return [
             .text(o.status), .text(a.paymentState(at: nil).rawValue), .text(a.fulfilmentState.rawValue),
-            SQLValue(a.payments.earliestOpenExpiry?.seconds), .int(o.total), .int(a.payments.authorized), .int(a.payments.captured),
+            SQLValue(a.payments.earliestOpenExpiry?.seconds), SQLValue(a.payments.authorizationsValidUntil?.seconds), .int(o.total), .int(a.payments.authorized), .int(a.payments.captured),
             SQLValue(o.notify), .text(o.currency.code), .text(o.customer.name), .text(o.customer.email), .text(o.delivery.method),
             SQLValue(o.delivery.carrier), .text(tagsColumn(o.tags)),
         ]
