@@ -30,6 +30,11 @@ public struct ShopSettings: Sendable, Equatable {
     public var mail = MailSettings()
     /// Logo and font of rendered documents (`documents`).
     public var documents = DocumentSettings()
+    /// One-Stop-Shop: the switch and the rate overrides (`oss`, see `OSS`).
+    public var oss = OSSSettings()
+    /// Exchange rates to DKK per currency code (`exchange_rates`), for invoices of foreign-
+    /// currency orders when the host passes none with the command; the host keeps them current.
+    public var exchangeRates: [String: ExchangeRate] = [:]
 
     public init() {}
 
@@ -55,6 +60,12 @@ public struct ShopSettings: Sendable, Equatable {
         if let z = stored["time_zone"]?.stringValue.flatMap(ShopSettings.zone(named:)) { timeZone = z }
         mail = MailSettings(stored: stored["mail"])
         documents = DocumentSettings(stored: stored["documents"])
+        oss = OSSSettings(stored: stored["oss"])
+        if case .object(let r)? = stored["exchange_rates"] {
+            for m in r.members {
+                if let t = m.value.stringValue, case .success(let rate) = ExchangeRate.parse(t) { exchangeRates[m.key] = rate }
+            }
+        }
     }
 
     /// The zone named `identifier` in the system's tz database (IANA names such as
@@ -80,6 +91,10 @@ public struct ShopSettings: Sendable, Equatable {
         o["mail"] = mail.json
         o["documents"] = documents.json
         o["fee_capture"] = .string(feeCapture.rawValue)
+        o["oss"] = oss.json
+        var rates = JSONObject()
+        for k in exchangeRates.keys.sorted() { rates[k] = .string(exchangeRates[k]!.description) }
+        o["exchange_rates"] = .object(rates)
         return .object(o)
     }
 }
