@@ -104,6 +104,30 @@ import Testing
         #expect(docs.filter { $0.kind == .credit_note }.reduce(0) { $0 + $1.total } == invoice.total)
     }
 
+    @Test("a withdrawal of an OSS order in EUR: the credit note has the German rates, the country, the invoice's exchange rate and all its DKK VAT")
+    func ossWithdrawal() throws {
+        let shop = try Self.shop()
+        let n = try #require(try Self.order(shop, currency: "EUR")["order"]?.intValue)
+        let inv = try Self.invoice(shop, n, rate: "7.4604")
+        _ = try shop.call("return.create", ["order": .int(n), "lines": [["sku": "KAF", "qty": 2], ["sku": "KVARN", "qty": 1]],
+                                            "reason": "Widerruf", "withdrawal": true])
+        _ = try shop.setStatus(n, "shipped")
+        let rn = try #require(try shop.call("return.find", ["order": .int(n)])["returns"]?.arrayValue?.first?["number"])
+        _ = try shop.call("return.receive", ["return": rn])
+        let refund = try shop.call("return.refund", ["return": rn])
+        let cn = try #require(refund["document"])
+        #expect(cn["total"] == inv["total"], "goods and freight")
+        #expect(cn["vat_country"]?.stringValue == "DE")
+        #expect((cn["vat"]?.arrayValue ?? []).map { $0["rate"]?.intValue ?? 0 } == [700, 1900])
+        #expect(cn["exchange_rate"]?.stringValue == "7.4604")
+        #expect(cn["total_vat_dkk"] == inv["total_vat_dkk"])
+        #expect(cn["total_vat"] == inv["total_vat"])
+        let html = String(decoding: try #require(Base64.decode(try shop.call("invoice.render", ["number": cn["number"] ?? 0, "kind": "credit_note", "format": "html", "language": "en"])["content_base64"]?.stringValue ?? "")), as: UTF8.self)
+        #expect(html.contains("VAT 7 % (DE) of") && html.contains("VAT in DKK") && html.contains("1 EUR = 7.4604 DKK"))
+        let pdf = try shop.call("invoice.render", ["number": cn["number"] ?? 0, "kind": "credit_note", "format": "pdf"])
+        #expect((pdf["bytes"]?.intValue ?? 0) > 1000)
+    }
+
     @Test("an EUR invoice states the VAT in DKK at the given rate; its credit notes use the invoice's rate and add up")
     func eurInvoice() throws {
         let shop = try Self.shop()
@@ -246,6 +270,50 @@ import Testing
                                             seller: .unset, buyerName: "x", buyerAddress: nil, currency: .dkk, lines: cl, creditsInvoice: 1, fixedVAT: fixed))
                 #expect(CreditRule.violations(of: inv, documents: docs).isEmpty)
             }
+        }
+    }
+
+    @Test("property: random OSS orders in EUR credited at random by lines and amounts keep the per-rate rule and add up in DKK")
+    func engineCreditProperty() throws {
+        var rng = SystemRandomNumberGenerator()
+        let countries = ["DE", "FR", "SE", "IT", "HU", "LU", "FI"]
+        let shop = try Self.shop()
+        for _ in 0..<12 {
+            let country = countries.randomElement(using: &rng)!
+            var lines: [JSON] = []
+            for k in 0..<Int.random(in: 1...3, using: &rng) {
+                var l: JSONObject = ["sku": .string("S\(k)"), "name": "Item", "qty": .int(Int64.random(in: 1...3, using: &rng)),
+                                     "unit_price": .int(Int64.random(in: 1...20_000, using: &rng))]
+                if Bool.random(using: &rng) {
+                    var vr = JSONObject()
+                    vr[country] = .int(Int64.random(in: 0...1200, using: &rng))
+                    l["vat_rates"] = .object(vr)
+                }
+                lines.append(.object(l))
+            }
+            var c = try #require(Self.german(country: country).objectValue)
+            c["email"] = "x@example.eu"
+            let o = try shop.call("order.create", ["customer": .object(c), "lines": .array(lines), "currency": "EUR",
+                                                   "fees": [["kind": "shipping", "name": "Freight", "amount": .int(Int64.random(in: 0...2_000, using: &rng))]]])
+            #expect(o["vat_country"]?.stringValue == country)
+            let n = try #require(o["order"]?.intValue)
+            let inv = try Self.invoice(shop, n, rate: ["7.4604", "7.46", "11.5", "0.7"].randomElement(using: &rng)!)
+            var left = try #require(inv["total"]?.intValue)
+            var dkk: Int64 = 0
+            while left > 0 {
+                let r: JSON
+                if Bool.random(using: &rng) {
+                    r = try shop.call("credit_note.create", ["order": .int(n), "amount": .int(Int64.random(in: 1...left, using: &rng)), "reason": "part"])
+                } else {
+                    r = try shop.call("credit_note.create", ["order": .int(n), "reason": "rest"])
+                }
+                left -= r["total"]?.intValue ?? left
+                dkk += r["document"]?["total_vat_dkk"]?.intValue ?? 0
+            }
+            let docs = (try shop.call("invoice.find", ["order": .int(n)])["documents"]?.arrayValue ?? []).compactMap(InvoiceDocument.init(stored:))
+            let invoice = try #require(docs.first { $0.kind == .invoice })
+            #expect(CreditRule.violations(of: invoice, documents: docs).isEmpty)
+            #expect(dkk == inv["total_vat_dkk"]?.intValue, "credits reverse the DKK VAT exactly")
         }
     }
 
