@@ -251,7 +251,7 @@ public struct InvoiceDocument: Sendable, Equatable {
         vatTreatment = j["vat_treatment"]?.stringValue
         vatNote = j["vat_note"]?.stringValue
         vatCountry = j["vat_country"]?.stringValue
-        if let t = j["exchange_rate"]?.stringValue, case .success(let r) = ExchangeRate.parse(t) { exchangeRate = r }
+        exchangeRate = ExchangeRate.stored(j["exchange_rate"])
         totalVATDKK = j["total_vat_dkk"]?.intValue
     }
 

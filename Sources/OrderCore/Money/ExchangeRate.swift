@@ -11,8 +11,9 @@ public struct ExchangeRate: Sendable, Equatable, CustomStringConvertible {
     /// Digits after the decimal point (0–8).
     public let scale: Int
 
-    /// The most digits after the point, and the most digits in all.
+    /// The most digits after the point.
     public static let maxScale = 8
+    /// The most significant digits in all.
     public static let maxDigits = 15
 
     /// Parses `"7.4604"`: digits, at most one point with 1–8 digits after it, at most 15 digits,
@@ -68,6 +69,12 @@ public struct ExchangeRateError: Error, Sendable, Equatable {
 }
 
 extension ExchangeRate {
+    /// A rate read back from stored JSON (trusted): nil when absent or malformed.
+    public static func stored(_ json: JSON?) -> ExchangeRate? {
+        guard let t = json?.stringValue, case .success(let r) = parse(t) else { return nil }
+        return r
+    }
+
     /// Reads the optional decimal-string `key` of `p` (`"exchange_rate": "7.4604"`), refusing
     /// numbers (a JSON number may have passed through a float) and malformed rates as `invalid`
     /// naming the field.

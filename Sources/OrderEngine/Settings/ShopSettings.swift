@@ -62,9 +62,7 @@ public struct ShopSettings: Sendable, Equatable {
         documents = DocumentSettings(stored: stored["documents"])
         oss = OSSSettings(stored: stored["oss"])
         if case .object(let r)? = stored["exchange_rates"] {
-            for m in r.members {
-                if let t = m.value.stringValue, case .success(let rate) = ExchangeRate.parse(t) { exchangeRates[m.key] = rate }
-            }
+            for m in r.members { if let rate = ExchangeRate.stored(m.value) { exchangeRates[m.key] = rate } }
         }
     }
 
