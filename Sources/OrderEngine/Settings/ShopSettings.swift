@@ -30,6 +30,11 @@ public struct ShopSettings: Sendable, Equatable {
     public var mail = MailSettings()
     /// Logo and font of rendered documents (`documents`).
     public var documents = DocumentSettings()
+    /// The cheapest standard delivery the shop offers, incl. VAT in minor units, per currency
+    /// code (`standard_delivery_fee: {"DKK": 3900}`): on a whole withdrawal the freight is
+    /// credited up to it (forbrugeraftaleloven § 18, stk. 2). Without an entry for the order's
+    /// currency the full shipping fee is credited.
+    public var standardDeliveryFee: [String: Int64] = [:]
 
     public init() {}
 
@@ -55,6 +60,7 @@ public struct ShopSettings: Sendable, Equatable {
         if let z = stored["time_zone"]?.stringValue.flatMap(ShopSettings.zone(named:)) { timeZone = z }
         mail = MailSettings(stored: stored["mail"])
         documents = DocumentSettings(stored: stored["documents"])
+        for (code, v) in stored["standard_delivery_fee"]?.objectValue ?? [:] { if let fee = v.intValue { standardDeliveryFee[code] = fee } }
     }
 
     /// The zone named `identifier` in the system's tz database (IANA names such as
@@ -80,6 +86,9 @@ public struct ShopSettings: Sendable, Equatable {
         o["mail"] = mail.json
         o["documents"] = documents.json
         o["fee_capture"] = .string(feeCapture.rawValue)
+        var fees = JSONObject()
+        for (code, fee) in standardDeliveryFee.sorted(by: { $0.key < $1.key }) { fees[code] = .int(fee) }
+        o["standard_delivery_fee"] = .object(fees)
         return .object(o)
     }
 }
