@@ -102,8 +102,12 @@ import Testing
         try shop.simulate(n, "refund", "decline")
         expectError(.port, "refund") { try shop.call("return.refund", ["return": r["number"]!]) }
         let after = try shop.call("return.get", ["return": r["number"]!])
-        #expect(after["state"]?.stringValue == "received")
+        // Open and documented: refund_failed (nothing went back), listed by return.check.
+        #expect(after["state"]?.stringValue == "refund_failed")
+        #expect(after["refunded"]?.intValue == 0)
+        #expect(after["received_at"] != .null)
         #expect(after["credit_note"] == .null)
+        #expect(try shop.call("return.check", ["days": 0])["returns"]?.arrayValue?.map { $0["number"] } == [r["number"]!])
         #expect(try shop.timeline(n).named("return.refund_failed").count == 1)
         try shop.simulate(n, "refund", "approve")
         let ok = try shop.call("return.refund", ["return": r["number"]!])

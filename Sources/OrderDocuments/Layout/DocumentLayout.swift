@@ -72,11 +72,12 @@ public struct DocumentLayout: Sendable, Equatable {
         title = isCredit ? t.creditNote : simplified ? t.simplifiedInvoice : t.invoice
         reference = d.reference
         var facts = [Field(label: isCredit ? t.creditNoteNumber : t.number, value: d.reference),
-                     Field(label: t.issueDate, value: DocumentLayout.date(d.issueDate, lang))]
+                     Field(label: isCredit ? t.creditNoteDate : t.issueDate, value: DocumentLayout.date(d.issueDate, lang))]
         if let dd = d.deliveryDate { facts.append(Field(label: t.deliveryDate, value: DocumentLayout.date(dd, lang))) }
         facts.append(Field(label: t.orderReference, value: d.orderReference))
         if isCredit, let c = input.creditedInvoice {
-            facts.append(Field(label: t.creditsInvoice, value: "\(c.reference) (\(DocumentLayout.date(c.issueDate, lang)))"))
+            facts.append(Field(label: t.creditsInvoice, value: c.reference))
+            facts.append(Field(label: t.creditedInvoiceDate, value: DocumentLayout.date(c.issueDate, lang)))
         }
         facts.append(Field(label: t.vatNumber, value: d.seller.vatNumber))
         self.facts = facts

@@ -4,6 +4,8 @@ import OrderCore
 struct DocumentTexts: Sendable {
     let invoice, simplifiedInvoice, creditNote: String
     let number, creditNoteNumber, issueDate, deliveryDate, orderReference, creditsInvoice, vatNumber: String
+    /// A credit note's own date, and the date of the invoice it credits.
+    let creditNoteDate, creditedInvoiceDate: String
     let seller, buyer: String
     let description, qty, unitPrice, net, vatRate, vat: String
     let vatOf: String  // "Moms %@ af" — rendered as "<vat> <rate> af <taxable>"
@@ -23,7 +25,8 @@ struct DocumentTexts: Sendable {
     static let da = DocumentTexts(
         invoice: "Faktura", simplifiedInvoice: "Forenklet faktura", creditNote: "Kreditnota",
         number: "Fakturanr.", creditNoteNumber: "Kreditnotanr.", issueDate: "Fakturadato", deliveryDate: "Leveringsdato",
-        orderReference: "Ordrenr.", creditsInvoice: "Vedrører faktura", vatNumber: "CVR-nr.",
+        orderReference: "Ordrenr.", creditsInvoice: "Vedrører faktura nr.", vatNumber: "CVR-nr.",
+        creditNoteDate: "Kreditnotadato", creditedInvoiceDate: "Den krediterede fakturas dato",
         seller: "Sælger", buyer: "Køber",
         description: "Varebeskrivelse", qty: "Antal", unitPrice: "Enhedspris ekskl. moms", net: "Beløb ekskl. moms",
         vatRate: "Moms %", vat: "Moms",
@@ -41,7 +44,8 @@ struct DocumentTexts: Sendable {
     static let en = DocumentTexts(
         invoice: "Invoice", simplifiedInvoice: "Simplified invoice", creditNote: "Credit note",
         number: "Invoice no.", creditNoteNumber: "Credit note no.", issueDate: "Invoice date", deliveryDate: "Delivery date",
-        orderReference: "Order no.", creditsInvoice: "Credits invoice", vatNumber: "VAT no.",
+        orderReference: "Order no.", creditsInvoice: "Credits invoice no.", vatNumber: "VAT no.",
+        creditNoteDate: "Credit note date", creditedInvoiceDate: "Date of the credited invoice",
         seller: "Seller", buyer: "Buyer",
         description: "Description", qty: "Qty", unitPrice: "Unit price excl. VAT", net: "Amount excl. VAT",
         vatRate: "VAT %", vat: "VAT",

@@ -108,9 +108,12 @@ enum InvoiceCommands {
     /// per authorisation (`only`: just that one) under idempotency key `key` (a new one when
     /// nil); the credit note is issued when the gateway has answered (`PaymentEffects`).
     /// Checks first that the invoice has that much left to credit and the order that much
-    /// captured and not refunded. Shared by `credit_note.create` and `return.refund`.
+    /// captured and not refunded — after the refunds already recorded in flight, so that
+    /// `return.refund` may credit several invoices in one command, each authorisation paying
+    /// back at most what it captured. `extra` goes into every part's effect request. Shared by
+    /// `credit_note.create` and `return.refund`.
     static func credit(_ lines: [InvoiceLine], against invoice: InvoiceDocument, on a: inout OrderAggregate, reason: String,
-                       refund: Bool, only: Int64?, key: String?, ctx: CommandContext) throws -> JSON {
+                       refund: Bool, only: Int64?, key: String?, extra: JSONObject = [:], ctx: CommandContext) throws -> JSON {
         let n = a.order.number
         let total = lines.reduce(0) { $0 + $1.gross }
         let left = invoice.total - a.credited(against: invoice.number).total
@@ -122,19 +125,20 @@ enum InvoiceCommands {
             try ctx.save(&a)
             return PaymentEffects.creditNoteResult(doc, a, ctx)
         }
-        let refundable = a.payments.captured - a.payments.refunded
+        let reserved = try EffectParts.reserved(order: n, kind: "refund", ctx)
+        let refundable = a.payments.captured - a.payments.refunded - reserved.values.reduce(0, +)
         let cur = a.order.currency
         if total > refundable {
             throw OrderError.policy("credit note of \(cur.format(total)) on order \(n) cannot be refunded: only \(cur.format(max(0, refundable))) is captured and not refunded; pass \"refund\": false to credit without paying back")
         }
         // Each authorisation pays back at most what it captured (oldest first, or the host's choice).
-        guard let allocations = a.payments.allocateRefund(total, only: only) else {
+        guard let allocations = a.payments.allocateRefund(total, reserved: reserved, only: only) else {
             throw OrderError.policy("credit note of \(cur.format(total)) on order \(n) cannot be refunded through authorisation \(only ?? 0): it captured \(cur.format(only.flatMap { a.payments.authorization($0) }.map { a.payments.refundable(on: $0) } ?? 0)) not yet refunded")
         }
         let effectKey = key ?? PaymentCommands.newKey("refund", n)
-        let parts = try EffectParts.record("refund", .refund, group: effectKey, parts: allocations, on: a, extra: [
-            "credit": ["invoice": .int(invoice.number), "reason": .string(reason), "lines": .array(lines.map(\.json)), "total": .int(total)],
-        ], ctx: ctx)
+        var request = extra
+        request["credit"] = ["invoice": .int(invoice.number), "reason": .string(reason), "lines": .array(lines.map(\.json)), "total": .int(total)]
+        let parts = try EffectParts.record("refund", .refund, group: effectKey, parts: allocations, on: a, extra: request, ctx: ctx)
         for e in parts { ctx.queue(e) }
         return ["order": .int(n), "pending": .int(total), "idempotency_key": .string(effectKey), "parts": .int(Int64(parts.count))]
     }

@@ -78,6 +78,23 @@ enum SettingsCommands {
             stored.append(("authorization_validity", .object(table)))
         }
         if let m = try p.object("mail") { stored.append(("mail", try MailSettings.parse(m, over: ctx.settings.mail).json)) }
+        if p.isNull("standard_delivery_fee") {
+            _ = p.raw("standard_delivery_fee")
+            stored.append(("standard_delivery_fee", .null))  // null: refund the full shipping fee again
+        } else if let fees = try p.object("standard_delivery_fee") {
+            // Merged over the stored table, per currency; a currency set to null is removed.
+            var table = ctx.settings.standardDeliveryFee
+            for code in fees.keys {
+                guard Currency(code: code) != nil else {
+                    throw OrderError.invalid("standard_delivery_fee.\(code)", "'\(code)' is not an ISO 4217 currency code (e.g. DKK)")
+                }
+                table[code] = try fees.int(code, in: 0...Amounts.max)
+            }
+            try fees.finish()
+            var merged = JSONObject()
+            for (code, fee) in table.sorted(by: { $0.key < $1.key }) { merged[code] = .int(fee) }
+            stored.append(("standard_delivery_fee", .object(merged)))
+        }
         if let d = try p.object("documents") { stored.append(("documents", try DocumentSettings.parse(d, over: ctx.settings.documents).json)) }
         if let o = try p.object("oss") {
             let oss = try OSSSettings(o, over: ctx.settings.oss)

@@ -127,8 +127,15 @@ enum PaymentEffects {
                                     "refunded_total": .int(a.payments.refunded)], error: nil)
         }
         var result = creditNoteResult(doc, a, ctx)
-        if case .object(var o) = result, let r = try ctx.session.goodsReturn(refundKey: EffectParts.group(of: e)) {
+        if case .object(var o) = result, let r = try ReturnRefund.owner(of: e, ctx) {
+            // A return's refund may be several credit notes (one per invoice): all of them.
             o["return"] = r.json
+            let docs = r.creditNotes.compactMap { n in a.creditNotes.first { $0.number == n } }
+            o["credit_notes"] = .array(docs.map { d in
+                ["credit_note": .int(d.number), "reference": .string(d.reference), "credits_invoice": .optional(d.creditsInvoice),
+                 "total": .int(d.total), "refunded": .int(d.refunded)]
+            })
+            o["credited"] = .int(docs.reduce(0) { $0 + $1.total })
             result = .object(o)
         }
         return Outcome(result: result, error: nil)
@@ -157,7 +164,12 @@ enum PaymentEffects {
         var lines = planned
         var reason = credit["reason"]?.stringValue
         if refunded != plannedTotal, let inv = a.invoices.first(where: { $0.number == invoiceNumber }) {
-            lines = (try? InvoicePlanner.creditAmount(a, invoice: inv, amount: refunded, language: a.order.customer.language)) ?? planned
+            // A return's part: split over its own goods' VAT rates, not the whole invoice's (the
+            // retry credits the rest within the same lines).
+            let lang = a.order.customer.language
+            let withinPlanned = e.request["return"] != nil
+                ? try? InvoicePlanner.creditAmount(a, invoice: inv, amount: refunded, within: planned, language: lang) : nil
+            lines = withinPlanned ?? (try? InvoicePlanner.creditAmount(a, invoice: inv, amount: refunded, language: lang)) ?? planned
             reason = (reason ?? "") + (a.order.customer.language == .da ? " (delvis refunderet)" : " (partly refunded)")
         }
         return try DocumentIssuer.issue(.credit_note, lines: lines, on: &a, ctx: ctx, creditsInvoice: invoiceNumber, reason: reason,

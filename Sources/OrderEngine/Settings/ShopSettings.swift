@@ -35,6 +35,11 @@ public struct ShopSettings: Sendable, Equatable {
     /// Exchange rates to DKK per currency code (`exchange_rates`), for invoices of foreign-
     /// currency orders when the host passes none with the command; the host keeps them current.
     public var exchangeRates: [String: ExchangeRate] = [:]
+    /// The cheapest standard delivery the shop offers, incl. VAT in minor units, per currency
+    /// code (`standard_delivery_fee: {"DKK": 3900}`): on a whole withdrawal the freight is
+    /// credited up to it (forbrugeraftaleloven § 18, stk. 2). Without an entry for the order's
+    /// currency the full shipping fee is credited.
+    public var standardDeliveryFee: [String: Int64] = [:]
 
     public init() {}
 
@@ -64,6 +69,7 @@ public struct ShopSettings: Sendable, Equatable {
         if case .object(let r)? = stored["exchange_rates"] {
             for m in r.members { if let rate = ExchangeRate.stored(m.value) { exchangeRates[m.key] = rate } }
         }
+        for (code, v) in stored["standard_delivery_fee"]?.objectValue ?? [:] { if let fee = v.intValue { standardDeliveryFee[code] = fee } }
     }
 
     /// The zone named `identifier` in the system's tz database (IANA names such as
@@ -93,6 +99,9 @@ public struct ShopSettings: Sendable, Equatable {
         var rates = JSONObject()
         for k in exchangeRates.keys.sorted() { rates[k] = .string(exchangeRates[k]!.description) }
         o["exchange_rates"] = .object(rates)
+        var fees = JSONObject()
+        for (code, fee) in standardDeliveryFee.sorted(by: { $0.key < $1.key }) { fees[code] = .int(fee) }
+        o["standard_delivery_fee"] = .object(fees)
         return .object(o)
     }
 }

@@ -11,7 +11,7 @@ enum ReturnCommands {
         r.register(Command("return.refund", .write, "credit note for the returned goods (and freight on a whole withdrawal), refunded through the gateway", run: ReturnRefund.refund))
         r.register(Command("return.get", .read, "one return", run: get))
         r.register(Command("return.find", .read, "returns by order, state, withdrawal and date; keyset paging", run: find))
-        r.register(Command("return.check", .read, "returns not yet refunded whose deadline is within N days or past", run: check))
+        r.register(Command("return.check", .read, "returns not yet refunded whose deadline is within N days or past, and returns whose refund failed", run: check))
     }
 
     /// Reads `return` and loads it (`not_found` naming the field when unknown).
@@ -42,6 +42,11 @@ enum ReturnCommands {
         try p.finish()
         if lines.isEmpty { throw OrderError.invalid("lines", "name at least one line") }
         let a = try ctx.aggregate(n)
+        // The right of withdrawal is the consumer's (forbrugeraftaleloven § 1, kap. 4): a
+        // business buyer has none by law; an ordinary return stays possible.
+        if withdrawal, let who = businessBuyer(a.order.customer) {
+            throw OrderError(.policy, "withdrawal: the customer of order \(n) is a business (\(who)); businesses have no statutory right of withdrawal — register an ordinary return (withdrawal false)", field: "withdrawal")
+        }
         let sent = delivered(a)
         var returned = returnedUnits(try ctx.session.returns(of: n))
         for (k, l) in lines.enumerated() {
@@ -65,6 +70,13 @@ enum ReturnCommands {
         var out = r.json.objectValue ?? [:]
         out["outbox"] = .array(try ReturnMail.created(r, a, ctx).map { .int($0) })
         return .object(out)
+    }
+
+    /// What makes `c` a business buyer ("company 'X'", "VAT number DK…"), nil for a consumer.
+    static func businessBuyer(_ c: Customer) -> String? {
+        if let v = c.vatNumber, !v.trimmingSpaces.isEmpty { return "VAT number \(v)" }
+        if let co = c.company, !co.trimmingSpaces.isEmpty { return "company '\(co)'" }
+        return nil
     }
 
     static func receive(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
@@ -105,6 +117,7 @@ enum ReturnCommands {
         var f = ReturnFilter()
         f.order = try p.int("order", in: 1...Int64.max)
         if let s = try p.stringOrStrings("state") {
+            if s.isEmpty { throw OrderError.invalid("state", "name at least one state (\(ReturnState.allCases.map(\.rawValue).joined(separator: ", "))), or leave it out") }
             f.states = try s.enumerated().map { k, v throws(OrderError) in
                 guard let st = ReturnState(rawValue: v) else {
                     throw OrderError.invalid(s.count == 1 ? "state" : "state[\(k)]", "'\(v)' is not one of \(ReturnState.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -115,6 +128,9 @@ enum ReturnCommands {
         f.withdrawal = try p.bool("withdrawal")
         f.createdFrom = try p.timestamp("created_from", zone: ctx.settings.timeZone)
         f.createdTo = try p.timestamp("created_to", zone: ctx.settings.timeZone)
+        if let from = f.createdFrom, let to = f.createdTo, to.seconds <= from.seconds {
+            throw OrderError.invalid("created_to", "\(to.iso8601) is not after created_from \(from.iso8601): the range is empty")
+        }
         let after = try p.int("after", in: 0...Int64.max)
         let limit = Int(try p.int("limit", in: 1...1000) ?? 50)
         try p.finish()
@@ -132,23 +148,37 @@ enum ReturnCommands {
     static func check(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
         let days = try p.int("days", in: 0...365) ?? 3
         try p.finish()
-        var f = ReturnFilter()
-        f.states = [.created, .received, .refunding]
-        f.deadlineBy = Timestamp(seconds: ctx.now.seconds + days * 86_400)
+        // Withdrawals whose deadline is within `days` or past, and every return whose refund
+        // failed (deadline or not): both need the shop.
+        var due = ReturnFilter()
+        due.states = [.created, .received, .refunding, .refundFailed]
+        due.deadlineBy = Timestamp(seconds: ctx.now.seconds + days * 86_400)
+        var failed = ReturnFilter()
+        failed.states = [.refundFailed]
+        var found: [Int64: GoodsReturn] = [:]
+        for f in [due, failed] {
+            var after: Int64 = 0
+            while true {
+                let batch = try ctx.session.findReturns(f, after: after, limit: 500)
+                for r in batch { found[r.number] = r }
+                guard batch.count == 500, let last = batch.last else { break }
+                after = last.number
+            }
+        }
         var out: [JSON] = []
-        var after: Int64 = 0
-        while true {
-            let batch = try ctx.session.findReturns(f, after: after, limit: 500)
-            for r in batch {
-                guard var o = r.json.objectValue, let d = r.deadline else { continue }
+        for r in found.values.sorted(by: { $0.number < $1.number }) {
+            guard var o = r.json.objectValue else { continue }
+            if let d = r.deadline {
                 let left = d.seconds - ctx.now.seconds
                 o["overdue"] = .bool(left < 0)
                 o["days_left"] = .int(left >= 0 ? left / 86_400 : -((-left + 86_399) / 86_400))
-                o["goods_received"] = .bool(r.receivedAt != nil)
-                out.append(.object(o))
+            } else {
+                o["overdue"] = false
+                o["days_left"] = .null
             }
-            guard batch.count == 500, let last = batch.last else { break }
-            after = last.number
+            o["goods_received"] = .bool(r.receivedAt != nil)
+            o["refund_failed"] = .bool(r.state == .refundFailed)
+            out.append(.object(o))
         }
         return ["days": .int(days), "returns": .array(out), "count": .int(Int64(out.count)), "note": checkNote]
     }

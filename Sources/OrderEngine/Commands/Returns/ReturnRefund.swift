@@ -1,11 +1,18 @@
 import OrderCore
 import OrderStore
 
-/// `return.refund`: the credit note for a return's lines — with the shipping fee when the
-/// whole order is withdrawn (forbrugeraftaleloven § 22: the delivery paid is refunded; the
-/// shop charges standard delivery as its fee) — refunded through the gateway per authorisation
-/// by the `credit_note.create` machinery (`InvoiceCommands.credit`). The return is `refunding`
-/// until the gateway answers, then `refunded` with its credit note (`settle`).
+/// `return.refund`: the credit notes for a return's lines — with the shipping fee when the
+/// whole order is withdrawn, up to the cheapest standard delivery (forbrugeraftaleloven § 18,
+/// stk. 2; setting `standard_delivery_fee`) — refunded through the gateway per authorisation by
+/// the `credit_note.create` machinery (`InvoiceCommands.credit`).
+///
+/// The returned units are credited against the invoices they were invoiced on: one invoice
+/// when one has them all left to credit, else one **part** per invoice (`ReturnRefundPart`),
+/// each its own credit note within that invoice's remainder and its own effect group. The
+/// return is `refunding` until the gateway has answered every part, then `refunded`, or
+/// `refund_failed` when a part was (partly) declined; `return.refund` then sends what is left
+/// of the failed parts only, under new keys — the parts that went through keep theirs and are
+/// never sent again (`settle`).
 enum ReturnRefund {
     static func refund(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
         var r = try ReturnCommands.load(p, ctx)
@@ -15,41 +22,152 @@ enum ReturnRefund {
         try p.finish()
         switch r.state {
         case .refunded:
-            throw OrderError(.policy, "return: return \(r.reference) is refunded already (credit note \(r.creditNote.map(String.init) ?? "–"))", field: "return")
+            throw OrderError(.policy, "return: return \(r.reference) is refunded already (credit note \(r.creditNotes.map(String.init).joined(separator: ", ")))", field: "return")
         case .refunding:
             throw OrderError(.policy, "return: the refund of return \(r.reference) is in flight; run payment.reconcile", field: "return")
-        case .created, .received: break
+        case .created, .received, .refundFailed: break
         }
         try InvoiceCommands.requireNoRefundInFlight(r.order, ctx)
-        var units = r.lines
-        let returns = try ctx.session.returns(of: r.order)
-        if r.withdrawal && wholeOrderWithdrawn(a, returns: returns) {
-            units += shippingFees(a)
-        }
         let cur = a.order.currency
-        guard let invoice = invoiceCovering(units, a) else {
-            throw OrderError(.policy, "return: no invoice of order \(r.order) has the returned lines left to credit (\(units.map { "\($0.qty) × \($0.sku)" }.joined(separator: ", "))); credit them with credit_note.create", field: "return")
-        }
-        var lines = try InvoicePlanner.creditLines(a, invoice: invoice, units: units)
-        let covered = lines.reduce(Int64(0)) { $0 + $1.gross }
-        if let amount, amount > covered {
-            throw OrderError(.policy, "amount: return \(r.reference) covers \(cur.format(covered)); a refund of \(cur.format(amount)) is more than that", field: "amount")
-        }
-        if let amount, amount < covered {
-            lines = try InvoicePlanner.creditAmount(a, invoice: invoice, amount: amount, within: lines, language: a.order.customer.language)
+        if r.state == .refundFailed && !r.refundParts.isEmpty {
+            // A retry: the plan of the first attempt stands; only what is left of it is sent.
+            if let amount, amount != r.refundRequested {
+                throw OrderError(.policy, "amount: return \(r.reference) is being refunded \(cur.format(r.refundRequested ?? 0)) (\(cur.format(r.refunded ?? 0)) went back); a retry sends the rest — leave amount out", field: "amount")
+            }
+        } else {
+            (r.refundParts, r.freight) = try plan(r, a, amount: amount, ctx)
         }
         let lang = a.order.customer.language
         let reason = (lang == .da ? "Returnering \(r.reference)" : "Return \(r.reference)") + (r.reason.isEmpty ? "" : ": \(r.reason)")
-        let key = PaymentCommands.newKey("refund", r.order)
-        let result = try InvoiceCommands.credit(lines, against: invoice, on: &a, reason: reason, refund: true, only: only, key: key, ctx: ctx)
+        let base = PaymentCommands.newKey("refund", r.order)
+        var sent: Int64 = 0
+        var groups = 0
+        for k in r.refundParts.indices where r.refundParts[k].left > 0 {
+            let part = r.refundParts[k]
+            guard let invoice = a.invoices.first(where: { $0.number == part.invoice }) else {
+                throw OrderError(.storage, "invoice \(part.invoice) of return \(r.reference) vanished")
+            }
+            let lines = try creditLines(part, invoice, a)
+            let key = groups == 0 ? base : "\(base)/\(groups + 1)"
+            _ = try InvoiceCommands.credit(lines, against: invoice, on: &a, reason: reason + freightNote(part, r.freight, cur, lang), refund: true,
+                                           only: only, key: key, extra: ["return": .int(r.number)], ctx: ctx)
+            r.refundParts[k].keys.append(key)
+            r.refundParts[k].state = .pending
+            sent += lines.reduce(0) { $0 + $1.gross }
+            groups += 1
+        }
+        guard groups > 0 else { throw OrderError(.policy, "return: return \(r.reference) has nothing left to refund", field: "return") }
         r.state = .refunding
-        r.refundKey = key
-        r.refundRequested = lines.reduce(0) { $0 + $1.gross }
+        r.refundKey = base
+        r.refundRequested = r.refundParts.reduce(0) { $0 + $1.amount }
         try ctx.session.updateReturn(r)
-        var out = result.objectValue ?? [:]
-        out["return"] = .int(r.number)
-        return .object(out)
+        return ["order": .int(r.order), "return": .int(r.number), "pending": .int(sent), "idempotency_key": .string(base),
+                "credit_notes_pending": .int(Int64(groups))]
     }
+
+    /// The parts of a first refund: the returned units (plus the shipping fees on a whole
+    /// withdrawal) per invoice, the freight above the cheapest standard delivery withheld, and
+    /// `amount` (when less than the return covers) taken from the parts in invoice order.
+    static func plan(_ r: GoodsReturn, _ a: OrderAggregate, amount: Int64?, _ ctx: CommandContext) throws -> ([ReturnRefundPart], FreightRefund?) {
+        var units = r.lines
+        let returns = try ctx.session.returns(of: r.order)
+        let fees = r.withdrawal && wholeOrderWithdrawn(a, returns: returns) ? shippingFees(a) : []
+        units += fees
+        let cur = a.order.currency
+        guard let split = distribute(units, a) else {
+            throw OrderError(.policy, "return: the invoices of order \(r.order) do not have the returned units left to credit (\(units.map { "\($0.qty) × \($0.sku)" }.joined(separator: ", "))); credit them with credit_note.create", field: "return")
+        }
+        var parts = try split.map { inv, u in ReturnRefundPart(invoice: inv.number, units: u, amount: try gross(InvoicePlanner.creditLines(a, invoice: inv, units: u))) }
+        // The freight: credited up to the cheapest standard delivery, the rest withheld
+        // (spread over the invoices that carry it in proportion, the remainder on the last).
+        var freight: FreightRefund?
+        if !fees.isEmpty {
+            let perPart = try split.map { inv, u in
+                try gross(InvoicePlanner.creditLines(a, invoice: inv, units: u.filter { $0.sku.hasPrefix("fee:") && isShipping($0.sku, inv) }))
+            }
+            let charged = perPart.reduce(0, +)
+            let standard = ctx.settings.standardDeliveryFee[cur.code]
+            let withheld = standard.map { max(0, charged - $0) } ?? 0
+            var left = withheld
+            for (k, f) in perPart.enumerated() where f > 0 && left > 0 {
+                let isLast = !perPart[(k + 1)...].contains { $0 > 0 }
+                let take = isLast ? left : min(left, withheld * f / max(1, charged))
+                parts[k].freightWithheld = take
+                parts[k].amount -= take
+                left -= take
+            }
+            freight = FreightRefund(charged: charged, credited: charged - withheld, standardDeliveryFee: standard)
+        }
+        let covered = parts.reduce(0) { $0 + $1.amount }
+        if let amount, amount > covered {
+            throw OrderError(.policy, "amount: return \(r.reference) covers \(cur.format(covered)); a refund of \(cur.format(amount)) is more than that", field: "amount")
+        }
+        if var left = amount, left < covered {
+            for k in parts.indices {
+                parts[k].amount = min(parts[k].amount, left)
+                left -= parts[k].amount
+            }
+            parts.removeAll { $0.amount == 0 }
+        }
+        return (parts, freight)
+    }
+
+    /// The credit lines of what is left of `part` on `invoice`: its units, the freight capped,
+    /// and — when less is left than they are worth (an `amount`, or a retry after a partial
+    /// refund) — that amount split over their VAT rates (`InvoicePlanner.creditAmount(within:)`).
+    static func creditLines(_ part: ReturnRefundPart, _ invoice: InvoiceDocument, _ a: OrderAggregate) throws -> [InvoiceLine] {
+        var lines: [InvoiceLine]
+        if part.refunded == 0 {
+            lines = try InvoicePlanner.creditLines(a, invoice: invoice, units: part.units)
+        } else {
+            // After a partial refund (an amount credit of this part) the units are worth more
+            // than is left at their rates; only the rest is credited, checked by creditAmount.
+            let credited = a.credited(against: invoice.number).units
+            lines = part.units.compactMap { u in
+                invoice.lines.first { $0.sku == u.sku }.map { InvoicePlanner.creditLine($0, units: u.qty, after: credited[u.sku] ?? 0) }
+            }
+        }
+        if part.freightWithheld > 0 { lines = capFreight(lines, withheld: part.freightWithheld, a.order.customer.language) }
+        if part.left < gross(lines) {
+            lines = try InvoicePlanner.creditAmount(a, invoice: invoice, amount: part.left, within: lines, language: a.order.customer.language)
+        }
+        return lines
+    }
+
+    /// `lines` with `withheld` taken off their shipping-fee lines (in proportion, the remainder
+    /// from the last), each named so the credit note says why it is less than the fee charged.
+    static func capFreight(_ lines: [InvoiceLine], withheld: Int64, _ lang: Language) -> [InvoiceLine] {
+        let freight = lines.indices.filter { lines[$0].fee == .shipping }
+        let charged = freight.reduce(Int64(0)) { $0 + lines[$1].gross }
+        guard charged > 0 else { return lines }
+        var out = lines
+        var left = min(withheld, charged)
+        for (n, k) in freight.enumerated() {
+            let l = lines[k]
+            let take = n == freight.count - 1 ? left : min(left, min(withheld, charged) * l.gross / charged)
+            left -= take
+            let share = l.gross - take
+            let suffix = lang == .da ? " (krediteret op til billigste standardlevering)" : " (credited up to the cheapest standard delivery)"
+            out[k] = l.qty == 1
+                ? InvoiceLine(sku: l.sku, name: l.name + suffix, qty: 1, unitPrice: share, vatRate: l.vatRate, fee: l.fee, vatCountry: l.vatCountry)
+                : InvoiceLine(sku: l.sku, name: l.name + suffix, qty: l.qty, unitPrice: l.unitPrice, vatRate: l.vatRate, gross: share,
+                              discount: l.qty * l.unitPrice - share, fee: l.fee, vatCountry: l.vatCountry)
+        }
+        return out
+    }
+
+    /// The credit note's word on withheld freight: "Fragt krediteret op til billigste
+    /// standardlevering (39,00 kr.); 10,00 kr. tilbageholdt (forbrugeraftaleloven § 18, stk. 2)".
+    static func freightNote(_ part: ReturnRefundPart, _ f: FreightRefund?, _ cur: Currency, _ lang: Language) -> String {
+        guard part.freightWithheld > 0, let f, let std = f.standardDeliveryFee else { return "" }
+        return lang == .da
+            ? ". Fragt krediteret op til billigste standardlevering (\(cur.format(std, for: .da))); \(cur.format(part.freightWithheld, for: .da)) tilbageholdt (forbrugeraftaleloven § 18, stk. 2)"
+            : ". Delivery credited up to the cheapest standard delivery (\(cur.format(std, for: .en))); \(cur.format(part.freightWithheld, for: .en)) withheld (Danish Consumer Contracts Act § 18(2))"
+    }
+
+    static func gross(_ lines: [InvoiceLine]) -> Int64 { lines.reduce(0) { $0 + $1.gross } }
+
+    static func isShipping(_ sku: String, _ inv: InvoiceDocument) -> Bool { inv.lines.contains { $0.sku == sku && $0.fee == .shipping } }
 
     /// Whether the withdrawal returns of `a` (this one included) bring back every goods unit.
     static func wholeOrderWithdrawn(_ a: OrderAggregate, returns: [GoodsReturn]) -> Bool {
@@ -68,40 +186,89 @@ enum ReturnRefund {
         }
     }
 
-    /// The newest invoice that has every unit of `units` left to credit.
-    static func invoiceCovering(_ units: [LineQuantity], _ a: OrderAggregate) -> InvoiceDocument? {
-        let want = Dictionary(units.map { ($0.sku, $0.qty) }, uniquingKeysWith: +)
-        return a.invoices.last { inv in
-            let credited = a.credited(against: inv.number).units
-            return want.allSatisfy { sku, q in
-                (inv.lines.filter { $0.sku == sku }.reduce(0) { $0 + $1.qty }) - (credited[sku] ?? 0) >= q
-            }
+    /// `units` over the invoices that have them left to credit: the newest invoice that has
+    /// them all, else newest first per sku, one entry per invoice in invoice order. Nil when
+    /// the invoices together have less left than `units`.
+    static func distribute(_ units: [LineQuantity], _ a: OrderAggregate) -> [(InvoiceDocument, [LineQuantity])]? {
+        var order: [String] = []
+        var want: [String: Int64] = [:]
+        for u in units {
+            if want[u.sku] == nil { order.append(u.sku) }
+            want[u.sku, default: 0] += u.qty
         }
+        func open(_ sku: String, _ inv: InvoiceDocument, _ credited: [String: Int64]) -> Int64 {
+            inv.lines.filter { $0.sku == sku }.reduce(0) { $0 + $1.qty } - (credited[sku] ?? 0)
+        }
+        if let one = a.invoices.last(where: { inv in
+            let credited = a.credited(against: inv.number).units
+            return want.allSatisfy { open($0.key, inv, credited) >= $0.value }
+        }) {
+            return [(one, order.map { LineQuantity(sku: $0, qty: want[$0]!) })]
+        }
+        var out: [(InvoiceDocument, [LineQuantity])] = []
+        for inv in a.invoices.reversed() {
+            let credited = a.credited(against: inv.number).units
+            var taken: [LineQuantity] = []
+            for sku in order where want[sku]! > 0 {
+                let take = min(want[sku]!, max(0, open(sku, inv, credited)))
+                if take > 0 {
+                    taken.append(LineQuantity(sku: sku, qty: take))
+                    want[sku]! -= take
+                }
+            }
+            if !taken.isEmpty { out.append((inv, taken)) }
+        }
+        guard want.values.allSatisfy({ $0 == 0 }) else { return nil }
+        return out.sorted { $0.0.number < $1.0.number }
     }
 
-    /// After the last part of a refund sent under `e`'s group: the return it was for (if any)
-    /// is `refunded` with `doc` (`return.refunded` on the timeline and to the hooks, a mail
-    /// when the order notifies), or back where it was when nothing was paid back.
+    /// The return a refund effect was sent for: named in its request, or (older effects) the
+    /// one whose `refund_key` is its group.
+    static func owner(of e: EffectRecord, _ ctx: CommandContext) throws -> GoodsReturn? {
+        if let n = e.request["return"]?.intValue { return try ctx.session.goodsReturn(n) }
+        return try ctx.session.goodsReturn(refundKey: EffectParts.group(of: e))
+    }
+
+    /// After the last part of a refund group sent under `e`: books `doc` (what that group paid
+    /// back, nil for nothing) on its part of the return. When no part is pending any more the
+    /// return is `refunded` (`return.refunded` on the timeline and to the hooks, a mail when the
+    /// order notifies) or, when some part is short, `refund_failed` (`return.refund_failed` on
+    /// the timeline) with what went back.
     static func settle(_ e: EffectRecord, _ doc: InvoiceDocument?, _ a: OrderAggregate, _ ctx: CommandContext) throws {
-        guard var r = try ctx.session.goodsReturn(refundKey: EffectParts.group(of: e)), r.state == .refunding else { return }
-        guard let doc else {
-            r.state = r.receivedAt == nil ? .created : .received
-            r.refundKey = nil
-            r.refundRequested = nil
+        guard var r = try owner(of: e, ctx), r.state == .refunding else { return }
+        let group = EffectParts.group(of: e)
+        if r.refundParts.isEmpty {  // in flight from before refunds had parts: one part
+            var part = ReturnRefundPart(invoice: doc?.creditsInvoice ?? 0, units: r.lines, amount: r.refundRequested ?? 0)
+            part.keys = [group]
+            r.refundParts = [part]
+        }
+        guard let k = r.refundParts.firstIndex(where: { $0.keys.last == group }) else { return }
+        r.refundParts[k].refunded += doc?.refunded ?? 0
+        if let doc { r.refundParts[k].creditNotes.append(doc.number) }
+        r.refundParts[k].state = r.refundParts[k].left == 0 ? .refunded : .failed
+        r.refunded = r.refundParts.reduce(0) { $0 + $1.refunded }
+        if r.creditNote == nil { r.creditNote = doc?.number }
+        if r.refundParts.contains(where: { $0.state == .pending }) {
             try ctx.session.updateReturn(r)
-            try ctx.record(order: r.order, event: "return.refund_failed", detail: ["return": .int(r.number), "reference": .string(r.reference)])
+            return
+        }
+        let docs = r.creditNotes.compactMap { n in a.documents.first { $0.kind == .credit_note && $0.number == n } }
+        let detail: JSON = ["return": .int(r.number), "reference": .string(r.reference), "credit_note": .optional(docs.last?.number),
+                            "credit_note_reference": .optional(docs.last?.reference),
+                            "credit_notes": .array(docs.map { .string($0.reference) }),
+                            "left_to_refund": .int(r.refundParts.reduce(0) { $0 + $1.left })]
+        guard r.refundParts.allSatisfy({ $0.state == .refunded }) else {
+            r.state = .refundFailed
+            try ctx.session.updateReturn(r)
+            try ctx.record(order: r.order, event: "return.refund_failed", amount: r.refunded ?? 0, detail: detail)
             return
         }
         r.state = .refunded
-        r.refunded = doc.refunded
-        r.creditNote = doc.number
         r.refundedAt = ctx.now
         try ctx.session.updateReturn(r)
-        let detail: JSON = ["return": .int(r.number), "reference": .string(r.reference), "credit_note": .int(doc.number),
-                            "credit_note_reference": .string(doc.reference)]
-        try ctx.record(order: r.order, event: "return.refunded", amount: doc.refunded, detail: detail)
-        ctx.emit(EngineEvent(name: "return.refunded", order: r.order, amount: doc.refunded, detail: detail))
-        _ = try ReturnMail.refunded(r, doc, a, ctx)
+        try ctx.record(order: r.order, event: "return.refunded", amount: r.refunded ?? 0, detail: detail)
+        ctx.emit(EngineEvent(name: "return.refunded", order: r.order, amount: r.refunded ?? 0, detail: detail))
+        _ = try ReturnMail.refunded(r, docs, a, ctx)
     }
 }
 
@@ -134,12 +301,19 @@ enum ReturnMail {
     }
 
     /// 'Vi har betalt … tilbage' / 'We have refunded …'.
-    static func refunded(_ r: GoodsReturn, _ doc: InvoiceDocument, _ a: OrderAggregate, _ ctx: CommandContext) throws -> [Int64] {
+    /// Names every credit note of the return ("kreditnota K-1 og K-2"), and the freight withheld
+    /// above the cheapest standard delivery when there was any.
+    static func refunded(_ r: GoodsReturn, _ docs: [InvoiceDocument], _ a: OrderAggregate, _ ctx: CommandContext) throws -> [Int64] {
         let cur = a.order.currency
+        let paid = r.refunded ?? docs.reduce(0) { $0 + $1.refunded }
+        let refs = docs.map(\.reference)
+        let withheld = r.freight.map(\.withheld) ?? 0
         return try queue(a, ctx,
             da: ("Pengene for returnering \(r.reference) er på vej",
-                 "Vi har betalt \(cur.format(doc.refunded, for: .da)) tilbage for din returnering \(r.reference) af ordre \(a.order.reference) (kreditnota \(doc.reference))."),
+                 "Vi har betalt \(cur.format(paid, for: .da)) tilbage for din returnering \(r.reference) af ordre \(a.order.reference) (\(refs.count == 1 ? "kreditnota" : "kreditnotaer") \(StatusMail.list(refs, .da)))."
+                    + (withheld > 0 ? " Fragten er betalt tilbage op til prisen for vores billigste standardlevering; \(cur.format(withheld, for: .da)) er tilbageholdt (forbrugeraftaleloven § 18, stk. 2)." : "")),
             en: ("Your refund for return \(r.reference)",
-                 "We have refunded \(cur.format(doc.refunded, for: .en)) for your return \(r.reference) of order \(a.order.reference) (credit note \(doc.reference))."))
+                 "We have refunded \(cur.format(paid, for: .en)) for your return \(r.reference) of order \(a.order.reference) (\(refs.count == 1 ? "credit note" : "credit notes") \(StatusMail.list(refs, .en)))."
+                    + (withheld > 0 ? " Delivery is refunded up to the price of our cheapest standard delivery; \(cur.format(withheld, for: .en)) is withheld (Danish Consumer Contracts Act § 18(2))." : "")))
     }
 }
