@@ -15,6 +15,8 @@ struct DocumentTexts: Sendable {
     let zeroRatedNote: String
     /// The line's discount column, and the buyer's VAT number label (B2B).
     let discount, buyerVATNumber: String
+    /// The note on an on-account invoice, and the one on a final invoice before the references.
+    let onAccountNote, finalInvoiceNote: String
 
     static func of(_ l: Language) -> DocumentTexts { l == .da ? da : en }
 
@@ -33,7 +35,9 @@ struct DocumentTexts: Sendable {
         paymentStatus: "Betalingsstatus", paymentMethod: "Betalingsmåde",
         reason: "Årsag", amountsIn: "Beløb i", page: "Side",
         zeroRatedNote: "Linjer med 0 % moms er momsfri og opgjort for sig.",
-        discount: "Rabat ekskl. moms", buyerVATNumber: "Købers momsnr.")
+        discount: "Rabat ekskl. moms", buyerVATNumber: "Købers momsnr.",
+        onAccountNote: "Acontofaktura: forudbetaling med moms (momsloven § 23, stk. 3); beløbet fradrages i slutfakturaen for varerne.",
+        finalInvoiceNote: "Slutfaktura: varerne i alt fratrukket acontofaktura")
 
     static let en = DocumentTexts(
         invoice: "Invoice", simplifiedInvoice: "Simplified invoice", creditNote: "Credit note",
@@ -50,5 +54,7 @@ struct DocumentTexts: Sendable {
         paymentStatus: "Payment status", paymentMethod: "Payment method",
         reason: "Reason", amountsIn: "Amounts in", page: "Page",
         zeroRatedNote: "Lines at 0 % VAT are exempt and totalled apart.",
-        discount: "Discount excl. VAT", buyerVATNumber: "Buyer's VAT no.")
+        discount: "Discount excl. VAT", buyerVATNumber: "Buyer's VAT no.",
+        onAccountNote: "On-account invoice: a prepayment with VAT (Danish VAT Act § 23(3)); it is deducted on the final invoice for the goods.",
+        finalInvoiceNote: "Final invoice: the goods in total less on-account invoice")
 }

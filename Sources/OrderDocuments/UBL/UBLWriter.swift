@@ -14,7 +14,10 @@ import OrderCore
 /// payment service `68`, or `1` for a Danish seller); the delivery date; for a credit note the invoice it corrects as
 /// billing reference. Line prices are net of VAT and before discount, with up to 6 decimals, and
 /// a line's discount is its allowance (reason code 95), so quantity × price − allowance gives
-/// the line amount (PEPPOL-EN16931-R120); fees are lines of their own.
+/// the line amount (PEPPOL-EN16931-R120); fees are lines of their own. An on-account invoice is
+/// type `386` (prepayment invoice); a final invoice names the on-account invoices it deducts as
+/// billing references and deducts each in a negative line at its rate (`OnAccount`), so its
+/// tax totals are the goods' VAT less the VAT already invoiced on account.
 public enum UBLWriter {
     /// The XML text of `input`'s document.
     public static func render(_ input: DocumentInput) -> String {
@@ -35,7 +38,8 @@ public enum UBLWriter {
         x.leaf("cbc:ProfileID", "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0")
         x.leaf("cbc:ID", d.reference)
         x.leaf("cbc:IssueDate", d.issueDate)
-        x.leaf(credit ? "cbc:CreditNoteTypeCode" : "cbc:InvoiceTypeCode", credit ? "381" : "380")
+        // UNCL 1001: 381 credit note, 386 prepayment (on-account) invoice, 380 commercial invoice.
+        x.leaf(credit ? "cbc:CreditNoteTypeCode" : "cbc:InvoiceTypeCode", credit ? "381" : d.onAccount ? "386" : "380")
         if let reason = d.reason { x.leaf("cbc:Note", reason) }
         x.leaf("cbc:DocumentCurrencyCode", cur.code)
         x.leaf("cbc:BuyerReference", d.orderReference)
@@ -45,6 +49,16 @@ public enum UBLWriter {
                 w.element("cac:InvoiceDocumentReference") { w in
                     w.leaf("cbc:ID", c.reference)
                     w.leaf("cbc:IssueDate", c.issueDate)
+                }
+            }
+        }
+        // A final invoice refers to the on-account invoices it deducts (BT-25, preceding invoices).
+        var referenced = Set<Int64>()
+        for ded in d.deductions where referenced.insert(ded.invoice).inserted {
+            x.element("cac:BillingReference") { w in
+                w.element("cac:InvoiceDocumentReference") { w in
+                    w.leaf("cbc:ID", ded.reference)
+                    if !ded.issueDate.isEmpty { w.leaf("cbc:IssueDate", ded.issueDate) }
                 }
             }
         }
@@ -77,7 +91,15 @@ public enum UBLWriter {
             if settled != 0 { w.leaf("cbc:PrepaidAmount", amount(settled, cur), money) }
             w.leaf("cbc:PayableAmount", amount(breakdown.gross - settled, cur), money)
         }
-        for (k, (l, a)) in zip(d.lines, amounts).enumerated() {
+        // The deductions of on-account invoices are lines of their own, negative, at the rate
+        // and with the VAT the on-account invoice charged, so the VAT totals are what this
+        // invoice adds to the books (never the prepayment's VAT twice).
+        let deductionLines = d.deductions.map { ded in
+            InvoiceLine(sku: "", name: OnAccount.deductionLabel(ded, input.language), qty: 1, unitPrice: -ded.gross, vatRate: ded.rate)
+        }
+        let allLines = d.lines + deductionLines
+        let allAmounts = amounts + d.deductions.map { LineAmounts(net: -$0.net, vat: -$0.vat) }
+        for (k, (l, a)) in zip(allLines, allAmounts).enumerated() {
             x.element(credit ? "cac:CreditNoteLine" : "cac:InvoiceLine") { w in
                 w.leaf("cbc:ID", String(k + 1))
                 // A negative line (an amount credit) has a negative quantity: prices are never negative (BR-27).
