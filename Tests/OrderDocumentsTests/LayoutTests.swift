@@ -28,3 +28,16 @@ import Testing
         #expect(UBLWriter.percent(1250) == "12.5")
     }
 }
+
+@Suite struct PeppolBuyerIdentifierTests {
+    @Test("a foreign business buyer's VAT number gives its country's EAS scheme; Sweden and Norway their organisation numbers")
+    func schemes() {
+        func id(_ v: String) -> String? { UBLWriter.peppolID(v).map { "\($0.scheme):\($0.id)" } }
+        #expect(id("DE123456789") == "9930:DE123456789")
+        #expect(id("fr 12 345678901") == "9957:FR12345678901")
+        #expect(id("EL123456789") == "9933:EL123456789")
+        #expect(id("SE556677889901") == "0007:5566778899")
+        #expect(id("NO923609016MVA") == "0192:923609016")
+        #expect(id("NO923609016") == nil && id("US12-3456789") == nil && id("DE") == nil)
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import OrderCore
 import OrderEngine
 import Testing
@@ -136,6 +137,35 @@ struct ReverseChargeTests {
                              "billing_address": ["street": "Hauptstr. 1", "postal_code": "10115", "city": "Berlin", "country": .string(country)]]
         if let vat { c["vat_number"] = .string(vat) }
         return .object(c)
+    }
+
+    @Test("the Peppol UBL of a German business buyer: endpoint under EAS 9930 (German VAT), its VAT number as tax scheme, nothing Danish")
+    func foreignBuyerEndpoint() throws {
+        let shop = try Shop()
+        let n = try shop.createOrder(customer: Self.business(vat: "DE123456789"))
+        try shop.authorize(n)
+        try shop.shipAndHandOver(n)
+        let number = try #require(try shop.capture(n)["invoice"]?.intValue)
+        let r = try shop.call("invoice.render", ["number": .int(number), "format": "ubl"])
+        let ubl = String(decoding: try DocumentRenderTests.decoded(r), as: UTF8.self)
+        let customer = try #require(ubl.range(of: "<cac:AccountingCustomerParty>").map { String(ubl[$0.lowerBound...]) })
+        #expect(customer.contains("<cbc:EndpointID schemeID=\"9930\">DE123456789</cbc:EndpointID>"))
+        // 9930 is an EAS code, not an ISO 6523 ICD: no party identification under it (BR-CL-10).
+        #expect(!customer.contains("<cbc:ID schemeID=\"9930\">"))
+        #expect(customer.contains("<cbc:CompanyID>DE123456789</cbc:CompanyID>"))
+        #expect(!customer.prefix(upTo: customer.range(of: "</cac:AccountingCustomerParty>")!.lowerBound).contains("0184"))
+        // A Danish business keeps its CVR under 0184, now also as party identification.
+        let m = try shop.createOrder(customer: Self.business(vat: "DK13585628", country: "DK"))
+        try shop.authorize(m)
+        try shop.shipAndHandOver(m)
+        let dkNumber = try #require(try shop.capture(m)["invoice"]?.intValue)
+        let dk = String(decoding: try DocumentRenderTests.decoded(try shop.call("invoice.render", ["number": .int(dkNumber), "format": "ubl"])), as: UTF8.self)
+        #expect(dk.contains("<cac:PartyIdentification><cbc:ID schemeID=\"0184\">DK13585628</cbc:ID>")
+            || dk.contains("<cbc:ID schemeID=\"0184\">DK13585628</cbc:ID>"))
+        if let dir = ProcessInfo.processInfo.environment["OE_UBL_OUT"] {
+            try Data(ubl.utf8).write(to: URL(fileURLWithPath: "\(dir)/de-b2b.xml"))
+            try Data(dk.utf8).write(to: URL(fileURLWithPath: "\(dir)/dk-b2b.xml"))
+        }
     }
 
     @Test("a German business with a VAT number is invoiced at 0 % with the reverse-charge note and both VAT numbers")

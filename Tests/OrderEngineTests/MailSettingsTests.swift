@@ -72,6 +72,33 @@ import Testing
         #expect(try shop.outbox().count == 1)
     }
 
+    @Test("an IDN sender domain (mail.from kaffebønner.dk): A-labels in From, Message-ID, DKIM d= and the DNS names; the name in UTF-8")
+    func idnSender() throws {
+        let shop = try Shop()
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let key = dir.path("idn.key")
+        let r = try shop.call("mail.dkim_keygen", ["domain": "kaffebønner.dk", "selector": "oe1", "algorithm": "ed25519-sha256", "key_file": .string(key)])
+        #expect(r["name"] == "oe1._domainkey.xn--kaffebnner-5cb.dk")
+        let s = try shop.settings(["mail": ["from": "Kaffebønner ApS <ordre@kaffebønner.dk>",
+                                            "dkim": ["domain": "Kaffebønner.dk", "selector": "oe1", "algorithm": "ed25519-sha256", "key_file": .string(key)]]])
+        #expect(s["mail"]?["dkim"]?["domain"] == "xn--kaffebnner-5cb.dk")
+        #expect(s["mail"]?["from"] == "Kaffebønner ApS <ordre@kaffebønner.dk>", "the setting keeps what the shop wrote")
+        let records = try #require(try shop.call("mail.dns_records")["records"]?.arrayValue)
+        #expect(records.map { $0["name"]?.stringValue ?? "" } == ["oe1._domainkey.xn--kaffebnner-5cb.dk", "xn--kaffebnner-5cb.dk", "_dmarc.xn--kaffebnner-5cb.dk"])
+        try shop.paidOrder()
+        _ = try shop.call("outbox.deliver")
+        let sent = try #require(shop.mailer.messages.first)
+        let mime = try #require(sent.mime)
+        #expect(mime.contains("From: =?UTF-8?B?") && mime.contains("<ordre@xn--kaffebnner-5cb.dk>\r\n"))
+        #expect(mime.contains("Message-ID: <outbox-1.\(Shop.start.seconds)@xn--kaffebnner-5cb.dk>\r\n"))
+        #expect(mime.contains("d=xn--kaffebnner-5cb.dk;"), "DKIM d= aligned with the From domain (DMARC)")
+        #expect(mime.utf8.allSatisfy { $0 < 128 })
+        try expectRefused(shop, .invalid, "mail.dkim.domain") {
+            try shop.settings(["mail": ["dkim": ["domain": "kaffe bønner.dk", "selector": "oe1", "key_file": .string(key)]]])
+        }
+    }
+
     @Test("the Mailer port gets the finished MIME: encoded Danish subject, From from settings, text and HTML")
     func mimeToThePort() throws {
         let shop = try Shop()

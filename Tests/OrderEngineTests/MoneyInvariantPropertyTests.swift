@@ -18,7 +18,8 @@ private struct SplitMix64: RandomNumberGenerator {
 /// The money invariant and the per-rate credit rule through the engine: random orders (lines at
 /// several VAT rates, one or two authorisations) through random sequences of shipments,
 /// hand-overs, captures, line and amount credits, voids, edits (`order.edit`), returns (`return.create`,
-/// `return.receive`, `return.refund`, in full or for less) and gateway refusals; after **every**
+/// `return.receive`, `return.refund`, in full or for less), on-account captures (`capture.on_account`)
+/// with the final invoices that deduct them, `invoice.create`, and gateway refusals; after **every**
 /// command, captured − refunded = invoiced − credited on the order, and no invoice is credited
 /// beyond what it charged at any rate (gross, net, VAT).
 @Suite("Money invariant: property test")
@@ -49,12 +50,37 @@ struct MoneyInvariantPropertyTests {
         for inv in docs where inv.kind == .invoice {
             for v in CreditRule.violations(of: inv, documents: docs) { problems.append("order \(n) after \(step): \(v)") }
         }
+        problems += perRateProblems(docs, order: n, after: step)
         // Discounts never make a line negative, on the order or on any document.
         for l in o["lines"]?.arrayValue ?? [] where (l["total"]?.intValue ?? 0) < 0 || (l["discount"]?.intValue ?? 0) < 0 {
             problems.append("order \(n) after \(step): negative line \(l)")
         }
         for d in docs { for l in d.lines where l.gross < 0 || l.discount < 0 { problems.append("order \(n) after \(step): negative document line \(l.sku)") } }
         return problems
+    }
+
+    /// Per VAT rate over the whole order (on-account invoices, their deductions and credits
+    /// included): credited gross, net and VAT never exceed what the invoices charged.
+    static func perRateProblems(_ docs: [InvoiceDocument], order n: Int64, after step: String) -> [String] {
+        var invoiced: [Int64: (g: Int64, v: Int64)] = [:], credited: [Int64: (g: Int64, v: Int64)] = [:]
+        for d in docs {
+            for r in d.breakdown.rows {
+                if d.kind == .invoice {
+                    invoiced[r.rate] = ((invoiced[r.rate]?.g ?? 0) + r.gross, (invoiced[r.rate]?.v ?? 0) + r.vat)
+                } else {
+                    credited[r.rate] = ((credited[r.rate]?.g ?? 0) + r.gross, (credited[r.rate]?.v ?? 0) + r.vat)
+                }
+            }
+        }
+        var out: [String] = []
+        for (rate, c) in credited {
+            let i = invoiced[rate] ?? (0, 0)
+            if c.g > i.g || c.v > i.v || c.g - c.v > i.g - i.v {
+                out.append("order \(n) after \(step): at rate \(rate) credited \(c) > invoiced \(i)")
+            }
+        }
+        for (rate, i) in invoiced where i.g < 0 || i.v < 0 { out.append("order \(n) after \(step): negative invoiced \(i) at rate \(rate)") }
+        return out
     }
 
     @Test("after every command of random order lifecycles the invariant holds")
@@ -96,7 +122,7 @@ struct MoneyInvariantPropertyTests {
             }
             for step in 0..<Self.stepsPerOrder {
                 let o = try shop.order(n)
-                let action = [0, 0, 1, 2, 2, 3, 3, 4, 4, 5, 6, 7, 8, 9, 9][Int.random(in: 0..<15, using: &rng)]
+                let action = [0, 0, 1, 2, 2, 3, 3, 4, 4, 5, 6, 7, 8, 9, 9, 10, 10, 11][Int.random(in: 0..<18, using: &rng)]
                 var name = "step \(step)"
                 do {
                     switch action {
@@ -166,6 +192,21 @@ struct MoneyInvariantPropertyTests {
                         if Int.random(in: 0..<5, using: &rng) == 0 { try shop.simulate(n, "refund", "decline") }
                         defer { try? shop.simulate(n, "refund", "approve") }
                         try shop.call("return.refund", .object(p))
+                    case 10:
+                        // Issue 13: an on-account capture (a deposit, any amount) under
+                        // capture.on_account, sometimes under capture_policy anytime.
+                        let anytime = Bool.random(using: &rng)
+                        try shop.settings(["capture": ["on_account": true], "capture_policy": anytime ? "anytime" : "on_hand_over"])
+                        defer { _ = try? shop.settings(["capture": ["on_account": false], "capture_policy": "on_hand_over"]) }
+                        if Int.random(in: 0..<5, using: &rng) == 0 { try shop.simulate(n, "capture", "decline") }
+                        defer { try? shop.simulate(n, "capture", "approve") }
+                        let amount = Int64.random(in: 1...max(1, total / 2), using: &rng)
+                        name = "aconto \(amount)\(anytime ? " anytime" : "")"
+                        try shop.capture(n, amount: amount)
+                    case 11:
+                        // A manual invoice of whatever captured or on-account money covers.
+                        name = "invoice.create"
+                        try shop.call("invoice.create", ["order": .int(n)])
                     case 6:
                         name = "void"
                         try shop.call("payment.void", ["order": .int(n)])
@@ -184,6 +225,7 @@ struct MoneyInvariantPropertyTests {
         print("money invariant property test: \(Self.orders) orders × \(Self.stepsPerOrder) steps = \(commands) commands checked; succeeded: \(done.sorted { $0.key < $1.key })")
         #expect((done["credit"] ?? 0) > 50 && (done["captur"] ?? 0) > 50 && (done["ship ("] ?? 0) > 50, "the sequences exercise credits, captures and shipments")
         #expect((done["edit: "] ?? 0) > 10 && (done["return"] ?? 0) > 10, "the sequences exercise edits and returns")
+        #expect((done["aconto"] ?? 0) > 30, "the sequences exercise on-account invoices")
         #expect(problems.isEmpty, "\(problems.count) problems, e.g. \(problems.prefix(4))")
     }
 }

@@ -27,4 +27,19 @@ import Testing
         #expect(DKIMCanonical.header(Array("SubJect : a \r\n\t b  ".utf8)) == Array("subject:a b".utf8))
         #expect(DKIMCanonical.body(ArraySlice(Array("a  b \r\n\r\n\r\n".utf8))) == Array("a b\r\n".utf8))
     }
+
+    @Test("an IDN sender domain: From header and Reply-To in A-labels, the display name UTF-8 as an encoded word")
+    func idnFrom() {
+        let m = MailMessage(from: "Kaffebønner ApS <ordre@kaffebønner.dk>", to: "mette@kåffe.dk", replyTo: "kundeservice@kaffebønner.dk",
+                            subject: "Din ordre", text: "Tak.", messageID: "outbox-1.1@xn--kaffebnner-5cb.dk",
+                            date: Timestamp(year: 2026, month: 12, day: 2, hour: 7))
+        let text = String(decoding: MIMEBuilder.build(m), as: UTF8.self)
+        #expect(text.contains("From: =?UTF-8?B?" ) && text.contains(" <ordre@xn--kaffebnner-5cb.dk>\r\n"))
+        #expect(text.contains("To: <mette@xn--kffe-qoa.dk>") || text.contains("To: mette@xn--kffe-qoa.dk"))
+        #expect(text.contains("kundeservice@xn--kaffebnner-5cb.dk"))
+        #expect(!text.contains("bønner.dk"), "no raw UTF-8 domain in any header")
+        #expect(HeaderEncoding.encodeMailbox("Kaffebønner ApS <ordre@kaffebønner.dk>") == "=?UTF-8?B?S2FmZmViw7huIG5lciBBcFM=?= <ordre@xn--kaffebnner-5cb.dk>"
+            || HeaderEncoding.encodeMailbox("Kaffebønner ApS <ordre@kaffebønner.dk>").hasSuffix(" <ordre@xn--kaffebnner-5cb.dk>"))
+        #expect(MailAddress.asciiDomain("ordre@kaffebønner.dk") == "ordre@xn--kaffebnner-5cb.dk")
+    }
 }

@@ -36,11 +36,25 @@ public enum CreditRule {
         public var leftNet: Int64 { invoicedNet - creditedNet }
     }
 
-    /// Per rate (ascending) of `invoice`: invoiced and credited by those of `documents` that are
-    /// credit notes against it. Rates only credited (never invoiced) appear with zero invoiced.
+    /// Per rate (ascending) of `invoice`: what may be credited against it and what credit notes
+    /// have reversed. For an ordinary invoice, what it charged; for a final invoice, its lines
+    /// (the goods it lists, before the on-account deductions); for an on-account invoice, what
+    /// it charged less what final invoices deducted (counted as credited, `OnAccount.balances`).
+    /// Rates only credited (never invoiced) appear with zero invoiced.
     public static func balances(of invoice: InvoiceDocument, documents: [InvoiceDocument]) -> [Balance] {
+        invoice.onAccount ? OnAccount.balances(of: invoice, documents: documents) : plainBalances(of: invoice, documents: documents)
+    }
+
+    /// Gross left to credit against `invoice`, over all its rates.
+    public static func left(of invoice: InvoiceDocument, documents: [InvoiceDocument]) -> Int64 {
+        balances(of: invoice, documents: documents).reduce(0) { $0 + max(0, $1.leftGross) }
+    }
+
+    /// Per rate (ascending) of `invoice`'s lines: invoiced, and credited by those of `documents`
+    /// that are credit notes against it (deductions not considered).
+    public static func plainBalances(of invoice: InvoiceDocument, documents: [InvoiceDocument]) -> [Balance] {
         var byRate: [Int64: Balance] = [:]
-        for row in invoice.breakdown.rows {
+        for row in invoice.linesBreakdown.rows {
             byRate[row.rate] = Balance(rate: row.rate, invoicedGross: row.gross, invoicedVAT: row.vat, creditedGross: 0, creditedVAT: 0)
         }
         for d in documents where d.kind == .credit_note && d.creditsInvoice == invoice.number {

@@ -65,8 +65,10 @@ public struct InvoiceLine: Sendable, Equatable {
     public var net: Int64 { gross - vat }
     /// Unit price excluding VAT, rounded by the same rule.
     public var unitPriceExclVAT: Int64 { VAT.net(ofGross: unitPrice, rate: vatRate) }
-    /// `goods`, `fee` or `credit` (an amount credit's line).
-    public var kind: String { fee != nil ? "fee" : sku.hasPrefix("credit:") ? "credit" : "goods" }
+    /// `goods`, `fee`, `credit` (an amount credit's line) or `on_account` (an on-account invoice's line).
+    public var kind: String {
+        fee != nil ? "fee" : sku.hasPrefix("credit:") ? "credit" : sku.hasPrefix(OnAccount.skuPrefix) ? "on_account" : "goods"
+    }
 
     public var json: JSON {
         var o: JSONObject = [
@@ -146,6 +148,10 @@ public struct InvoiceDocument: Sendable, Equatable {
     /// The document's VAT in DKK, fixed when it was issued (for a credit note by the cumulative
     /// rule of `CreditRule.vatDKK`, so the credits of an invoice reverse its DKK VAT exactly).
     public var totalVATDKK: Int64?
+    /// An on-account invoice (acontofaktura, `OnAccount`): money paid before the goods are invoiced.
+    public var onAccount = false
+    /// On a final invoice: the on-account invoices it deducts, per rate (`OnAccount`).
+    public var deductions: [OnAccountDeduction] = []
 
     public init(kind: DocumentKind, number: Int64, reference: String, order: Int64, orderReference: String,
                 issuedAt: Timestamp, issueDate: String? = nil, deliveryDate: String? = nil, seller: Seller, buyerName: String, buyerAddress: String?,
@@ -178,10 +184,37 @@ public struct InvoiceDocument: Sendable, Equatable {
         self.paymentMethod = paymentMethod
     }
 
-    /// VAT per rate (taxable amount, VAT, gross), computed once per rate.
-    public var breakdown: VATBreakdown { VATBreakdown(lines.map { ($0.gross, $0.vatRate) }, fixedVAT: fixedVAT) }
-    /// Total including VAT.
-    public var total: Int64 { lines.reduce(0) { $0 + $1.gross } }
+    /// VAT per rate (taxable amount, VAT, gross), computed once per rate: what this document
+    /// charges, so a final invoice's rows are its lines less the on-account deductions.
+    public var breakdown: VATBreakdown {
+        var b = linesBreakdown
+        guard !deductions.isEmpty else { return b }
+        for d in deductions {
+            if let k = b.rows.firstIndex(where: { $0.rate == d.rate }) {
+                b.rows[k].gross -= d.gross
+                b.rows[k].vat -= d.vat
+                b.rows[k].net -= d.net
+            } else {
+                b.rows.append(VATBreakdown.Row(rate: d.rate, net: -d.net, vat: -d.vat, gross: -d.gross))
+            }
+        }
+        b.rows.sort { $0.rate < $1.rate }
+        return b
+    }
+    /// VAT per rate of the lines alone (a final invoice's goods, before deductions).
+    public var linesBreakdown: VATBreakdown { VATBreakdown(lines.map { ($0.gross, $0.vatRate) }, fixedVAT: fixedVAT) }
+    /// Total of the lines including VAT (before on-account deductions).
+    public var linesTotal: Int64 { lines.reduce(0) { $0 + $1.gross } }
+    /// Total including VAT: what this document charges (a final invoice: its lines less the
+    /// on-account invoices it deducts).
+    public var total: Int64 { linesTotal - deductions.reduce(0) { $0 + $1.gross } }
+    /// The title as printed in `language`: Faktura / Acontofaktura / Kreditnota.
+    public func title(_ language: Language) -> String {
+        switch kind {
+        case .credit_note: language == .da ? "Kreditnota" : "Credit note"
+        case .invoice: onAccount ? OnAccount.title(language) : language == .da ? "Faktura" : "Invoice"
+        }
+    }
 
     /// The full document as JSON: every § 58 field, named plainly.
     public var json: JSON {
@@ -211,6 +244,11 @@ public struct InvoiceDocument: Sendable, Equatable {
         o["total_net"] = .int(b.net)
         o["total_vat"] = .int(b.vat)
         o["total"] = .int(b.gross)
+        if onAccount { o["on_account"] = true }
+        if !deductions.isEmpty {
+            o["lines_total"] = .int(linesTotal)
+            o["deductions"] = .array(deductions.map(\.json))
+        }
         if let creditsInvoice { o["credits_invoice"] = .int(creditsInvoice) }
         if let reason { o["reason"] = .string(reason) }
         if kind == .credit_note { o["refunded"] = .int(refunded) }
@@ -253,6 +291,8 @@ public struct InvoiceDocument: Sendable, Equatable {
         vatCountry = j["vat_country"]?.stringValue
         exchangeRate = ExchangeRate.stored(j["exchange_rate"])
         totalVATDKK = j["total_vat_dkk"]?.intValue
+        onAccount = j["on_account"]?.boolValue ?? false
+        deductions = (j["deductions"]?.arrayValue ?? []).compactMap(OnAccountDeduction.init(stored:))
     }
 
     /// A short summary for `order.get`'s `invoices` list.
@@ -262,6 +302,8 @@ public struct InvoiceDocument: Sendable, Equatable {
             "issue_date": .string(issueDate), "total": .int(total),
         ]
         if let creditsInvoice { o["credits_invoice"] = .int(creditsInvoice) }
+        if onAccount { o["on_account"] = true }
+        if !deductions.isEmpty { o["deducts"] = .array(Array(Set(deductions.map(\.invoice))).sorted().map { .int($0) }) }
         return .object(o)
     }
 }

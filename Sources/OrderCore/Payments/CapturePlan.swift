@@ -42,6 +42,45 @@ public enum CapturePlan {
         }
     }
 
+    /// What the invoice for captured money is (`plan`).
+    public enum Issue: Sendable, Equatable {
+        /// An invoice for whole units of goods, deducting open on-account invoices.
+        case goods([InvoiceLine], deductions: [OnAccountDeduction])
+        /// An on-account invoice (`OnAccount.lines`).
+        case onAccount([InvoiceLine])
+
+        /// The amount the invoice charges (its total).
+        public var total: Int64 {
+            switch self {
+            case .goods(let l, let d): l.reduce(0) { $0 + $1.gross } - d.reduce(0) { $0 + $1.gross }
+            case .onAccount(let l): l.reduce(0) { $0 + $1.gross }
+            }
+        }
+        /// The value of its lines (the supply, for the simplified-invoice limit).
+        public var linesTotal: Int64 {
+            switch self {
+            case .goods(let l, _), .onAccount(let l): l.reduce(0) { $0 + $1.gross }
+            }
+        }
+    }
+
+    /// The invoice for `target` of captured money not yet invoiced on `a`:
+    /// whole released units worth `target` plus what is open on account (which the invoice then
+    /// deducts); with `target` 0 and money open on account, the most whole released units that
+    /// the on-account money covers (a final invoice that moves no money); else, when `onAccount`
+    /// is allowed (setting `capture.on_account`), an on-account invoice of `target`. `nil` when
+    /// none fits.
+    public static func plan(money target: Int64, on a: OrderAggregate, policy: CapturePolicy, onAccount allowed: Bool) -> Issue? {
+        let released = open(a, policy: policy)
+        let prepaid = OnAccount.open(a)
+        let value = target > 0 ? target + prepaid : prepaid > 0 ? largest(fitting: prepaid, from: released, uninvoiced: 0) : 0
+        if value > 0, let lines = select(value, from: released), !lines.isEmpty, lines.reduce(0, { $0 + $1.gross }) == value {
+            return .goods(lines, deductions: OnAccount.deductions(for: value, on: a))
+        }
+        if allowed, target > 0, let lines = OnAccount.lines(target, on: a) { return .onAccount(lines) }
+        return nil
+    }
+
     /// Money captured that no invoice covers yet (≥ 0 while the invariant holds).
     public static func uninvoicedCaptured(_ a: OrderAggregate) -> Int64 { a.payments.captured - a.invoicedTotal }
 
@@ -109,9 +148,12 @@ public enum CapturePlan {
 
     /// The refusal of a capture of `amount` that is not the value of whole released units:
     /// a `policy` error naming what may be captured.
-    public static func refusal(_ amount: Int64, on a: OrderAggregate, open: [Open], limit: Int64) -> OrderError {
+    /// With `suggestOnAccount`, the message names the setting that would issue an on-account invoice instead.
+    public static func refusal(_ amount: Int64, on a: OrderAggregate, open: [Open], limit: Int64, suggestOnAccount: Bool = true) -> OrderError {
         let cur = a.order.currency
-        let pending = uninvoicedCaptured(a)
+        let uninvoiced = uninvoicedCaptured(a)
+        let prepaid = OnAccount.open(a)
+        let pending = uninvoiced + prepaid
         let all = open.reduce(0) { $0 + $1.value } - pending
         let units = open.filter { $0.value > 0 }.map {
             "\($0.units) × \($0.line.name) (\($0.line.sku)) at \(cur.format($0.line.unitPrice))"
@@ -125,8 +167,10 @@ public enum CapturePlan {
             msg += most == all ? "capture \(cur.format(all)) (everything released and not yet invoiced)"
                 : "capture up to \(cur.format(most)) (the most whole units the authorisations hold; \(cur.format(all)) is released and not yet invoiced)"
             msg += " or a sum of whole units of: " + units.joined(separator: ", ")
-            if pending > 0 { msg += ", less the \(cur.format(pending)) captured earlier and not yet invoiced" }
+            if uninvoiced > 0 { msg += ", less the \(cur.format(uninvoiced)) captured earlier and not yet invoiced" }
+            if prepaid > 0 { msg += ", less the \(cur.format(prepaid)) paid on account (the invoice deducts it)" }
         }
+        if suggestOnAccount { msg += "; or allow an on-account invoice for it (settings.set {\"capture\": {\"on_account\": true}})" }
         return OrderError.policy(msg)
     }
 }

@@ -67,9 +67,9 @@ public struct DocumentLayout: Sendable, Equatable {
         let breakdown = d.breakdown
         let isCredit = d.kind == .credit_note
         // Simplified invoice (total up to 3.000 kr. incl. VAT, no buyer address).
-        let simplified = !isCredit && d.buyerAddress == nil && cur.code == "DKK" && d.total <= 300_000
+        let simplified = !isCredit && d.buyerAddress == nil && cur.code == "DKK" && d.linesTotal <= 300_000
         language = lang
-        title = isCredit ? t.creditNote : simplified ? t.simplifiedInvoice : t.invoice
+        title = isCredit ? t.creditNote : d.onAccount ? OnAccount.title(lang) : simplified ? t.simplifiedInvoice : t.invoice
         reference = d.reference
         var facts = [Field(label: isCredit ? t.creditNoteNumber : t.number, value: d.reference),
                      Field(label: isCredit ? t.creditNoteDate : t.issueDate, value: DocumentLayout.date(d.issueDate, lang))]
@@ -101,6 +101,12 @@ public struct DocumentLayout: Sendable, Equatable {
                 + (discounted ? [l.discount == 0 ? "" : DocumentLayout.number(-a.discountNet, cur, lang)] : [])
                 + [DocumentLayout.number(a.net, cur, lang), DocumentLayout.rate(l.vatRate, lang), DocumentLayout.number(a.vat, cur, lang)]
         }
+        // A final invoice deducts the on-account invoices it settles, one row per rate, negative.
+        rows += d.deductions.map { x in
+            let name = OnAccount.deductionLabel(x, lang) + " \(lang == .da ? "af" : "of") \(DocumentLayout.date(x.issueDate, lang))"
+            return [name, "1", DocumentLayout.number(-x.net, cur, lang)] + (discounted ? [""] : [])
+                + [DocumentLayout.number(-x.net, cur, lang), DocumentLayout.rate(x.rate, lang), DocumentLayout.number(-x.vat, cur, lang)]
+        }
         vatRows = breakdown.rows.map { r in
             Field(label: "\(t.vat) \(DocumentLayout.rate(r.rate, lang))\(d.vatCountry.map { " (\($0))" } ?? "") \(t.vatOf) \(cur.format(r.net, for: lang))",
                   value: cur.format(r.vat, for: lang))
@@ -112,6 +118,11 @@ public struct DocumentLayout: Sendable, Equatable {
             totals.insert(Field(label: t.vatInDKK, value: Currency.dkk.format(dkk, for: lang)), at: 2)
         }
         var notes: [String] = []
+        if d.onAccount { notes.append(t.onAccountNote) }
+        if !d.deductions.isEmpty {
+            let refs = Array(Set(d.deductions.map(\.reference))).sorted().joined(separator: ", ")
+            notes.append("\(t.finalInvoiceNote) \(refs): \(cur.format(d.linesTotal, for: lang)) − \(cur.format(d.linesTotal - d.total, for: lang)) = \(cur.format(d.total, for: lang)).")
+        }
         if isCredit {
             totals.append(Field(label: t.refunded, value: cur.format(d.refunded, for: lang)))
             notes.append("\(t.paymentStatus): \(d.refunded >= d.total ? t.statusRefunded : t.statusNotRefunded)")

@@ -19,6 +19,8 @@ struct DocumentTexts: Sendable {
     let discount, buyerVATNumber: String
     /// A foreign-currency document's VAT in DKK (VAT Directive art. 230) and its exchange rate.
     let vatInDKK, exchangeRate: String
+    /// The note on an on-account invoice, and the one on a final invoice before the references.
+    let onAccountNote, finalInvoiceNote: String
 
     static func of(_ l: Language) -> DocumentTexts { l == .da ? da : en }
 
@@ -39,7 +41,9 @@ struct DocumentTexts: Sendable {
         reason: "Årsag", amountsIn: "Beløb i", page: "Side",
         zeroRatedNote: "Linjer med 0 % moms er momsfri og opgjort for sig.",
         discount: "Rabat ekskl. moms", buyerVATNumber: "Købers momsnr.",
-        vatInDKK: "Moms i DKK", exchangeRate: "Kurs")
+        vatInDKK: "Moms i DKK", exchangeRate: "Kurs",
+        onAccountNote: "Acontofaktura: forudbetaling med moms (momsloven § 23, stk. 3); beløbet fradrages i slutfakturaen for varerne.",
+        finalInvoiceNote: "Slutfaktura: varerne i alt fratrukket acontofaktura")
 
     static let en = DocumentTexts(
         invoice: "Invoice", simplifiedInvoice: "Simplified invoice", creditNote: "Credit note",
@@ -58,5 +62,7 @@ struct DocumentTexts: Sendable {
         reason: "Reason", amountsIn: "Amounts in", page: "Page",
         zeroRatedNote: "Lines at 0 % VAT are exempt and totalled apart.",
         discount: "Discount excl. VAT", buyerVATNumber: "Buyer's VAT no.",
-        vatInDKK: "VAT in DKK", exchangeRate: "Exchange rate")
+        vatInDKK: "VAT in DKK", exchangeRate: "Exchange rate",
+        onAccountNote: "On-account invoice: a prepayment with VAT (Danish VAT Act § 23(3)); it is deducted on the final invoice for the goods.",
+        finalInvoiceNote: "Final invoice: the goods in total less on-account invoice")
 }

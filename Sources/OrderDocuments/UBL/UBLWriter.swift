@@ -9,7 +9,8 @@ import OrderCore
 /// the seller's own endpoint (the e-invoice is then the shop's bookkeeping copy) (a buyer without an address on the
 /// order is given the seller's country, the only part the rules require); one tax subtotal
 /// per VAT rate (category `S`, `Z` at 0 %, or `AE` under reverse charge with the buyer's VAT
-/// number; a Danish business buyer's CVR is its endpoint and legal entity, scheme `0184`) whose taxable amount is the sum of its lines
+/// number; a Danish business buyer's CVR is its endpoint and legal entity, scheme `0184`; a
+/// business abroad is addressed by its VAT number under its country's EAS scheme, `peppolID`) whose taxable amount is the sum of its lines
 /// (see `LineAmounts`); the paid amount as prepaid; the payment means (card `48`, online
 /// payment service `68`, or `1` for a Danish seller); the delivery date; for a credit note the invoice it corrects as
 /// billing reference. Line prices are net of VAT and before discount, with up to 6 decimals, and
@@ -17,6 +18,10 @@ import OrderCore
 /// the line amount (PEPPOL-EN16931-R120); fees are lines of their own. An OSS document's lines
 /// are category `S` at the delivery country's rate; a document in another currency than DKK
 /// names DKK as its tax currency and adds the VAT total in DKK as a second tax total.
+/// the line amount (PEPPOL-EN16931-R120); fees are lines of their own. An on-account invoice is
+/// type `386` (prepayment invoice); a final invoice names the on-account invoices it deducts as
+/// billing references and deducts each in a negative line at its rate (`OnAccount`), so its
+/// tax totals are the goods' VAT less the VAT already invoiced on account.
 public enum UBLWriter {
     /// The XML text of `input`'s document.
     public static func render(_ input: DocumentInput) -> String {
@@ -37,7 +42,8 @@ public enum UBLWriter {
         x.leaf("cbc:ProfileID", "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0")
         x.leaf("cbc:ID", d.reference)
         x.leaf("cbc:IssueDate", d.issueDate)
-        x.leaf(credit ? "cbc:CreditNoteTypeCode" : "cbc:InvoiceTypeCode", credit ? "381" : "380")
+        // UNCL 1001: 381 credit note, 386 prepayment (on-account) invoice, 380 commercial invoice.
+        x.leaf(credit ? "cbc:CreditNoteTypeCode" : "cbc:InvoiceTypeCode", credit ? "381" : d.onAccount ? "386" : "380")
         if let reason = d.reason { x.leaf("cbc:Note", reason) }
         x.leaf("cbc:DocumentCurrencyCode", cur.code)
         // A foreign-currency document states its VAT in DKK too (BT-6, BT-111; VAT Directive art. 230).
@@ -49,6 +55,16 @@ public enum UBLWriter {
                 w.element("cac:InvoiceDocumentReference") { w in
                     w.leaf("cbc:ID", c.reference)
                     w.leaf("cbc:IssueDate", c.issueDate)
+                }
+            }
+        }
+        // A final invoice refers to the on-account invoices it deducts (BT-25, preceding invoices).
+        var referenced = Set<Int64>()
+        for ded in d.deductions where referenced.insert(ded.invoice).inserted {
+            x.element("cac:BillingReference") { w in
+                w.element("cac:InvoiceDocumentReference") { w in
+                    w.leaf("cbc:ID", ded.reference)
+                    if !ded.issueDate.isEmpty { w.leaf("cbc:IssueDate", ded.issueDate) }
                 }
             }
         }
@@ -85,7 +101,15 @@ public enum UBLWriter {
             if settled != 0 { w.leaf("cbc:PrepaidAmount", amount(settled, cur), money) }
             w.leaf("cbc:PayableAmount", amount(breakdown.gross - settled, cur), money)
         }
-        for (k, (l, a)) in zip(d.lines, amounts).enumerated() {
+        // The deductions of on-account invoices are lines of their own, negative, at the rate
+        // and with the VAT the on-account invoice charged, so the VAT totals are what this
+        // invoice adds to the books (never the prepayment's VAT twice).
+        let deductionLines = d.deductions.map { ded in
+            InvoiceLine(sku: "", name: OnAccount.deductionLabel(ded, input.language), qty: 1, unitPrice: -ded.gross, vatRate: ded.rate)
+        }
+        let allLines = d.lines + deductionLines
+        let allAmounts = amounts + d.deductions.map { LineAmounts(net: -$0.net, vat: -$0.vat) }
+        for (k, (l, a)) in zip(allLines, allAmounts).enumerated() {
             x.element(credit ? "cac:CreditNoteLine" : "cac:InvoiceLine") { w in
                 w.leaf("cbc:ID", String(k + 1))
                 // A negative line (an amount credit) has a negative quantity: prices are never negative (BR-27).
@@ -141,13 +165,21 @@ public enum UBLWriter {
             ?? PostalAddress(street: nil, postalCode: nil, city: nil, country: input.sellerAddress.country)
         let name = d.buyerCompany.flatMap { $0.isEmpty ? nil : $0 } ?? d.buyerName
         let vat = d.buyerVATNumber.flatMap { $0.isEmpty ? nil : $0 }
-        // A Danish business is reached on NemHandel by its CVR (scheme 0184).
+        // A Danish business is reached on NemHandel by its CVR (scheme 0184); a business in
+        // another country by its VAT number under that country's EAS scheme (`peppolID`).
         let danishCVR = vat.flatMap { v in v.hasPrefix("DK") && v.dropFirst(2).count == 8 && v.dropFirst(2).allSatisfy(\.isNumber) ? v : nil }
+        let business = danishCVR.map { (scheme: "0184", id: $0) } ?? vat.flatMap(peppolID)
         x.element("cac:AccountingCustomerParty") { w in
             w.element("cac:Party") { w in
-                // A consumer (or a business abroad, whose Peppol address the order does not
-                // carry) gets the seller's own endpoint: a copy for the shop's books.
-                w.leaf("cbc:EndpointID", danishCVR ?? sellerCVR(d.seller), [("schemeID", "0184")])
+                // A consumer (or a business in a country without an EAS VAT scheme) gets the
+                // seller's own endpoint: a copy for the shop's books.
+                w.leaf("cbc:EndpointID", business?.id ?? sellerCVR(d.seller), [("schemeID", business?.scheme ?? "0184")])
+                // The party identifier's scheme must be an ISO 6523 ICD (BR-CL-10): the EAS-only
+                // VAT schemes (99xx) are endpoints, never party identifiers; the VAT number is
+                // stated in PartyTaxScheme anyway.
+                if let business, !business.scheme.hasPrefix("99") {
+                    w.element("cac:PartyIdentification") { $0.leaf("cbc:ID", business.id, [("schemeID", business.scheme)]) }
+                }
                 w.element("cac:PartyName") { $0.leaf("cbc:Name", name) }
                 postal(&w, address)
                 if let vat {
@@ -163,6 +195,29 @@ public enum UBLWriter {
                 if let email = d.buyerEmail { w.element("cac:Contact") { $0.leaf("cbc:ElectronicMail", email) } }
             }
         }
+    }
+
+    /// A foreign business buyer's Peppol identifier from its VAT number: the EAS code of that
+    /// country's VAT numbers (CEF EAS code list, e.g. `9930` German VAT, `9957` French VAT, `0211`
+    /// Italian, `0213` Finnish), with the number as written (`DE123456789`); Sweden and Norway
+    /// have no VAT scheme, so their organisation number (`0007`: the 10 digits inside
+    /// `SE…01`; `0192`: the 9 digits of `NO…MVA`). `nil` for a country without one.
+    static func peppolID(_ vat: String) -> (scheme: String, id: String)? {
+        let v = vat.uppercased().filter { !$0.isWhitespace }
+        guard v.count > 2 else { return nil }
+        let country = String(v.prefix(2)), rest = v.dropFirst(2)
+        let schemes: [String: String] = [
+            "AT": "9914", "BE": "9925", "BG": "9926", "CY": "9928", "CZ": "9929", "DE": "9930", "EE": "9931", "EL": "9933",
+            "GR": "9933", "HR": "9934", "IE": "9935", "LT": "9937", "LU": "9938", "LV": "9939", "MT": "9943", "NL": "9944",
+            "PL": "9945", "PT": "9946", "RO": "9947", "SI": "9949", "SK": "9950", "ES": "9920", "FR": "9957", "HU": "9910",
+            "IT": "0211", "FI": "0213", "GB": "9932", "CH": "9927",
+        ]
+        if let scheme = schemes[country] { return (scheme, v) }
+        if country == "SE", rest.count == 12, rest.allSatisfy(\.isNumber) { return ("0007", String(rest.prefix(10))) }
+        if country == "NO", rest.hasSuffix("MVA"), rest.dropLast(3).count == 9, rest.dropLast(3).allSatisfy(\.isNumber) {
+            return ("0192", String(rest.dropLast(3)))
+        }
+        return nil
     }
 
     /// The seller's CVR as Peppol writes it (scheme 0184): `DK` and the 8 digits.

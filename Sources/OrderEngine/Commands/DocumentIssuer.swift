@@ -59,8 +59,19 @@ enum DocumentIssuer {
             : "VAT of the country of delivery (\(country)), declared through the One-Stop Shop (OSS)."
     }
 
+    /// Issues the invoice `plan` describes (`CapturePlan.plan`): goods deducting on-account
+    /// invoices, or an on-account invoice; `exchangeRate` as for the other `issue`.
+    static func issue(_ plan: CapturePlan.Issue, on a: inout OrderAggregate, ctx: CommandContext,
+                      exchangeRate given: ExchangeRate? = nil) throws -> InvoiceDocument {
+        switch plan {
+        case .goods(let lines, let deductions): try issue(.invoice, lines: lines, on: &a, ctx: ctx, deductions: deductions, exchangeRate: given)
+        case .onAccount(let lines): try issue(.invoice, lines: lines, on: &a, ctx: ctx, onAccount: true, exchangeRate: given)
+        }
+    }
+
     static func issue(_ kind: DocumentKind, lines: [InvoiceLine], on a: inout OrderAggregate, ctx: CommandContext,
                       creditsInvoice: Int64? = nil, reason: String? = nil, refunded: Int64 = 0,
+                      onAccount: Bool = false, deductions: [OnAccountDeduction] = [],
                       exchangeRate given: ExchangeRate? = nil) throws -> InvoiceDocument {
         let series: NumberSeries = kind == .invoice ? .invoice : .credit_note
         let o = a.order
@@ -82,8 +93,9 @@ enum DocumentIssuer {
         let number = try ctx.session.drawNumber(series)
         let postal = o.customer.billingAddress ?? o.customer.deliveryAddress
         // What of this invoice is already paid: the captured money not taken by earlier invoices.
-        let paid: Int64? = kind == .invoice
-            ? min(lines.reduce(0) { $0 + $1.gross }, max(0, a.payments.captured - a.invoicedTotal)) : nil
+        let linesTotal: Int64 = lines.reduce(0) { $0 + $1.gross }
+        let deducted: Int64 = deductions.reduce(0) { $0 + $1.gross }
+        let paid: Int64? = kind == .invoice ? min(linesTotal - deducted, max(0, a.payments.captured - a.invoicedTotal)) : nil
         let handedOver = a.shipments.compactMap(\.handedOverAt).max()
         // Dates as a Danish bookkeeper reads them: in the shop's time zone (setting time_zone).
         let zone = ctx.settings.timeZone
@@ -103,6 +115,8 @@ enum DocumentIssuer {
             fixedVAT: fixedVAT,
             buyerPostalAddress: postal, buyerEmail: o.customer.email, paid: paid, paymentMethod: a.payments.rows.last { $0.kind == .authorize }?.method)
         doc.form = form
+        doc.onAccount = onAccount
+        doc.deductions = deductions
         doc.buyerCompany = o.customer.company
         doc.buyerVATNumber = o.customer.vatNumber
         if o.reverseCharge {
@@ -125,6 +139,8 @@ enum DocumentIssuer {
         ctx.remember(a)
         let event = kind == .invoice ? "invoice.created" : "credit_note.created"
         var detail: JSONObject = ["number": .int(number), "reference": .string(doc.reference)]
+        if onAccount { detail["on_account"] = true }
+        if !deductions.isEmpty { detail["deducts"] = .array(Array(Set(deductions.map(\.invoice))).sorted().map { .int($0) }) }
         if let creditsInvoice { detail["credits_invoice"] = .int(creditsInvoice) }
         try ctx.record(order: o.number, event: event, amount: doc.total, detail: .object(detail))
         ctx.emit(EngineEvent(name: event, order: o.number, amount: doc.total, detail: .object(detail)))

@@ -21,23 +21,30 @@ enum InvoiceCommands {
         // captured and not yet invoiced, or (without lines) exactly that as whole released units.
         let cur = a.order.currency
         let uninvoiced = CapturePlan.uninvoicedCaptured(a)
-        let lines: [InvoiceLine]
+        let prepaid = OnAccount.open(a)
+        let plan: CapturePlan.Issue
         if let requested {
             if requested.isEmpty { throw OrderError.invalid("lines", "name at least one line") }
-            lines = try InvoicePlanner.requestedLines(a, requested)
+            let lines = try InvoicePlanner.requestedLines(a, requested)
             let value = lines.reduce(0) { $0 + $1.gross }
-            if value > uninvoiced {
-                throw OrderError.policy("lines: the lines are worth \(cur.format(value)), but only \(cur.format(max(0, uninvoiced))) of order \(n) is captured and not yet invoiced; an invoice covers captured money only (capture first)")
+            // Money paid on account pays for the lines first (the invoice deducts it).
+            if value - min(prepaid, value) > uninvoiced {
+                throw OrderError.policy("lines: the lines are worth \(cur.format(value)), but only \(cur.format(max(0, uninvoiced))) of order \(n) is captured and not yet invoiced"
+                    + (prepaid > 0 ? " (and \(cur.format(prepaid)) paid on account)" : "") + "; an invoice covers captured money only (capture first)")
             }
+            plan = .goods(lines, deductions: OnAccount.deductions(for: value, on: a))
         } else {
-            guard uninvoiced > 0, let found = CapturePlan.select(uninvoiced, from: CapturePlan.open(a, policy: ctx.settings.capturePolicy)),
-                  !found.isEmpty
+            // Whole released units for the captured money (deducting what is open on account);
+            // or, with capture.on_account, an on-account invoice of money no such units add up to.
+            guard uninvoiced > 0 || prepaid > 0,
+                  let found = CapturePlan.plan(money: max(0, uninvoiced), on: a, policy: ctx.settings.capturePolicy, onAccount: ctx.settings.captureOnAccount)
             else {
-                throw OrderError.conflict("order \(n) has no captured goods that are not yet invoiced (captured \(cur.format(a.payments.captured)), invoiced \(cur.format(a.invoicedTotal)))")
+                throw OrderError.conflict("order \(n) has no captured goods that are not yet invoiced (captured \(cur.format(a.payments.captured)), invoiced \(cur.format(a.invoicedTotal))"
+                    + (prepaid > 0 ? ", paid on account and not yet deducted \(cur.format(prepaid))" : "") + ")")
             }
-            lines = found
+            plan = found
         }
-        let doc = try DocumentIssuer.issue(.invoice, lines: lines, on: &a, ctx: ctx, exchangeRate: rate)
+        let doc = try DocumentIssuer.issue(plan, on: &a, ctx: ctx, exchangeRate: rate)
         try ctx.save(&a)
         return doc.json
     }
@@ -84,7 +91,7 @@ enum InvoiceCommands {
                 let q = l.qty - (credited.units[l.sku] ?? 0)
                 return q > 0 ? LineQuantity(sku: l.sku, qty: q) : nil
             }
-            let amountLeft = invoice.total - credited.total
+            let amountLeft = CreditRule.left(of: invoice, documents: a.documents)
             if amountLeft <= 0 { throw OrderError.conflict("invoice \(invoice.reference) is fully credited") }
             let unitsValue = unitsLeft.reduce(Int64(0)) { s, q in
                 s + (invoice.lines.first { $0.sku == q.sku }.map { InvoicePlanner.creditLine($0, units: q.qty, after: credited.units[q.sku] ?? 0).gross } ?? 0)
@@ -116,7 +123,7 @@ enum InvoiceCommands {
                        refund: Bool, only: Int64?, key: String?, extra: JSONObject = [:], ctx: CommandContext) throws -> JSON {
         let n = a.order.number
         let total = lines.reduce(0) { $0 + $1.gross }
-        let left = invoice.total - a.credited(against: invoice.number).total
+        let left = CreditRule.left(of: invoice, documents: a.documents)
         if total > left {  // e.g. lines after an amount credit
             throw OrderError.conflict("invoice \(invoice.reference) has \(invoice.currency.format(left)) left to credit, asked for \(invoice.currency.format(total))")
         }

@@ -149,7 +149,13 @@ enum PaymentCommands {
         // Whole units only: the capture's invoice covers exactly what it draws.
         let open = CapturePlan.open(a, policy: policy)
         let uninvoiced = CapturePlan.uninvoicedCaptured(a)
-        let amount = requested ?? CapturePlan.largest(fitting: allowance.limit, from: open, uninvoiced: uninvoiced)
+        let prepaid = OnAccount.open(a)
+        let amount = requested ?? CapturePlan.largest(fitting: allowance.limit, from: open, uninvoiced: uninvoiced + prepaid)
+        if requested == nil, amount <= 0, prepaid > 0, uninvoiced >= 0, ctx.settings.invoiceOnCapture,
+           case .goods? = CapturePlan.plan(money: uninvoiced, on: a, policy: policy, onAccount: false) {
+            // Released goods that the money paid on account covers: the final invoice, no money moves.
+            return try finalInvoiceWithoutCapture(a, uninvoiced: uninvoiced, ctx)
+        }
         if amount <= 0 {
             throw OrderError.policy("nothing may be captured on order \(n) now under capture policy \(policy.rawValue): "
                 + "released \(cur.format(allowance.released)), captured \(cur.format(allowance.captured)), "
@@ -157,21 +163,38 @@ enum PaymentCommands {
                 + (a.payments.expiredAuthorizations(at: ctx.now).isEmpty ? "" : " (an authorisation has expired; ask the customer to pay again)"))
         }
         try policy.check(amount, on: a, now: ctx.now)
-        if CapturePlan.select(amount + uninvoiced, from: open) == nil {
-            throw CapturePlan.refusal(amount, on: a, open: open, limit: allowance.limit)
+        // Whole units (less what is open on account), or with capture.on_account an on-account invoice.
+        guard let plan = CapturePlan.plan(money: amount + uninvoiced, on: a, policy: policy, onAccount: ctx.settings.captureOnAccount) else {
+            throw CapturePlan.refusal(amount, on: a, open: open, limit: allowance.limit, suggestOnAccount: !ctx.settings.captureOnAccount)
         }
         // The capture issues its invoice: everything it needs is checked before money moves.
         try DocumentIssuer.refuseRateForDKK(rate, a)
-        if ctx.settings.invoiceOnCapture { try DocumentIssuer.checkInvoice(total: amount + uninvoiced, on: a, ctx: ctx, exchangeRate: rate) }
+        if ctx.settings.invoiceOnCapture { try DocumentIssuer.checkInvoice(total: plan.linesTotal, on: a, ctx: ctx, exchangeRate: rate) }
         guard let allocations = a.payments.allocateCapture(amount, reserved: reserved, now: ctx.now, only: only) else {
             throw authorizationShortfall(a, amount: amount, reserved: reserved, only: only, ctx)
         }
         let group = key ?? newKey("capture", n)
         // The rate travels with the capture to the invoice its last part issues.
-        let extra: JSONObject = rate.map { ["exchange_rate": .string($0.description)] } ?? [:]
+        var extra: JSONObject = rate.map { ["exchange_rate": .string($0.description)] } ?? [:]
+        if case .onAccount = plan { extra["on_account"] = true }
         let parts = try EffectParts.record("capture", .capture, group: group, parts: allocations, on: a, extra: extra, ctx: ctx)
         for e in parts { ctx.queue(e) }
         return ["order": .int(n), "pending": .int(amount), "idempotency_key": .string(group), "parts": .int(Int64(parts.count))]
+    }
+
+    /// A capture without an amount when the released goods are paid on account already: issues
+    /// their final invoice (deducting the on-account invoices) and moves no money.
+    private static func finalInvoiceWithoutCapture(_ a: OrderAggregate, uninvoiced: Int64, _ ctx: CommandContext) throws -> JSON {
+        var a = a
+        guard let plan = CapturePlan.plan(money: uninvoiced, on: a, policy: ctx.settings.capturePolicy, onAccount: false) else {
+            throw OrderError.conflict("order \(a.order.number): nothing to invoice")
+        }
+        let doc = try DocumentIssuer.issue(plan, on: &a, ctx: ctx)
+        try ctx.save(&a)
+        return ["order": .int(a.order.number), "captured": 0, "captured_total": .int(a.payments.captured),
+                "payment_state": .string(a.paymentState(at: ctx.now).rawValue),
+                "invoice": .int(doc.number), "invoice_reference": .string(doc.reference),
+                "deducted": .int(doc.deductions.reduce(0) { $0 + $1.gross })]
     }
 
     /// Records a void of everything the valid authorisations (or only `only`) still hold, one

@@ -40,6 +40,11 @@ enum SettingsCommands {
         if let policy = try p.choice("capture_policy", CapturePolicy.allCases.map(\.rawValue)) { stored.append(("capture_policy", .string(policy))) }
         if let f = try p.choice("fee_capture", FeeRelease.allCases.map(\.rawValue)) { stored.append(("fee_capture", .string(f))) }
         if let b = try p.bool("invoice_on_capture") { stored.append(("invoice_on_capture", .bool(b))) }
+        if let c = try p.object("capture") {
+            let onAccount = try c.bool("on_account")
+            try c.finish()
+            if let onAccount { stored.append(("capture", ["on_account": .bool(onAccount)])) }
+        }
         if let b = try p.bool("auto_capture_on_hand_over") { stored.append(("auto_capture_on_hand_over", .bool(b))) }
         if p.isNull("mail_copy_to") {
             _ = p.raw("mail_copy_to")

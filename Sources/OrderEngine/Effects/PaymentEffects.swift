@@ -77,17 +77,20 @@ enum PaymentEffects {
     }
 
     /// When `e` is the last part of its capture to be resolved: issues the invoice for the
-    /// captured money that no invoice covers yet, as whole units of released goods. If a part
+    /// captured money that no invoice covers yet, as whole units of released goods (deducting
+    /// what is open on account), or as an on-account invoice (`CapturePlan.plan`). If a part
     /// failed and the captured money is no such sum, nothing is issued; the difference stays
     /// visible (`uninvoiced_captured` in `order.get`) until the rest is captured.
     static func finishCapture(_ e: EffectRecord, _ a: inout OrderAggregate, _ ctx: CommandContext) throws -> InvoiceDocument? {
         guard ctx.settings.invoiceOnCapture, try EffectParts.isLast(e, ctx) else { return nil }
         let target = CapturePlan.uninvoicedCaptured(a)
-        guard target > 0, let lines = CapturePlan.select(target, from: CapturePlan.open(a, policy: ctx.settings.capturePolicy)),
-              !lines.isEmpty
+        // An on-account invoice when the capture was planned as one, or when the setting allows
+        // it for money a failed part left short of whole units.
+        let onAccount = ctx.settings.captureOnAccount || e.request["on_account"]?.boolValue == true
+        guard target > 0, let plan = CapturePlan.plan(money: target, on: a, policy: ctx.settings.capturePolicy, onAccount: onAccount)
         else { return nil }
         do {
-            return try DocumentIssuer.issue(.invoice, lines: lines, on: &a, ctx: ctx, exchangeRate: ExchangeRate.stored(e.request["exchange_rate"]))
+            return try DocumentIssuer.issue(plan, on: &a, ctx: ctx, exchangeRate: ExchangeRate.stored(e.request["exchange_rate"]))
         } catch let e as OrderError where e.code == .policy {
             // Checked before the capture; if the seller or buyer changed since, the money that
             // moved is still booked, and the refusal is on the timeline (invoice.create later).

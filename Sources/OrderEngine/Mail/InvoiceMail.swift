@@ -29,11 +29,14 @@ enum InvoiceMail {
         let (subject, body): (String, String)
         switch (doc.kind, lang) {
         case (.invoice, .da):
-            (subject, body) = ("Faktura \(doc.reference) fra \(shop)",
-                               "Kære \(o.customer.name)\n\nHer er faktura \(doc.reference) for din ordre \(o.reference) på \(total). Fakturaen er vedhæftet som PDF.\n\nVenlig hilsen\n\(shop)\n")
+            // An on-account invoice is named as such (Acontofaktura), in the subject and the text.
+            let title = doc.title(.da)
+            (subject, body) = ("\(title) \(doc.reference) fra \(shop)",
+                               "Kære \(o.customer.name)\n\nHer er \(title.lowercased()) \(doc.reference) for din ordre \(o.reference) på \(total). Fakturaen er vedhæftet som PDF.\n\nVenlig hilsen\n\(shop)\n")
         case (.invoice, .en):
-            (subject, body) = ("Invoice \(doc.reference) from \(shop)",
-                               "Dear \(o.customer.name)\n\nHere is invoice \(doc.reference) for your order \(o.reference), \(total). The invoice is attached as a PDF.\n\nKind regards,\n\(shop)\n")
+            let title = doc.title(.en)
+            (subject, body) = ("\(title) \(doc.reference) from \(shop)",
+                               "Dear \(o.customer.name)\n\nHere is \(doc.onAccount ? "the on-account invoice" : "invoice") \(doc.reference) for your order \(o.reference), \(total). The invoice is attached as a PDF.\n\nKind regards,\n\(shop)\n")
         case (.credit_note, .da):
             (subject, body) = ("Kreditnota \(doc.reference) fra \(shop)",
                                "Kære \(o.customer.name)\n\nHer er kreditnota \(doc.reference) for din ordre \(o.reference) på \(total). Kreditnotaen er vedhæftet som PDF.\n\nVenlig hilsen\n\(shop)\n")

@@ -12,7 +12,8 @@ enum MailCommands {
     /// `{"domain", "selector", "algorithm"?: "rsa-sha256"|"ed25519-sha256", "key_file"}` →
     /// `{"name": "<selector>._domainkey.<domain>", "type": "TXT", "value": "v=DKIM1; k=…; p=…", "key_file"}`.
     static func keygen(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
-        let domain = try p.requiredString("domain", maxLength: 253).lowercased()
+        // An internationalised domain is published under its A-labels.
+        let domain = MailSettings.asciiDomain(try p.requiredString("domain", maxLength: 253).lowercased())
         let selector = try p.requiredString("selector", maxLength: 63)
         let algorithm = try p.choice("algorithm", ["rsa-sha256", "ed25519-sha256"]) ?? "rsa-sha256"
         let path = try p.requiredString("key_file", maxLength: 4096)
@@ -30,7 +31,7 @@ enum MailCommands {
     static func dnsRecords(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
         try p.finish()
         let mail = ctx.settings.mail
-        guard let domain = mail.dkim?.domain ?? mail.fromAddress.flatMap({ $0.split(separator: "@").last.map(String.init) }) else {
+        guard let domain = mail.dkim?.domain ?? mail.fromDomain else {
             throw OrderError.invalid("mail.from", "set mail.from (and mail.dkim) first: the records are for the sender's domain")
         }
         var records: [DNSRecord] = []

@@ -71,7 +71,7 @@ public struct MailDelivery: Sendable {
         do {
             return try engine.storage.write { s in
                 let ctx = try engine.context(s, actor: "mail-worker", isWrite: true)
-                let domain = ctx.settings.mail.fromAddress.flatMap { $0.split(separator: "@").last.map(String.init) } ?? "orderengine.invalid"
+                let domain = ctx.settings.mail.fromDomain ?? "orderengine.invalid"
                 let batch = try s.claimOutbox(limit: limit, now: ctx.now, lease: lease, token: token) { id, created in
                     "outbox-\(id).\(created.seconds)@\(domain)"
                 }

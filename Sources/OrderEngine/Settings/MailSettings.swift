@@ -1,4 +1,5 @@
 import OrderCore
+import OrderMail
 
 /// `settings.set {"mail": {...}}`: how the shop's e-mail leaves the house.
 ///
@@ -124,14 +125,28 @@ public struct MailSettings: Sendable, Equatable {
             let algorithm = try d.choice("algorithm", ["rsa-sha256", "ed25519-sha256"]) ?? "rsa-sha256"
             let key = try d.requiredString("key_file", maxLength: 4096)
             try d.finish()
-            try checkDomain(domain, field: d.fieldPath("domain"))
+            // An internationalised domain is kept as its A-labels: DKIM's d= must be ASCII
+            // (RFC 8616) and equal the From domain as the message carries it.
+            let ascii = asciiDomain(domain.lowercased())
+            try checkDomain(ascii, field: d.fieldPath("domain"))
             try checkLabel(selector, field: d.fieldPath("selector"))
-            s.dkim = DKIM(domain: domain.lowercased(), selector: selector, algorithm: algorithm, keyFile: key)
+            s.dkim = DKIM(domain: ascii, selector: selector, algorithm: algorithm, keyFile: key)
         }
         if let v = try optional("dmarc_report_to", check: email) { s.dmarcReportTo = v }
         if let b = try p.bool("send_invoices") { s.sendInvoices = b }
         try p.finish()
         return s
+    }
+
+    /// `domain` in IDNA A-labels (`kåffe.dk` → `xn--kffe-qoa.dk`); ASCII names unchanged.
+    static func asciiDomain(_ domain: String) -> String {
+        String(MailAddress.asciiDomain("x@" + domain).dropFirst(2))
+    }
+
+    /// The domain of `mail.from`'s address in IDNA A-labels, as the envelope, the From header
+    /// and the Message-ID carry it.
+    public var fromDomain: String? {
+        fromAddress.flatMap { $0.split(separator: "@").last.map { MailSettings.asciiDomain(String($0).lowercased()) } }
     }
 
     /// A DNS name: labels of letters, digits and hyphens, at least one dot.

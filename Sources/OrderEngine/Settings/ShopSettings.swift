@@ -6,6 +6,10 @@ import OrderCore
 public struct ShopSettings: Sendable, Equatable {
     /// When money may be captured (`on_hand_over`, the Danish default).
     public var capturePolicy: CapturePolicy = .onHandOver
+    /// `capture.on_account`: a capture that is not the value of whole released units (a deposit,
+    /// a prepayment the capture policy allows) issues an on-account invoice (`OnAccount`)
+    /// instead of being refused. Off by default.
+    public var captureOnAccount = false
     /// Issue an invoice for the captured goods on every successful capture.
     public var invoiceOnCapture = true
     /// Read by the default Lua workflow: capture what left the house at hand-over.
@@ -51,6 +55,7 @@ public struct ShopSettings: Sendable, Equatable {
         self.init()
         if let p = stored["capture_policy"]?.stringValue.flatMap(CapturePolicy.init(rawValue:)) { capturePolicy = p }
         if let b = stored["invoice_on_capture"]?.boolValue { invoiceOnCapture = b }
+        if let b = stored["capture"]?["on_account"]?.boolValue { captureOnAccount = b }
         if let b = stored["auto_capture_on_hand_over"]?.boolValue { autoCaptureOnHandOver = b }
         mailCopyTo = stored["mail_copy_to"]?.stringValue
         if let s = stored["shop_name"]?.stringValue { shopName = s }
@@ -89,7 +94,7 @@ public struct ShopSettings: Sendable, Equatable {
             "capture_policy": .string(capturePolicy.rawValue), "invoice_on_capture": .bool(invoiceOnCapture),
             "auto_capture_on_hand_over": .bool(autoCaptureOnHandOver), "mail_copy_to": .optional(mailCopyTo),
             "shop_name": .string(shopName), "seller": seller.json, "authorization_validity": authorizationValidity.json,
-            "time_zone": .string(timeZone.identifier),
+            "time_zone": .string(timeZone.identifier), "capture": ["on_account": .bool(captureOnAccount)],
         ]
         for s in NumberSeries.allCases { o[s.prefixKey] = .string(prefix(s)) }
         o["mail"] = mail.json

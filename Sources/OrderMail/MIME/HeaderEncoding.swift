@@ -26,7 +26,10 @@ public enum HeaderEncoding {
     /// A mailbox `Name <address>` with the name encoded when needed (quoted when it holds
     /// specials), or the bare address.
     public static func encodeMailbox(_ mailbox: String) -> String {
-        let address = MailMessage.address(of: mailbox)
+        // An internationalised domain travels as IDNA A-labels (kaffebønner.dk →
+        // xn--kaffebnner-5cb.dk), as in the envelope and DKIM's d=, so DMARC sees one domain;
+        // the display name stays UTF-8 (an encoded word).
+        let address = MailAddress.asciiDomain(MailMessage.address(of: mailbox))
         guard let lt = mailbox.lastIndex(of: "<") else { return address }
         var name = String(mailbox[..<lt])
         while name.last == " " { name.removeLast() }
