@@ -20,7 +20,7 @@ import Testing
         #expect(r.stdout.contains("F-5001"))
         #expect(r.stdout.contains("K-9001"))
         #expect(!r.stdout.contains(" NO "), "a number series has a gap")
-        #expect(r.stdout.contains("end of day: 51 orders"))
+        #expect(r.stdout.contains("end of day: 53 orders"))
         // Issue 14: a freight fee and a discount code, on the invoice as gross − discount = net.
         #expect(r.stdout.contains("code VINTER10"))
         #expect(r.stdout.contains("358.00 DKK − 35.80 DKK = 322.20 DKK"))
@@ -31,6 +31,11 @@ import Testing
         #expect(r.stdout.contains("Tjek returneringer: 1 withdrawal(s) to refund within 14 days: R-1 by"))
         #expect(r.stdout.contains("return R-1 is back in the house → status returned"))
         #expect(r.stdout.contains("incl. freight 49.00 DKK"))
+        // Issue 14: a German business under reverse charge, a German consumer in EUR under OSS.
+        #expect(r.stdout.contains("reverse charge, every line at 0 %"))
+        #expect(r.stdout.contains("\"Reverse charge\", buyer DE811907980"))
+        #expect(r.stdout.contains("7 % VAT 3.31 EUR, 19 % VAT 13.45 EUR (DE, OSS)"))
+        #expect(r.stdout.contains("at 7.4604"))
     }
 
     @Test func demoRefusesADatabaseWithOrders() throws {
@@ -45,6 +50,6 @@ import Testing
         let db = try OE.tempDatabase()
         #expect(try OE.run(["demo", "--db", db, "--durability", "normal"]).status == 0)
         let count = try OE.run(["call", "order.count", "{}", "--db", db, "--compact"])
-        #expect(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"count":51}"#)
+        #expect(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"count":53}"#)
     }
 }

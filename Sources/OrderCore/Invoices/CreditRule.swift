@@ -116,6 +116,20 @@ public enum CreditRule {
         return out
     }
 
+    /// The VAT in DKK of a new credit note reversing `vat` (in the invoice's currency) of
+    /// `invoice`, at the invoice's exchange rate and by the same cumulative rule as the VAT
+    /// itself: the DKK VAT of all credits so far is the conversion of all VAT credited so far,
+    /// and the credit that reverses the invoice's last VAT takes exactly the rest of its DKK
+    /// VAT. Nil for an invoice without an exchange rate (DKK).
+    public static func vatDKK(_ vat: Int64, invoice: InvoiceDocument, documents: [InvoiceDocument]) -> Int64? {
+        guard let rate = invoice.exchangeRate, let invoiceDKK = invoice.totalVATDKK else { return nil }
+        let earlier = documents.filter { $0.kind == .credit_note && $0.creditsInvoice == invoice.number }
+        let creditedVAT = earlier.reduce(0) { $0 + $1.breakdown.vat }
+        let creditedDKK = earlier.reduce(0) { $0 + ($1.totalVATDKK ?? 0) }
+        if creditedVAT + vat == invoice.breakdown.vat { return invoiceDKK - creditedDKK }
+        return rate.dkk(creditedVAT + vat, from: invoice.currency) - creditedDKK
+    }
+
     /// What is wrong with the credits against `invoice`, one sentence per rate that credit
     /// notes reverse more gross, net or VAT than the invoice charged, or that is fully credited
     /// without its VAT being reversed exactly. Empty when the rule holds.

@@ -133,9 +133,19 @@ public struct InvoiceDocument: Sendable, Equatable {
     public var buyerVATNumber: String?
     /// The VAT treatment when not Danish VAT: `reverse_charge` (intra-community supply to a
     /// VAT-registered business, § 58 stk. 1 nr. 10–11), with `vatNote` in the buyer's language
-    /// ("Omvendt betalingspligt" / "Reverse charge").
+    /// ("Omvendt betalingspligt" / "Reverse charge"); or `oss`: a distance sale taxed in the
+    /// delivery country `vatCountry` (`OSS`), every line at that country's rates.
     public var vatTreatment: String?
     public var vatNote: String?
+    /// Under OSS: the EU member state whose VAT the document charges.
+    public var vatCountry: String?
+    /// For a document in another currency than DKK: the rate (DKK per unit) its VAT was
+    /// converted at (VAT Directive art. 230), and that VAT in øre (`totalVATDKK`). A credit
+    /// note takes its invoice's rate.
+    public var exchangeRate: ExchangeRate?
+    /// The document's VAT in DKK, fixed when it was issued (for a credit note by the cumulative
+    /// rule of `CreditRule.vatDKK`, so the credits of an invoice reverse its DKK VAT exactly).
+    public var totalVATDKK: Int64?
 
     public init(kind: DocumentKind, number: Int64, reference: String, order: Int64, orderReference: String,
                 issuedAt: Timestamp, issueDate: String? = nil, deliveryDate: String? = nil, seller: Seller, buyerName: String, buyerAddress: String?,
@@ -192,7 +202,10 @@ public struct InvoiceDocument: Sendable, Equatable {
         o["buyer"] = .object(buyer)
         if let vatTreatment { o["vat_treatment"] = .string(vatTreatment) }
         if let vatNote { o["vat_note"] = .string(vatNote) }
+        if let vatCountry { o["vat_country"] = .string(vatCountry) }
         o["currency"] = .string(currency.code)
+        if let exchangeRate { o["exchange_rate"] = .string(exchangeRate.description) }
+        if let totalVATDKK { o["total_vat_dkk"] = .int(totalVATDKK) }
         o["lines"] = .array(lines.map(\.json))
         o["vat"] = .array(b.rows.map { ["rate": .int($0.rate), "net": .int($0.net), "vat": .int($0.vat), "gross": .int($0.gross)] })
         o["total_net"] = .int(b.net)
@@ -237,6 +250,9 @@ public struct InvoiceDocument: Sendable, Equatable {
         buyerVATNumber = j["buyer"]?["vat_number"]?.stringValue
         vatTreatment = j["vat_treatment"]?.stringValue
         vatNote = j["vat_note"]?.stringValue
+        vatCountry = j["vat_country"]?.stringValue
+        exchangeRate = ExchangeRate.stored(j["exchange_rate"])
+        totalVATDKK = j["total_vat_dkk"]?.intValue
     }
 
     /// A short summary for `order.get`'s `invoices` list.

@@ -16,6 +16,8 @@ public struct Order: Sendable, Equatable {
     public var discounts: [DiscountSpec]
     /// Invoiced at 0 % under reverse charge (a business in another EU country with a VAT number).
     public var reverseCharge: Bool
+    /// The EU member state whose VAT the lines carry under OSS (`OSS`), nil for Danish VAT.
+    public var vatCountry: String?
     public var currency: Currency
     public var delivery: Delivery
     public var tags: [String]
@@ -31,8 +33,9 @@ public struct Order: Sendable, Equatable {
     public init(number: Int64, reference: String, status: String, customer: Customer, lines: [OrderLine],
                 currency: Currency = .dkk, delivery: Delivery, tags: [String] = [], note: String = "",
                 notify: Bool = true, version: Int64 = 1, createdAt: Timestamp, updatedAt: Timestamp? = nil,
-                fees: [FeeSpec] = [], discounts: [DiscountSpec] = [], reverseCharge: Bool = false) {
+                fees: [FeeSpec] = [], discounts: [DiscountSpec] = [], reverseCharge: Bool = false, vatCountry: String? = nil) {
         self.number = number
+        self.vatCountry = vatCountry
         self.reverseCharge = reverseCharge
         self.fees = fees
         self.discounts = discounts
@@ -81,11 +84,14 @@ public struct OrderDraft: Sendable {
     public var fees: [FeeSpec]
     public var discounts: [DiscountSpec]
     public var reverseCharge: Bool
+    /// The OSS country (`OSS.country`), nil for Danish VAT.
+    public var vatCountry: String?
 
     /// Reads `order.create` parameters. Refuses an empty line list, duplicate SKUs, zero
     /// quantities, negative or overflowing prices, unknown fields, and an order total above
-    /// `Amounts.max`, each with the field's path.
-    public init(_ p: ParamReader, feeRelease: FeeRelease = .firstShipment) throws(OrderError) {
+    /// `Amounts.max`, each with the field's path. `oss` decides whether the delivery country's
+    /// VAT applies (`OSS`).
+    public init(_ p: ParamReader, feeRelease: FeeRelease = .firstShipment, oss: OSSSettings = OSSSettings()) throws(OrderError) {
         guard let c = try p.object("customer") else { throw OrderError.invalid("customer", "is required") }
         customer = try Customer(c)
         guard let ls = try p.objects("lines", maxCount: Amounts.maxLines) else { throw OrderError.invalid("lines", "is required") }
@@ -122,8 +128,12 @@ public struct OrderDraft: Sendable {
         }
         discounts = try (p.objects("discounts", maxCount: 20) ?? []).map { r throws(OrderError) in try DiscountSpec(r) }
         for f in fees { total = try Amounts.add(total, f.amount, field: "fees") }
-        self.lines = try OrderPricing.price(goods: lines, fees: fees, discounts: discounts, currency: cur)
         delivery = try p.object("delivery").map { r throws(OrderError) in try Delivery(r) } ?? .shipping(carrier: nil)
+        vatCountry = OSS.country(customer: customer, delivery: delivery, reverseCharge: reverseCharge, settings: oss)
+        var ossFees = fees
+        OSS.apply(country: vatCountry, lines: &lines, fees: &ossFees, settings: oss)
+        fees = ossFees
+        self.lines = try OrderPricing.price(goods: lines, fees: fees, discounts: discounts, currency: cur)
         tags = try p.strings("tags", maxCount: 50, maxLength: 64) ?? []
         note = try p.string("note", maxLength: 4000, allowEmpty: true) ?? ""
         notify = try p.bool("notify") ?? true

@@ -97,6 +97,7 @@ public struct OrderAggregate: Sendable, Equatable {
         o.appendNew("discounts", .array(order.discounts.map(\.json)))
         o.appendNew("discount_total", .int(order.discountTotal))
         o.appendNew("reverse_charge", .bool(order.reverseCharge))
+        o.appendNew("vat_country", .optional(order.vatCountry))
         o.appendNew("tags", .array(order.tags.map { .string($0) }))
         o.appendNew("note", .string(order.note))
         o.appendNew("payments", .array(payments.rows.map(\.json)))

@@ -41,7 +41,8 @@ public struct OrderLine: Sendable, Equatable {
     }
 
     /// Reads `{"sku", "name", "qty", "unit_price", "vat_rate"?, "prepayable"?, "vat_rates"?}`;
-    /// `vat_rate` defaults to 2500 (Danish moms). Zero or negative quantities and negative prices
+    /// `vat_rate` defaults to 2500 (Danish moms); `vat_rates` names EU member states other than
+    /// Denmark (`OSS.checkCountry`) with their rate for this line (0–10000). Zero or negative quantities and negative prices
     /// are refused; a sku may not start with `fee:` (reserved for fee lines).
     public init(_ p: ParamReader) throws(OrderError) {
         sku = try p.requiredString("sku", maxLength: 64)
@@ -58,9 +59,7 @@ public struct OrderLine: Sendable, Equatable {
         var rates: [String: Int64] = [:]
         if let r = try p.object("vat_rates") {
             for k in r.keys {
-                guard k.utf8.count == 2, k.utf8.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else {
-                    throw OrderError.invalid(r.fieldPath(k), "expected an ISO 3166 alpha-2 country code such as DE")
-                }
+                try OSS.checkCountry(k, field: r.fieldPath(k))
                 rates[k] = try r.int(k, in: 0...VAT.maxRate)
             }
             try r.finish()

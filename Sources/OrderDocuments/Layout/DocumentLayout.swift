@@ -102,12 +102,15 @@ public struct DocumentLayout: Sendable, Equatable {
                 + [DocumentLayout.number(a.net, cur, lang), DocumentLayout.rate(l.vatRate, lang), DocumentLayout.number(a.vat, cur, lang)]
         }
         vatRows = breakdown.rows.map { r in
-            Field(label: "\(t.vat) \(DocumentLayout.rate(r.rate, lang)) \(t.vatOf) \(cur.format(r.net, for: lang))",
+            Field(label: "\(t.vat) \(DocumentLayout.rate(r.rate, lang))\(d.vatCountry.map { " (\($0))" } ?? "") \(t.vatOf) \(cur.format(r.net, for: lang))",
                   value: cur.format(r.vat, for: lang))
         }
         var totals = [Field(label: t.totalNet, value: cur.format(breakdown.net, for: lang)),
                       Field(label: t.totalVAT, value: cur.format(breakdown.vat, for: lang)),
                       Field(label: t.total, value: cur.format(breakdown.gross, for: lang), strong: true)]
+        if let dkk = d.totalVATDKK {
+            totals.insert(Field(label: t.vatInDKK, value: Currency.dkk.format(dkk, for: lang)), at: 2)
+        }
         var notes: [String] = []
         if isCredit {
             totals.append(Field(label: t.refunded, value: cur.format(d.refunded, for: lang)))
@@ -128,6 +131,10 @@ public struct DocumentLayout: Sendable, Equatable {
             notes.append(t.zeroRatedNote)
         }
         notes.append("\(t.amountsIn) \(cur.code).")
+        if let r = d.exchangeRate {
+            let rate = lang == .da ? String(r.description.map { $0 == "." ? "," : $0 }) : r.description
+            notes.append("\(t.exchangeRate): 1 \(cur.code) = \(rate) DKK.")
+        }
         self.totals = totals
         self.notes = notes
         footer = ([d.seller.name] + input.sellerAddress.lines + ["\(t.vatNumber) \(d.seller.vatNumber)"]).joined(separator: " · ")

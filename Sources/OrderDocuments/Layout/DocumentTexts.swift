@@ -17,6 +17,8 @@ struct DocumentTexts: Sendable {
     let zeroRatedNote: String
     /// The line's discount column, and the buyer's VAT number label (B2B).
     let discount, buyerVATNumber: String
+    /// A foreign-currency document's VAT in DKK (VAT Directive art. 230) and its exchange rate.
+    let vatInDKK, exchangeRate: String
 
     static func of(_ l: Language) -> DocumentTexts { l == .da ? da : en }
 
@@ -36,7 +38,8 @@ struct DocumentTexts: Sendable {
         paymentStatus: "Betalingsstatus", paymentMethod: "Betalingsmåde",
         reason: "Årsag", amountsIn: "Beløb i", page: "Side",
         zeroRatedNote: "Linjer med 0 % moms er momsfri og opgjort for sig.",
-        discount: "Rabat ekskl. moms", buyerVATNumber: "Købers momsnr.")
+        discount: "Rabat ekskl. moms", buyerVATNumber: "Købers momsnr.",
+        vatInDKK: "Moms i DKK", exchangeRate: "Kurs")
 
     static let en = DocumentTexts(
         invoice: "Invoice", simplifiedInvoice: "Simplified invoice", creditNote: "Credit note",
@@ -54,5 +57,6 @@ struct DocumentTexts: Sendable {
         paymentStatus: "Payment status", paymentMethod: "Payment method",
         reason: "Reason", amountsIn: "Amounts in", page: "Page",
         zeroRatedNote: "Lines at 0 % VAT are exempt and totalled apart.",
-        discount: "Discount excl. VAT", buyerVATNumber: "Buyer's VAT no.")
+        discount: "Discount excl. VAT", buyerVATNumber: "Buyer's VAT no.",
+        vatInDKK: "VAT in DKK", exchangeRate: "Exchange rate")
 }

@@ -14,7 +14,9 @@ import OrderCore
 /// payment service `68`, or `1` for a Danish seller); the delivery date; for a credit note the invoice it corrects as
 /// billing reference. Line prices are net of VAT and before discount, with up to 6 decimals, and
 /// a line's discount is its allowance (reason code 95), so quantity × price − allowance gives
-/// the line amount (PEPPOL-EN16931-R120); fees are lines of their own.
+/// the line amount (PEPPOL-EN16931-R120); fees are lines of their own. An OSS document's lines
+/// are category `S` at the delivery country's rate; a document in another currency than DKK
+/// names DKK as its tax currency and adds the VAT total in DKK as a second tax total.
 public enum UBLWriter {
     /// The XML text of `input`'s document.
     public static func render(_ input: DocumentInput) -> String {
@@ -38,6 +40,8 @@ public enum UBLWriter {
         x.leaf(credit ? "cbc:CreditNoteTypeCode" : "cbc:InvoiceTypeCode", credit ? "381" : "380")
         if let reason = d.reason { x.leaf("cbc:Note", reason) }
         x.leaf("cbc:DocumentCurrencyCode", cur.code)
+        // A foreign-currency document states its VAT in DKK too (BT-6, BT-111; VAT Directive art. 230).
+        if d.totalVATDKK != nil { x.leaf("cbc:TaxCurrencyCode", "DKK") }
         x.leaf("cbc:BuyerReference", d.orderReference)
         x.element("cac:OrderReference") { $0.leaf("cbc:ID", d.orderReference) }
         if credit, let c = input.creditedInvoice {
@@ -68,6 +72,10 @@ public enum UBLWriter {
                     taxCategory(&w, "cac:TaxCategory", r.rate, reverseCharge: reverseCharge, exemption: true)
                 }
             }
+        }
+        if let dkk = d.totalVATDKK {
+            // The VAT total in the tax currency: a second TaxTotal without subtotals (BR-53).
+            x.element("cac:TaxTotal") { $0.leaf("cbc:TaxAmount", amount(dkk, .dkk), [("currencyID", "DKK")]) }
         }
         let settled = credit ? d.refunded : (d.paid ?? 0)
         x.element("cac:LegalMonetaryTotal") { w in

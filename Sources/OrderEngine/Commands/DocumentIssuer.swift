@@ -25,27 +25,60 @@ enum DocumentIssuer {
     /// drawn: the seller is set, the order is not cancelled, and the buyer's details suffice
     /// for the invoice's size (`InvoiceForm`). Returns the form.
     @discardableResult
-    static func checkInvoice(total: Int64, on a: OrderAggregate, ctx: CommandContext) throws -> InvoiceForm {
+    static func checkInvoice(total: Int64, on a: OrderAggregate, ctx: CommandContext, exchangeRate: ExchangeRate? = nil) throws -> InvoiceForm {
         let n = a.order.number
         if a.order.status == "cancelled" { throw OrderError.policy("order \(n) is cancelled; no invoice may be issued") }
         try requireSeller(ctx, order: n)
+        _ = try self.exchangeRate(for: a, given: exchangeRate, ctx: ctx)
         let b = buyer(a)
         return try InvoiceForm.decide(total: total, currency: a.order.currency, buyerName: b.name, buyerAddress: b.address, order: n)
     }
 
+    /// The exchange rate an invoice of `a` states its VAT in DKK at (VAT Directive art. 230):
+    /// nil for a DKK order; else `given` (the command's `exchange_rate`), or the setting
+    /// `exchange_rates` for the order's currency; a `policy` error naming `exchange_rate` when
+    /// there is none.
+    static func exchangeRate(for a: OrderAggregate, given: ExchangeRate?, ctx: CommandContext) throws -> ExchangeRate? {
+        let cur = a.order.currency
+        guard cur.code != "DKK" else { return nil }
+        if let r = given ?? ctx.settings.exchangeRates[cur.code] { return r }
+        throw OrderError(.policy, "exchange_rate: order \(a.order.number) is in \(cur.code); its invoice must state the VAT in DKK (momsbekendtgørelsen § 58, VAT Directive art. 230): pass \"exchange_rate\" (DKK per 1 \(cur.code), a decimal string such as \"7.4604\") or set settings exchange_rates.\(cur.code)", field: "exchange_rate")
+    }
+
+    /// Refuses an `exchange_rate` passed for a DKK order (`invalid`): nothing to convert.
+    static func refuseRateForDKK(_ rate: ExchangeRate?, _ a: OrderAggregate) throws {
+        if rate != nil && a.order.currency.code == "DKK" {
+            throw OrderError.invalid("exchange_rate", "order \(a.order.number) is in DKK; an exchange rate applies to orders in other currencies only")
+        }
+    }
+
+    /// The VAT note of an OSS document, in the buyer's language.
+    static func ossNote(_ country: String, _ language: Language) -> String {
+        language == .da
+            ? "Moms efter leveringslandets regler (\(country)), angivet via One Stop Shop-ordningen (OSS)."
+            : "VAT of the country of delivery (\(country)), declared through the One-Stop Shop (OSS)."
+    }
+
     static func issue(_ kind: DocumentKind, lines: [InvoiceLine], on a: inout OrderAggregate, ctx: CommandContext,
-                      creditsInvoice: Int64? = nil, reason: String? = nil, refunded: Int64 = 0) throws -> InvoiceDocument {
+                      creditsInvoice: Int64? = nil, reason: String? = nil, refunded: Int64 = 0,
+                      exchangeRate given: ExchangeRate? = nil) throws -> InvoiceDocument {
         let series: NumberSeries = kind == .invoice ? .invoice : .credit_note
         let o = a.order
         let (buyerName, buyerAddress) = buyer(a)
         // Checks first, so a refusal never uses up a number. A credit note takes its invoice's form.
         let form: InvoiceForm
         if kind == .invoice {
-            form = try checkInvoice(total: lines.reduce(0) { $0 + $1.gross }, on: a, ctx: ctx)
+            form = try checkInvoice(total: lines.reduce(0) { $0 + $1.gross }, on: a, ctx: ctx, exchangeRate: given)
         } else {
             try requireSeller(ctx, order: o.number)
             form = a.invoices.first { $0.number == creditsInvoice }?.form ?? .full
         }
+        let credited = kind == .credit_note ? a.invoices.first { $0.number == creditsInvoice } : nil
+        // OSS: the invoice carries the order's VAT country, a credit note its invoice's.
+        let vatCountry = kind == .invoice ? o.vatCountry : credited?.vatCountry
+        let rate = kind == .invoice ? try exchangeRate(for: a, given: given, ctx: ctx) : credited?.exchangeRate
+        var docLines = lines
+        if let vatCountry { for i in docLines.indices { docLines[i].vatCountry = vatCountry } }
         let number = try ctx.session.drawNumber(series)
         let postal = o.customer.billingAddress ?? o.customer.deliveryAddress
         // What of this invoice is already paid: the captured money not taken by earlier invoices.
@@ -66,7 +99,7 @@ enum DocumentIssuer {
             kind: kind, number: number, reference: NumberSeries.format(number, prefix: ctx.settings.prefix(series)),
             order: o.number, orderReference: o.reference, issuedAt: ctx.now, issueDate: issueDate, deliveryDate: kind == .invoice ? deliveryDate : nil,
             seller: ctx.settings.seller, buyerName: buyerName, buyerAddress: buyerAddress,
-            currency: o.currency, lines: lines, creditsInvoice: creditsInvoice, reason: reason, refunded: refunded,
+            currency: o.currency, lines: docLines, creditsInvoice: creditsInvoice, reason: reason, refunded: refunded,
             fixedVAT: fixedVAT,
             buyerPostalAddress: postal, buyerEmail: o.customer.email, paid: paid, paymentMethod: a.payments.rows.last { $0.kind == .authorize }?.method)
         doc.form = form
@@ -75,6 +108,17 @@ enum DocumentIssuer {
         if o.reverseCharge {
             doc.vatTreatment = "reverse_charge"
             doc.vatNote = o.customer.language == .da ? "Omvendt betalingspligt" : "Reverse charge"
+        }
+        if let vatCountry {
+            doc.vatTreatment = "oss"
+            doc.vatCountry = vatCountry
+            doc.vatNote = ossNote(vatCountry, o.customer.language)
+        }
+        if let rate {
+            doc.exchangeRate = rate
+            doc.totalVATDKK = kind == .invoice
+                ? rate.dkk(doc.breakdown.vat, from: doc.currency)
+                : credited.flatMap { CreditRule.vatDKK(doc.breakdown.vat, invoice: $0, documents: a.documents) }
         }
         try ctx.session.insertDocument(doc)
         a.documents.append(doc)

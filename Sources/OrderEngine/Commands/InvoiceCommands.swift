@@ -11,8 +11,10 @@ enum InvoiceCommands {
     static func createInvoice(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
         let n = try OrderCommands.orderNumber(p)
         let requested = try p.objects("lines", maxCount: Amounts.maxLines)?.map { r throws(OrderError) in try LineQuantity(r) }
+        let rate = try ExchangeRate.read(p, "exchange_rate")
         try p.finish()
         var a = try ctx.aggregate(n)
+        try DocumentIssuer.refuseRateForDKK(rate, a)
         try DocumentIssuer.requireSeller(ctx, order: n)
         if a.order.status == "cancelled" { throw OrderError.policy("order \(n) is cancelled; no invoice may be issued") }
         // Only captured money is invoiced (the money invariant): lines worth at most what is
@@ -35,7 +37,7 @@ enum InvoiceCommands {
             }
             lines = found
         }
-        let doc = try DocumentIssuer.issue(.invoice, lines: lines, on: &a, ctx: ctx)
+        let doc = try DocumentIssuer.issue(.invoice, lines: lines, on: &a, ctx: ctx, exchangeRate: rate)
         try ctx.save(&a)
         return doc.json
     }

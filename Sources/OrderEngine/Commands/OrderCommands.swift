@@ -22,14 +22,15 @@ enum OrderCommands {
     }
 
     static func create(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
-        let draft = try OrderDraft(p, feeRelease: ctx.settings.feeCapture)
+        let draft = try OrderDraft(p, feeRelease: ctx.settings.feeCapture, oss: ctx.settings.oss)
         try p.finish()
         let number = try ctx.session.drawNumber(.order)
         let order = Order(
             number: number, reference: NumberSeries.format(number, prefix: ctx.settings.prefix(.order)),
             status: StatusGraph.initialStatus, customer: draft.customer, lines: draft.lines, currency: draft.currency,
             delivery: draft.delivery, tags: draft.tags, note: draft.note, notify: draft.notify, version: 1, createdAt: ctx.now,
-            fees: draft.fees, discounts: draft.discounts, reverseCharge: draft.reverseCharge)
+            fees: draft.fees, discounts: draft.discounts, reverseCharge: draft.reverseCharge,
+            vatCountry: draft.vatCountry)
         let a = OrderAggregate(order: order)
         try ctx.session.insertOrder(a)
         ctx.inserted(a)

@@ -53,6 +53,7 @@ enum OrderEditCommands {
             changes.append(["sku": .string(l.sku), "added": .int(l.qty), "unit_price": .int(l.unitPrice)])
             var line = l
             if before.reverseCharge { line.vatRate = 0 }
+            if let c = before.vatCountry { line.vatRate = OSS.rate(of: line, in: c, settings: ctx.settings.oss) }
             goods.append(line)
         }
         if goods.isEmpty { throw OrderError.invalid("remove_lines", "an order needs at least one line; cancel it instead") }
@@ -61,6 +62,7 @@ enum OrderEditCommands {
                 throw OrderError(.policy, "fees: fee '\(f.sku)' of order \(n) is already invoiced; fees cannot be changed", field: "fees")
             }
             if before.reverseCharge { for i in fees.indices { fees[i].vatRate = 0 } }
+            if before.vatCountry != nil { for i in fees.indices { fees[i].vatRate = nil } }  // fees follow the goods (OSS)
             changes.append(["fees": .array(fees.map(\.json))])
             a.order.fees = fees
         }
@@ -72,6 +74,14 @@ enum OrderEditCommands {
             a.order.discounts = discounts
         }
         if let address, address != before.customer.deliveryAddress {
+            // The lines carry the VAT of their country (OSS): a move to another VAT country
+            // would reprice them, which an edit does not do.
+            var moved = before.customer
+            moved.deliveryAddress = address
+            let to = OSS.country(customer: moved, delivery: before.delivery, reverseCharge: before.reverseCharge, settings: ctx.settings.oss)
+            if to != before.vatCountry {
+                throw OrderError(.policy, "delivery_address: the order carries \(before.vatCountry.map { "\($0) VAT (OSS)" } ?? "Danish VAT"); delivery to \(address.country) would need \(to.map { "\($0) VAT (OSS)" } ?? "Danish VAT"). Cancel the order and create it again for the new country", field: "delivery_address")
+            }
             changes.append(["delivery_address": address.json])
             a.order.customer.deliveryAddress = address
         }

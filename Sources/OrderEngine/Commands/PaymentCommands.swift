@@ -125,6 +125,7 @@ enum PaymentCommands {
         let requested = try p.amount("amount", positive: true)
         let key = try idempotencyKey(p)
         let expected = try p.int("expected_version")
+        let rate = try ExchangeRate.read(p, "exchange_rate")
         // Locked before the replay check and the pending amount are read: two captures of one
         // order on two servers never both see nothing in flight.
         try ctx.lock(n)
@@ -160,12 +161,15 @@ enum PaymentCommands {
             throw CapturePlan.refusal(amount, on: a, open: open, limit: allowance.limit)
         }
         // The capture issues its invoice: everything it needs is checked before money moves.
-        if ctx.settings.invoiceOnCapture { try DocumentIssuer.checkInvoice(total: amount + uninvoiced, on: a, ctx: ctx) }
+        try DocumentIssuer.refuseRateForDKK(rate, a)
+        if ctx.settings.invoiceOnCapture { try DocumentIssuer.checkInvoice(total: amount + uninvoiced, on: a, ctx: ctx, exchangeRate: rate) }
         guard let allocations = a.payments.allocateCapture(amount, reserved: reserved, now: ctx.now, only: only) else {
             throw authorizationShortfall(a, amount: amount, reserved: reserved, only: only, ctx)
         }
         let group = key ?? newKey("capture", n)
-        let parts = try EffectParts.record("capture", .capture, group: group, parts: allocations, on: a, ctx: ctx)
+        // The rate travels with the capture to the invoice its last part issues.
+        let extra: JSONObject = rate.map { ["exchange_rate": .string($0.description)] } ?? [:]
+        let parts = try EffectParts.record("capture", .capture, group: group, parts: allocations, on: a, extra: extra, ctx: ctx)
         for e in parts { ctx.queue(e) }
         return ["order": .int(n), "pending": .int(amount), "idempotency_key": .string(group), "parts": .int(Int64(parts.count))]
     }

@@ -96,6 +96,30 @@ enum SettingsCommands {
             stored.append(("standard_delivery_fee", .object(merged)))
         }
         if let d = try p.object("documents") { stored.append(("documents", try DocumentSettings.parse(d, over: ctx.settings.documents).json)) }
+        if let o = try p.object("oss") {
+            let oss = try OSSSettings(o, over: ctx.settings.oss)
+            var over = JSONObject()
+            for k in oss.rates.keys.sorted() { over[k] = .int(oss.rates[k]!) }
+            stored.append(("oss", ["enabled": .bool(oss.enabled), "rates": .object(over)]))
+        }
+        if let r = try p.object("exchange_rates") {
+            var rates = ctx.settings.exchangeRates
+            for k in r.keys {
+                guard let cur = Currency(code: k), cur.code != "DKK" else {
+                    throw OrderError.invalid(r.fieldPath(k), "expected the ISO 4217 code of a currency other than DKK, such as EUR")
+                }
+                if r.isNull(k) {
+                    _ = r.raw(k)
+                    rates[k] = nil
+                } else {
+                    rates[k] = try ExchangeRate.read(r, k)
+                }
+            }
+            try r.finish()
+            var o = JSONObject()
+            for k in rates.keys.sorted() { o[k] = .string(rates[k]!.description) }
+            stored.append(("exchange_rates", .object(o)))
+        }
         try p.finish()
         for (k, v) in stored { try ctx.session.saveSetting(k, v) }
         try ctx.session.bumpConfigGeneration()

@@ -87,7 +87,7 @@ enum PaymentEffects {
               !lines.isEmpty
         else { return nil }
         do {
-            return try DocumentIssuer.issue(.invoice, lines: lines, on: &a, ctx: ctx)
+            return try DocumentIssuer.issue(.invoice, lines: lines, on: &a, ctx: ctx, exchangeRate: ExchangeRate.stored(e.request["exchange_rate"]))
         } catch let e as OrderError where e.code == .policy {
             // Checked before the capture; if the seller or buyer changed since, the money that
             // moved is still booked, and the refusal is on the timeline (invoice.create later).

@@ -35,6 +35,11 @@ public struct ShopSettings: Sendable, Equatable {
     /// credited up to it (forbrugeraftaleloven § 18, stk. 2). Without an entry for the order's
     /// currency the full shipping fee is credited.
     public var standardDeliveryFee: [String: Int64] = [:]
+    /// One-Stop-Shop: the switch and the rate overrides (`oss`, see `OSS`).
+    public var oss = OSSSettings()
+    /// Exchange rates to DKK per currency code (`exchange_rates`), for invoices of foreign-
+    /// currency orders when the host passes none with the command; the host keeps them current.
+    public var exchangeRates: [String: ExchangeRate] = [:]
 
     public init() {}
 
@@ -61,6 +66,10 @@ public struct ShopSettings: Sendable, Equatable {
         mail = MailSettings(stored: stored["mail"])
         documents = DocumentSettings(stored: stored["documents"])
         for (code, v) in stored["standard_delivery_fee"]?.objectValue ?? [:] { if let fee = v.intValue { standardDeliveryFee[code] = fee } }
+        oss = OSSSettings(stored: stored["oss"])
+        if case .object(let r)? = stored["exchange_rates"] {
+            for m in r.members { if let rate = ExchangeRate.stored(m.value) { exchangeRates[m.key] = rate } }
+        }
     }
 
     /// The zone named `identifier` in the system's tz database (IANA names such as
@@ -89,6 +98,10 @@ public struct ShopSettings: Sendable, Equatable {
         var fees = JSONObject()
         for (code, fee) in standardDeliveryFee.sorted(by: { $0.key < $1.key }) { fees[code] = .int(fee) }
         o["standard_delivery_fee"] = .object(fees)
+        o["oss"] = oss.json
+        var rates = JSONObject()
+        for k in exchangeRates.keys.sorted() { rates[k] = .string(exchangeRates[k]!.description) }
+        o["exchange_rates"] = .object(rates)
         return .object(o)
     }
 }

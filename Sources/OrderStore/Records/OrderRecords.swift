@@ -11,6 +11,7 @@ extension StoreSession {
             "tags": .array(o.tags.map { .string($0) }), "note": .string(o.note),
         ]
         if o.reverseCharge { doc["reverse_charge"] = true }
+        if let c = o.vatCountry { doc["vat_country"] = .string(c) }
         if !o.fees.isEmpty { doc["fees"] = .array(o.fees.map(\.json)) }
         if !o.discounts.isEmpty {
             doc["discounts"] = .array(o.discounts.map(\.json))
@@ -126,7 +127,7 @@ extension StoreSession {
             updatedAt: Timestamp(seconds: r[7]),
             fees: (doc["fees"]?.arrayValue ?? []).compactMap(FeeSpec.init(stored:)),
             discounts: (doc["discounts"]?.arrayValue ?? []).compactMap(DiscountSpec.init(stored:)),
-            reverseCharge: doc["reverse_charge"]?.boolValue ?? false)
+            reverseCharge: doc["reverse_charge"]?.boolValue ?? false, vatCountry: doc["vat_country"]?.stringValue)
     }
 
     private func loadAggregateUncached(_ number: Int64) throws -> OrderAggregate? {

@@ -80,6 +80,8 @@ final class ShopDay {
             "order_number_start": 10001, "invoice_number_start": 5001, "invoice_number_prefix": "F-",
             "credit_note_number_start": 9001, "credit_note_number_prefix": "K-", "return_number_prefix": "R-",
             "mail_copy_to": "ordrer@nordiskkaffe.dk",
+            // Above the EU distance-selling threshold: German consumers pay German VAT (OSS).
+            "oss": ["enabled": true], "exchange_rates": ["EUR": "7.4604"],
         ])
         try call("status.define", [
             "key": "backorder", "labels": ["da": "Restordre", "en": "Back-ordered"],
@@ -311,6 +313,7 @@ final class ShopDay {
                                    discounts: [["code": "VINTER10", "name": "Vinterrabat 10 %", "percent": 1000]])
         let fo = try call("order.get", ["order": .int(freight)])
         note("order \(freight): freight \(dkk(4900)) and code VINTER10 (−\(dkk(fo["discount_total"]))) → total \(dkk(fo["total"]))")
+        let eu = try euOrders()
         note("orders: \(orders.count) so far; 2 await payment (Ikke modtaget)")
         try customerCallsToChange()
 
@@ -363,6 +366,8 @@ final class ShopDay {
             note("order \(freight): invoice \(d["reference"]?.stringValue ?? "?"): " + parts.joined(separator: "; "))
         }
 
+        try reportEUInvoices(eu)
+
         at(day: 0, 16, 45)
         let o = try call("order.get", ["order": .int(cnc)])
         try handOverAtPickup(cnc, o)
@@ -370,6 +375,55 @@ final class ShopDay {
         try pickupsCollected()
         at(day: 0, 17)
         note("end of day: \(orders.count) orders")
+    }
+
+    /// Two orders to Germany: a café with its VAT number (reverse charge, 0 %) and a consumer
+    /// paying in EUR (OSS: German VAT, 7 % on coffee by the line's `vat_rates`, 19 % on the
+    /// grinder); both are processed with the day's other orders.
+    private func euOrders() throws(OrderError) -> (b2b: Int64, oss: Int64) {
+        let berlin: JSON = ["street": "Torstraße 140", "postal_code": "10119", "city": "Berlin", "country": "DE"]
+        let b2b = try call("order.create", [
+            "customer": ["name": "Jonas Weber", "email": "einkauf@kaffeehaus-mitte.de", "language": "en", "company": "Kaffeehaus Mitte GmbH",
+                         "vat_number": "DE811907980", "billing_address": berlin, "delivery_address": berlin],
+            "lines": [["sku": "KAF-ESP", "name": "Espressobønner 1 kg", "qty": 10, "unit_price": 14320]],
+            "fees": [["kind": "shipping", "name": "Fragt (DHL)", "amount": 9500]],
+            "delivery": ["method": "shipping", "carrier": .string(DemoCatalog.carriers[0])],
+        ])
+        let munich: JSON = ["street": "Leopoldstraße 12", "postal_code": "80802", "city": "München", "country": "DE"]
+        let oss = try call("order.create", [
+            "customer": ["name": "Anna Schmidt", "email": "anna.schmidt@example.de", "language": "en",
+                         "billing_address": munich, "delivery_address": munich],
+            "currency": "EUR",
+            "lines": [["sku": "KAF-ESP", "name": "Espressobønner 1 kg", "qty": 2, "unit_price": 2400, "vat_rates": ["DE": 700]],
+                      ["sku": "KVARN", "name": "Kaffekværn, manuel", "qty": 1, "unit_price": 7990]],
+            "fees": [["kind": "shipping", "name": "Versand (DHL)", "amount": 690]],
+            "delivery": ["method": "shipping", "carrier": .string(DemoCatalog.carriers[0])],
+        ])
+        for (o, m) in [(b2b, "visa"), (oss, "mastercard")] {
+            let n = o["order"]?.intValue ?? 0
+            orders.append(n)
+            try call("payment.authorize", ["order": .int(n), "amount": o["total"] ?? 0, "method": .string(m), "reference": .string("chk-\(n)")])
+        }
+        let n1 = b2b["order"]?.intValue ?? 0, n2 = oss["order"]?.intValue ?? 0
+        note("order \(n1): Kaffeehaus Mitte GmbH, Berlin (DE811907980) → reverse charge, every line at 0 %")
+        note("order \(n2): a consumer in München, in EUR → OSS: German VAT (\((oss["lines"]?.arrayValue ?? []).map { "\($0["sku"]?.stringValue ?? "") \(($0["vat_rate"]?.intValue ?? 0) / 100) %" }.joined(separator: ", ")))")
+        return (n1, n2)
+    }
+
+    /// The invoices of the two German orders, as the report shows them.
+    private func reportEUInvoices(_ eu: (b2b: Int64, oss: Int64)) throws(OrderError) {
+        for n in [eu.b2b, eu.oss] {
+            let o = try call("order.get", ["order": .int(n)])
+            guard let inv = o["invoices"]?.arrayValue?.first?["number"] else { continue }
+            let d = try call("invoice.get", ["number": inv])
+            let cur = Currency(code: d["currency"]?.stringValue ?? "DKK") ?? .dkk
+            let rates = (d["vat"]?.arrayValue ?? []).map { "\(($0["rate"]?.intValue ?? 0) / 100) % VAT \(cur.format($0["vat"]?.intValue ?? 0))" }
+            var text = "order \(n): invoice \(d["reference"]?.stringValue ?? "?") \(cur.format(d["total"]?.intValue ?? 0)), " + rates.joined(separator: ", ")
+            if let c = d["vat_country"]?.stringValue { text += " (\(c), OSS)" }
+            if let rate = d["exchange_rate"]?.stringValue { text += "; VAT in DKK \(dkk(d["total_vat_dkk"])) at \(rate)" }
+            if let v = d["vat_note"]?.stringValue, d["vat_treatment"]?.stringValue == "reverse_charge" { text += "; \"\(v)\", buyer \(d["buyer"]?["vat_number"]?.stringValue ?? "")" }
+            note(text)
+        }
     }
 
     /// Day −2: the customer of `withdrawn` uses the right of withdrawal for the whole order.
