@@ -16,7 +16,7 @@ extension StoredValue {
 extension PostgresTransaction {
     /// The folded search text the GIN index reads (`order_docs.search_folded`): the stored
     /// search text through the same folding `oe store copy` applies to a copied shop.
-    static func searchFolded(_ search: String) -> String { SearchFolding.standard.fold(search) }
+    static func searchFolded(_ search: String) -> String { PostgresSearch.indexed(search) }
 
     /// Inserts a new order (its number already drawn) with its derived columns and its document.
     package func insertOrder(_ a: OrderAggregate) throws {
