@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "OrderEngine",
             dependencies: [
-                "OrderCore", "OrderStorage", "OrderStore", "OrderDocuments", "OrderMail",
+                "OrderCore", "OrderStorage", "OrderStore", "OrderStorePostgres", "OrderDocuments", "OrderMail",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),

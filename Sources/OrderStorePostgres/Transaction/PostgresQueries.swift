@@ -32,13 +32,6 @@ extension PostgresTransaction {
         auth_valid_until
         """
 
-    /// The separator around each tag in the `tags` column (as in the SQLite store).
-    static let tagSeparator = "\u{1F}"
-    /// The tags of a `tags` column.
-    static func tags(_ column: String) -> [String] {
-        column.isEmpty ? [] : column.split(separator: Character(tagSeparator)).map(String.init)
-    }
-
     /// A summary from a row of `summaryColumns`.
     private static func summary(_ r: PostgresRow) throws -> OrderSummary {
         OrderSummary(
@@ -49,7 +42,7 @@ extension PostgresTransaction {
             authValidUntil: try r.intOrNil(18).map(Timestamp.init(seconds:)),
             total: try r.int(6), authorized: try r.int(7), captured: try r.int(8), currency: try r.string(9),
             customerName: try r.string(10), customerEmail: try r.string(11), deliveryMethod: try r.string(12),
-            carrier: try r.stringOrNil(13), tags: Self.tags(try r.string(14)),
+            carrier: try r.stringOrNil(13), tags: OrderRow.tags(fromColumn: try r.string(14)),
             createdAt: Timestamp(seconds: try r.int(15)), updatedAt: Timestamp(seconds: try r.int(16)), version: try r.int(17))
     }
 
@@ -94,7 +87,7 @@ extension PostgresTransaction {
         if let from = f.createdFrom { parts.append("created_at >= \(p.bind(.int(from.seconds)))") }
         if let to = f.createdTo { parts.append("created_at < \(p.bind(.int(to.seconds)))") }
         for tag in f.tags ?? [] {
-            parts.append("strpos(tags, \(p.bind(.text(Self.tagSeparator + tag + Self.tagSeparator)))) > 0")
+            parts.append("strpos(tags, \(p.bind(.text(OrderRow.tagSeparator + tag + OrderRow.tagSeparator)))) > 0")
         }
         if let m = f.deliveryMethod { parts.append("delivery_method = \(p.bind(.text(m)))") }
         if let c = f.carrier { parts.append("carrier = \(p.bind(.text(c)))") }
@@ -179,7 +172,7 @@ extension PostgresTransaction {
         let lim = p.bind(Self.limit(Int64(limit)))
         // COLLATE "C": kinds sort by their bytes, as SQLite sorts text, whatever the database's collation.
         return try rows("SELECT doc FROM documents WHERE \(parts.joined(separator: " AND ")) ORDER BY kind COLLATE \"C\", number LIMIT \(lim)",
-                        p.values).compactMap { InvoiceDocument(stored: Self.storedJSON(try $0.string(0))) }
+                        p.values).compactMap { InvoiceDocument(stored: Self.json(try $0.string(0))) }
     }
 
     /// Returns matching `f` with a number above `after`, in number order, at most `limit`.
@@ -193,9 +186,6 @@ extension PostgresTransaction {
         if let t = f.createdTo { sql += " AND created_at < \(p.bind(.int(t.seconds)))" }
         if let t = f.deadlineBy { sql += " AND deadline IS NOT NULL AND deadline <= \(p.bind(.int(t.seconds)))" }
         sql += " ORDER BY number LIMIT \(p.bind(Self.limit(Int64(limit))))"
-        return try rows(sql, p.values).compactMap { GoodsReturn(stored: Self.storedJSON(try $0.string(0))) }
+        return try rows(sql, p.values).compactMap { GoodsReturn(stored: Self.json(try $0.string(0))) }
     }
-
-    /// JSON text the store wrote itself (trusted); malformed text becomes `null`.
-    private static func storedJSON(_ text: String) -> JSON { (try? JSONParser.parse(text)) ?? .null }
 }
