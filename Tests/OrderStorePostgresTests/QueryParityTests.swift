@@ -8,40 +8,6 @@ import OrderStorePostgres
 import PostgresClient
 import Testing
 
-/// The query operations both stores answer; the same names as the seam's, so the SQLite
-/// transaction (wrapped) and ``PostgresTransaction`` (directly) conform.
-protocol QuerySide {
-    func findOrders(_ filter: OrderFilter, page: OrderPage, now: Timestamp) throws -> (orders: [OrderSummary], next: String?)
-    func findOrderNumbers(_ filter: OrderFilter, now: Timestamp, limit: Int64?) throws -> [Int64]
-    func countOrders(_ filter: OrderFilter, now: Timestamp) throws -> Int64
-    func ordersWithAuthorizationsExpiring(before: Timestamp, limit: Int) throws -> [Int64]
-    func findDocuments(kind: DocumentKind?, order: Int64?, issuedFrom: Timestamp?, issuedTo: Timestamp?, after: Int64?,
-                       limit: Int) throws -> [InvoiceDocument]
-    func findReturns(_ f: ReturnFilter, after: Int64?, limit: Int) throws -> [GoodsReturn]
-}
-
-extension PostgresTransaction: QuerySide {}
-
-/// An SQLite store transaction as a ``QuerySide``.
-struct SQLiteSide: QuerySide {
-    let t: any StoreTransaction
-    func findOrders(_ filter: OrderFilter, page: OrderPage, now: Timestamp) throws -> (orders: [OrderSummary], next: String?) {
-        try t.findOrders(filter, page: page, now: now)
-    }
-    func findOrderNumbers(_ filter: OrderFilter, now: Timestamp, limit: Int64?) throws -> [Int64] {
-        try t.findOrderNumbers(filter, now: now, limit: limit)
-    }
-    func countOrders(_ filter: OrderFilter, now: Timestamp) throws -> Int64 { try t.countOrders(filter, now: now) }
-    func ordersWithAuthorizationsExpiring(before: Timestamp, limit: Int) throws -> [Int64] {
-        try t.ordersWithAuthorizationsExpiring(before: before, limit: limit)
-    }
-    func findDocuments(kind: DocumentKind?, order: Int64?, issuedFrom: Timestamp?, issuedTo: Timestamp?, after: Int64?,
-                       limit: Int) throws -> [InvoiceDocument] {
-        try t.findDocuments(kind: kind, order: order, issuedFrom: issuedFrom, issuedTo: issuedTo, after: after, limit: limit)
-    }
-    func findReturns(_ f: ReturnFilter, after: Int64?, limit: Int) throws -> [GoodsReturn] { try t.findReturns(f, after: after, limit: limit) }
-}
-
 /// A shop's SQLite file read through GRDB, as `oe store copy` reads it.
 struct GRDBCopySource: StoreCopySource {
     let db: DatabaseQueue
@@ -176,8 +142,8 @@ struct QueryParityTests {
         deinit { pg.close(); db.drop() }
 
         /// `body` asked of both stores, each in a transaction of its own.
-        func both<T>(_ body: (any QuerySide) throws -> T) throws -> (sqlite: T, pg: T) {
-            let s = try sqlite.read { try body(SQLiteSide(t: $0)) }
+        func both<T>(_ body: (any StoreTransaction) throws -> T) throws -> (sqlite: T, pg: T) {
+            let s = try sqlite.read { try body($0) }
             let p = try pg.transaction { try body(PostgresTransaction(pg)) }
             return (s, p)
         }
@@ -185,7 +151,7 @@ struct QueryParityTests {
         /// Expects `body` to give equal answers on both stores and returns the answer.
         @discardableResult
         func same<T: Equatable>(_ label: String, sourceLocation: SourceLocation = #_sourceLocation,
-                                _ body: (any QuerySide) throws -> T) throws -> T {
+                                _ body: (any StoreTransaction) throws -> T) throws -> T {
             let (s, p) = try both(body)
             #expect(s == p, "\(label): SQLite \(s), PostgreSQL \(p)", sourceLocation: sourceLocation)
             return s

@@ -15,7 +15,7 @@ extension StoredValue {
 
 extension PostgresTransaction {
     /// The folded search text the GIN index reads (`order_docs.search_folded`): the stored
-    /// search text through the same folding `oe store copy` applies to a copied shop.
+    /// search text split into the words the index holds, as `oe store copy` writes it (``PostgresSearch/indexed(_:)``).
     static func searchFolded(_ search: String) -> String { PostgresSearch.indexed(search) }
 
     /// Inserts a new order (its number already drawn) with its derived columns and its document.

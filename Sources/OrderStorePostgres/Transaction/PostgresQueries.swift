@@ -32,13 +32,6 @@ extension PostgresTransaction {
         auth_valid_until
         """
 
-    /// The separator around each tag in the `tags` column (as in the SQLite store).
-    static let tagSeparator = "\u{1F}"
-    /// The tags of a `tags` column.
-    static func tags(_ column: String) -> [String] {
-        column.isEmpty ? [] : column.split(separator: Character(tagSeparator)).map(String.init)
-    }
-
     /// A summary from a row of `summaryColumns`.
     private static func summary(_ r: PostgresRow) throws -> OrderSummary {
         OrderSummary(
@@ -49,7 +42,7 @@ extension PostgresTransaction {
             authValidUntil: try r.intOrNil(18).map(Timestamp.init(seconds:)),
             total: try r.int(6), authorized: try r.int(7), captured: try r.int(8), currency: try r.string(9),
             customerName: try r.string(10), customerEmail: try r.string(11), deliveryMethod: try r.string(12),
-            carrier: try r.stringOrNil(13), tags: Self.tags(try r.string(14)),
+            carrier: try r.stringOrNil(13), tags: OrderRow.tags(fromColumn: try r.string(14)),
             createdAt: Timestamp(seconds: try r.int(15)), updatedAt: Timestamp(seconds: try r.int(16)), version: try r.int(17))
     }
 
@@ -94,7 +87,7 @@ extension PostgresTransaction {
         if let from = f.createdFrom { parts.append("created_at >= \(p.bind(.int(from.seconds)))") }
         if let to = f.createdTo { parts.append("created_at < \(p.bind(.int(to.seconds)))") }
         for tag in f.tags ?? [] {
-            parts.append("strpos(tags, \(p.bind(.text(Self.tagSeparator + tag + Self.tagSeparator)))) > 0")
+            parts.append("strpos(tags, \(p.bind(.text(OrderRow.tagSeparator + tag + OrderRow.tagSeparator)))) > 0")
         }
         if let m = f.deliveryMethod { parts.append("delivery_method = \(p.bind(.text(m)))") }
         if let c = f.carrier { parts.append("carrier = \(p.bind(.text(c)))") }
@@ -106,6 +99,14 @@ extension PostgresTransaction {
             parts.append("number = ANY(\(p.bind(.text("{" + n.map(String.init).joined(separator: ",") + "}")))::bigint[])")
         }
         return parts.isEmpty ? "TRUE" : parts.joined(separator: " AND ")
+    }
+
+    /// Runs an order query. One with a text search is planned for its own tsquery (an unnamed
+    /// statement, `queryOnce`): the generic plan of a cached statement assumes 500 matches and
+    /// merge-joins them with the orders walked in number order, 44 ms for one e-mail address in
+    /// 100,000 orders where the index finds it in 0.3 ms.
+    private func orderQuery(_ sql: String, _ p: QueryParameters, textSearch: Bool) throws -> PostgresResult {
+        textSearch ? try connection.queryOnce(sql, p.values) : try rows(sql, p.values)
     }
 
     /// A LIMIT parameter as SQLite reads one: negative means no limit (NULL here, which
@@ -136,8 +137,8 @@ extension PostgresTransaction {
         let dir = page.descending ? "DESC" : "ASC"
         let order = page.sort == .number ? "number \(dir)" : "\(col) \(dir), number \(dir)"
         let lim = p.bind(Self.limit(Int64(page.limit) + 1))
-        let fetched = try rows("\(with)SELECT \(Self.summaryColumns) FROM \(from) WHERE \(clause) ORDER BY \(order) LIMIT \(lim)",
-                               p.values).map(Self.summary)
+        let fetched = try orderQuery("\(with)SELECT \(Self.summaryColumns) FROM \(from) WHERE \(clause) ORDER BY \(order) LIMIT \(lim)",
+                                     p, textSearch: !with.isEmpty).map(Self.summary)
         return page.page(of: fetched)
     }
 
@@ -147,7 +148,8 @@ extension PostgresTransaction {
         let (with, from) = Self.source(filter, &p)
         let clause = Self.condition(filter, now: now, &p)
         let lim = p.bind(Self.limit(limit))
-        return try rows("\(with)SELECT number FROM \(from) WHERE \(clause) ORDER BY number LIMIT \(lim)", p.values).map { try $0.int(0) }
+        return try orderQuery("\(with)SELECT number FROM \(from) WHERE \(clause) ORDER BY number LIMIT \(lim)", p, textSearch: !with.isEmpty)
+            .map { try $0.int(0) }
     }
 
     /// How many orders match `filter`.
@@ -155,7 +157,7 @@ extension PostgresTransaction {
         var p = QueryParameters()
         let (with, from) = Self.source(filter, &p)
         let clause = Self.condition(filter, now: now, &p)
-        return try rows("\(with)SELECT count(*) FROM \(from) WHERE \(clause)", p.values).first?.int(0) ?? 0
+        return try orderQuery("\(with)SELECT count(*) FROM \(from) WHERE \(clause)", p, textSearch: !with.isEmpty).first?.int(0) ?? 0
     }
 
     /// Numbers of orders with open authorisations running out before `before`, earliest first.
@@ -179,7 +181,7 @@ extension PostgresTransaction {
         let lim = p.bind(Self.limit(Int64(limit)))
         // COLLATE "C": kinds sort by their bytes, as SQLite sorts text, whatever the database's collation.
         return try rows("SELECT doc FROM documents WHERE \(parts.joined(separator: " AND ")) ORDER BY kind COLLATE \"C\", number LIMIT \(lim)",
-                        p.values).compactMap { InvoiceDocument(stored: Self.storedJSON(try $0.string(0))) }
+                        p.values).compactMap { InvoiceDocument(stored: Self.json(try $0.string(0))) }
     }
 
     /// Returns matching `f` with a number above `after`, in number order, at most `limit`.
@@ -193,9 +195,6 @@ extension PostgresTransaction {
         if let t = f.createdTo { sql += " AND created_at < \(p.bind(.int(t.seconds)))" }
         if let t = f.deadlineBy { sql += " AND deadline IS NOT NULL AND deadline <= \(p.bind(.int(t.seconds)))" }
         sql += " ORDER BY number LIMIT \(p.bind(Self.limit(Int64(limit))))"
-        return try rows(sql, p.values).compactMap { GoodsReturn(stored: Self.storedJSON(try $0.string(0))) }
+        return try rows(sql, p.values).compactMap { GoodsReturn(stored: Self.json(try $0.string(0))) }
     }
-
-    /// JSON text the store wrote itself (trusted); malformed text becomes `null`.
-    private static func storedJSON(_ text: String) -> JSON { (try? JSONParser.parse(text)) ?? .null }
 }
