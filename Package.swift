@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "OrderDocumentsTests", dependencies: ["OrderCore", "OrderDocuments"]),
         .testTarget(name: "OrderMailTests", dependencies: ["OrderCore", "OrderMail"]),
         .testTarget(name: "OrderScriptTests", dependencies: ["OrderCore", "OrderEngine", "OrderScript"], exclude: ["Hostile"]),
-        .testTarget(name: "CLITests", dependencies: ["OrderCore", "OrderStore", "OrderStorePostgres", "PostgresClient", "oe"]),
+        .testTarget(name: "CLITests", dependencies: ["OrderCore", "OrderStore", "OrderStorePostgres", "PostgresClient", "oe", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(name: "OrderStorePostgresTests", dependencies: ["OrderCore", "OrderStorage", "PostgresClient", "OrderStorePostgres"]),
     ]

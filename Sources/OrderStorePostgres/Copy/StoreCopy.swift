@@ -27,7 +27,7 @@ public struct StoreCopy {
     /// The tables in an order that satisfies every foreign key, with the key that orders their rows.
     public static let tables: [(name: String, key: String)] = [
         ("meta", "key"), ("settings", "key"), ("statuses", "key"), ("number_series", "series"),
-        ("orders", "number"), ("order_docs", "number"), ("payments", "id"), ("shipments", "id"),
+        ("orders", "number"), ("order_docs", "number"), ("returns", "number"), ("payments", "id"), ("shipments", "id"),
         ("documents", "kind, number"), ("timeline", "id"), ("outbox", "id"), ("effects", "id"),
     ]
 
