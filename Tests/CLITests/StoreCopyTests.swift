@@ -41,7 +41,7 @@ struct StoreCopyTests {
         #expect(try pg.query("SELECT max(id) = (SELECT count(*) FROM timeline) FROM timeline")[0].bool(0))
         #expect(throws: PostgresError.self) { try pg.exec("DELETE FROM payments") }
         // Search finds a copied customer through the folded column.
-        let q = try #require(SearchFolding.standard.tsquery("mette"))
+        let q = try #require(PostgresSearch.tsquery("mette"))
         #expect(try pg.query("SELECT count(*) FROM orders WHERE \(PostgresSearch.matches(parameter: 1))", [.text(q)])[0].int(0) >= 1)
 
         let again = try OE.run(["store", "copy", "--from", file, "--to", url])
