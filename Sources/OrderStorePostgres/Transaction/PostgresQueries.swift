@@ -101,6 +101,14 @@ extension PostgresTransaction {
         return parts.isEmpty ? "TRUE" : parts.joined(separator: " AND ")
     }
 
+    /// Runs an order query. One with a text search is planned for its own tsquery (an unnamed
+    /// statement, `queryOnce`): the generic plan of a cached statement assumes 500 matches and
+    /// merge-joins them with the orders walked in number order, 44 ms for one e-mail address in
+    /// 100,000 orders where the index finds it in 0.3 ms.
+    private func orderQuery(_ sql: String, _ p: QueryParameters, textSearch: Bool) throws -> PostgresResult {
+        textSearch ? try connection.queryOnce(sql, p.values) : try rows(sql, p.values)
+    }
+
     /// A LIMIT parameter as SQLite reads one: negative means no limit (NULL here, which
     /// PostgreSQL reads so; it refuses a negative LIMIT).
     private static func limit(_ n: Int64?) -> PostgresValue {
@@ -129,8 +137,8 @@ extension PostgresTransaction {
         let dir = page.descending ? "DESC" : "ASC"
         let order = page.sort == .number ? "number \(dir)" : "\(col) \(dir), number \(dir)"
         let lim = p.bind(Self.limit(Int64(page.limit) + 1))
-        let fetched = try rows("\(with)SELECT \(Self.summaryColumns) FROM \(from) WHERE \(clause) ORDER BY \(order) LIMIT \(lim)",
-                               p.values).map(Self.summary)
+        let fetched = try orderQuery("\(with)SELECT \(Self.summaryColumns) FROM \(from) WHERE \(clause) ORDER BY \(order) LIMIT \(lim)",
+                                     p, textSearch: !with.isEmpty).map(Self.summary)
         return page.page(of: fetched)
     }
 
@@ -140,7 +148,8 @@ extension PostgresTransaction {
         let (with, from) = Self.source(filter, &p)
         let clause = Self.condition(filter, now: now, &p)
         let lim = p.bind(Self.limit(limit))
-        return try rows("\(with)SELECT number FROM \(from) WHERE \(clause) ORDER BY number LIMIT \(lim)", p.values).map { try $0.int(0) }
+        return try orderQuery("\(with)SELECT number FROM \(from) WHERE \(clause) ORDER BY number LIMIT \(lim)", p, textSearch: !with.isEmpty)
+            .map { try $0.int(0) }
     }
 
     /// How many orders match `filter`.
@@ -148,7 +157,7 @@ extension PostgresTransaction {
         var p = QueryParameters()
         let (with, from) = Self.source(filter, &p)
         let clause = Self.condition(filter, now: now, &p)
-        return try rows("\(with)SELECT count(*) FROM \(from) WHERE \(clause)", p.values).first?.int(0) ?? 0
+        return try orderQuery("\(with)SELECT count(*) FROM \(from) WHERE \(clause)", p, textSearch: !with.isEmpty).first?.int(0) ?? 0
     }
 
     /// Numbers of orders with open authorisations running out before `before`, earliest first.
