@@ -3,9 +3,10 @@ import OrderCore
 /// How hard the store works to keep a committed command on disk (SQLite: `synchronous`;
 /// PostgreSQL: `synchronous_commit`).
 public enum Durability: String, Sendable, CaseIterable {
-    /// `synchronous=FULL`: a committed command survives an application crash and a power loss.
+    /// `synchronous=FULL` (PostgreSQL: `synchronous_commit = on` per transaction): a committed
+    /// command survives an application crash, a database server crash and a power loss.
     case full
-    /// `synchronous=NORMAL` (WAL): survives an application crash; a power loss may lose the
+    /// `synchronous=NORMAL` (WAL; PostgreSQL: `synchronous_commit = off`): survives an application crash; a power loss may lose the
     /// last commits (never corrupts the database).
     case normal
 }
