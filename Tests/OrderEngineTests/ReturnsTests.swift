@@ -96,6 +96,28 @@ import Testing
         try creditRuleHolds(shop3, w)
     }
 
+    @Test func aCappedRefundOverTwoRatesKeepsEveryRateWithinItsInvoice() throws {
+        let shop = try Shop()
+        let n = try shop.createOrder(lines: [Shop.line("TSHIRT", "T-shirt", qty: 1, price: 19_900),
+                                             Shop.line("AVIS", "Avis", qty: 1, price: 5_000, vat: 0)])
+        try shop.authorize(n)
+        try shop.shipAndHandOver(n)
+        try shop.capture(n)
+        _ = try shop.call("credit_note.create", ["order": .int(n), "amount": 20_000, "reason": "Goodwill"])
+        let r = try shop.call("return.create", ["order": .int(n), "lines": lines([("TSHIRT", 1), ("AVIS", 1)]), "reason": "Retur"])
+        let refund = try shop.call("return.refund", ["return": r["number"]!])
+        #expect(refund["total"]?.intValue == 4_900)
+        let cn = refund["document"]?["lines"]?.arrayValue ?? []
+        #expect(cn.map { $0["sku"]?.stringValue } == ["TSHIRT", "AVIS"])
+        #expect(cn.allSatisfy { $0["qty"]?.intValue == 1 })
+        try creditRuleHolds(shop, n)
+        try invariant(shop, n)
+        try expectRefused(shop, .conflict, "lines[0].qty", "0 of sku 'AVIS' left to credit") {
+            try shop.call("credit_note.create", ["order": .int(n), "lines": lines([("AVIS", 1)]), "reason": "igen"])
+        }
+        try expectRefused(shop, .conflict, "fully credited") { try shop.call("credit_note.create", ["order": .int(n), "reason": "resten"]) }
+    }
+
     @Test func aWholeWithdrawalRefundsEveryFeeTheConsumerPaid() throws {
         let shop = try Shop()
         try shop.settings(["standard_delivery_fee": ["DKK": 3_900]])
