@@ -3,8 +3,9 @@ import OrderStore
 
 /// `return.refund`: the credit notes for a return's lines — with every fee the consumer paid
 /// when the whole order is withdrawn (forbrugeraftaleloven § 22, stk. 1), the shipping fee up to
-/// the cheapest standard delivery (§ 18, stk. 2; setting `standard_delivery_fee`) — refunded through the gateway per authorisation by
-/// the `credit_note.create` machinery (`InvoiceCommands.credit`).
+/// the cheapest standard delivery (§ 18, stk. 2; setting `standard_delivery_fee`) — refunded
+/// through the gateway per authorisation by the `credit_note.create` machinery
+/// (`InvoiceCommands.credit`).
 ///
 /// The returned units are credited against the invoices they were invoiced on: one invoice
 /// when one has them all left to credit, else one **part** per invoice (`ReturnRefundPart`),
@@ -107,9 +108,9 @@ enum ReturnRefund {
                 parts[k].amount = room
             }
         }
-        parts.removeAll { $0.amount == 0 }
-        let covered = parts.reduce(0) { $0 + $1.amount }
         let taken = parts.reduce(0) { $0 + $1.alreadyCredited }
+        parts.removeAll { $0.amount == 0 }  // an invoice with nothing left at the units' rates
+        let covered = parts.reduce(0) { $0 + $1.amount }
         if let amount, amount > covered {
             throw OrderError(.policy, "amount: return \(r.reference) covers \(cur.format(covered))"
                 + (taken > 0 ? " (earlier credit notes took \(cur.format(taken)) of what it is worth)" : "")
