@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "OrderEngine",
             dependencies: [
-                "OrderCore", "OrderStorage", "OrderStore", "OrderDocuments", "OrderMail",
+                "OrderCore", "OrderStorage", "OrderStore", "OrderStorePostgres", "OrderDocuments", "OrderMail",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
@@ -95,8 +95,9 @@ let package = Package(
         .testTarget(name: "OrderDocumentsTests", dependencies: ["OrderCore", "OrderDocuments"]),
         .testTarget(name: "OrderMailTests", dependencies: ["OrderCore", "OrderMail"]),
         .testTarget(name: "OrderScriptTests", dependencies: ["OrderCore", "OrderEngine", "OrderScript"], exclude: ["Hostile"]),
-        .testTarget(name: "CLITests", dependencies: ["OrderCore", "OrderStore", "OrderStorePostgres", "PostgresClient", "oe"]),
+        .testTarget(name: "CLITests", dependencies: ["OrderCore", "OrderStore", "OrderStorePostgres", "PostgresClient", "oe", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
-        .testTarget(name: "OrderStorePostgresTests", dependencies: ["OrderCore", "OrderStorage", "PostgresClient", "OrderStorePostgres"]),
+        .testTarget(name: "OrderStorePostgresTests", dependencies: ["OrderCore", "OrderStorage", "PostgresClient", "OrderStorePostgres",
+                                                             "OrderStore", "OrderEngine", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -77,6 +77,9 @@ typedef struct oe_engine oe_engine;
 **   "actor":      "shop-backend"  recorded in order timelines as who acted.
 **   "simulate":   true  use the built-in simulated gateway, carrier and mailer wherever the host
 **                 sets no port (tests, demos; never for real money). Default false: no ports.
+**   "gateway_ledger": "/tmp/bank.sqlite"  with "simulate": the simulated gateway keeps its
+**                 ledger (the bank's view, by idempotency key) in this SQLite file, shared by
+**                 every process naming it (multi-process and crash tests; `oe --gateway-ledger`).
 **   "payment_gateway": "nets-live"  the name under which effects sent through the host's
 **                 payment port are recorded (default "host"). Only the gateway an effect was
 **                 sent to resolves it: give each real gateway its own name.

@@ -18,7 +18,7 @@ struct OE: ParsableCommand {
 
 /// Options every subcommand that opens a database shares.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "The shop database: a file path or :memory: (default: $OE_DB or ./orderengine.sqlite).")
+    @Option(name: .long, help: "The shop database: a SQLite file path, :memory:, or a postgresql:// URL (default: $OE_DB or ./orderengine.sqlite).")
     var db: String?
 
     @Option(name: .long, help: "Durability of commits: full (survives power loss) or normal (survives application crash).")

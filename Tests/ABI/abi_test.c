@@ -1,6 +1,7 @@
 /*
 ** The C ABI, proven from C: the Danish lifecycle, every status code, misuse, host callbacks
 ** and 8 threads on one engine. Build and run: scripts/test-abi (prints "N passed, N failed").
+** With OE_ABI_TEST_PG_URL=postgresql://… (a server) every shop is a new database there.
 */
 #include <orderengine.h>
 
@@ -33,6 +34,25 @@ static char *must(oe_engine *e, const char *cmd, const char *params) {
 
 static int contains(const char *s, const char *part) { return s && strstr(s, part) != NULL; }
 
+/* The database of a test's shop: `sqlite` (NULL: in memory) unless OE_ABI_TEST_PG_URL names a
+** PostgreSQL server; then a new, empty database on it (created with psql). */
+static const char *shop_db(const char *sqlite) {
+    static char urls[8][1024];
+    static int count;
+    const char *server = getenv("OE_ABI_TEST_PG_URL");
+    if (!server || !*server) return sqlite;
+    char name[64], cmd[1400];
+    snprintf(name, sizeof name, "oe_abi_c_%d_%d", (int)getpid(), count);
+    snprintf(cmd, sizeof cmd, "psql '%s' -X -q -v ON_ERROR_STOP=1 -c 'CREATE DATABASE %s' >/dev/null", server, name);
+    CHECK(system(cmd) == 0, "%s", cmd);
+    const char *authority = strstr(server, "://");
+    const char *path = authority ? strchr(authority + 3, '/') : NULL;
+    const char *query = strchr(server, '?');
+    char *url = urls[count++ % 8];
+    snprintf(url, sizeof urls[0], "%.*s/%s%s", (int)(path ? path - server : (int)strlen(server)), server, name, query ? query : "");
+    return url;
+}
+
 static const char *ORDER =
     "{\"customer\":{\"name\":\"Mette Jensen\",\"email\":\"mette@example.dk\",\"language\":\"da\","
     "\"billing_address\":{\"street\":\"Vestergade 1\",\"postal_code\":\"8000\",\"city\":\"Aarhus C\"}},"
@@ -42,7 +62,7 @@ static const char *ORDER =
 
 static void test_lifecycle(void) {
     oe_engine *e = NULL;
-    CHECK(oe_open(NULL, "{\"actor\":\"c-test\",\"simulate\":true}", &e) == OE_OK, "%s", oe_errmsg(NULL));
+    CHECK(oe_open(shop_db(NULL), "{\"actor\":\"c-test\",\"simulate\":true}", &e) == OE_OK, "%s", oe_errmsg(NULL));
     char *r;
     r = must(e, "settings.set", "{\"invoice_number_start\":5001,\"invoice_number_prefix\":\"F-\",\"credit_note_number_prefix\":\"K-\","
                                  "\"seller\":{\"name\":\"Nordisk Kaffe ApS\",\"address\":\"Aarhus\",\"vat_number\":\"DK13585628\"}}");
@@ -77,7 +97,7 @@ static void test_lifecycle(void) {
 
 static void test_status_codes(void) {
     oe_engine *e = NULL;
-    CHECK(oe_open(":memory:", "{\"limits\":{\"memory_bytes\":8388608}}", &e) == OE_OK, "%s", oe_errmsg(NULL));
+    CHECK(oe_open(shop_db(":memory:"), "{\"limits\":{\"memory_bytes\":8388608}}", &e) == OE_OK, "%s", oe_errmsg(NULL));
     oe_free(must(e, "order.create", ORDER));
     char *out = (char *)1;
     CHECK(oe_call(e, "order.get", "{\"order\":99}", &out) == OE_NOT_FOUND && out == NULL, "not found");
@@ -160,7 +180,7 @@ static int host_clock(void *userdata, const char *request, char **response) {
 
 static void test_callbacks(void) {
     oe_engine *e = NULL;
-    CHECK(oe_open(NULL, NULL, &e) == OE_OK, "open");
+    CHECK(oe_open(shop_db(NULL), NULL, &e) == OE_OK, "open: %s", oe_errmsg(NULL));
     oe_free(must(e, "settings.set", "{\"seller\":{\"name\":\"Nordisk Kaffe ApS\",\"address\":\"Aarhus\",\"vat_number\":\"DK13585628\"}}"));
     int pay_mode = 0, carrier_fails = 0;
     CHECK(oe_set_port(e, "payment", host_payment, &pay_mode) == OE_OK, "payment port");
@@ -219,7 +239,7 @@ static int reentering_carrier(void *userdata, const char *request, char **respon
 
 static void test_embedding(void) {
     oe_engine *e = NULL;
-    CHECK(oe_open(NULL, NULL, &e) == OE_OK, "open");
+    CHECK(oe_open(shop_db(NULL), NULL, &e) == OE_OK, "open: %s", oe_errmsg(NULL));
     oe_free(must(e, "order.create", ORDER));
     char *out = (char *)1;
     CHECK(oe_call(e, "shipment.create", "{\"order\":1}", &out) == OE_PORT && out == NULL, "no carrier by default");
@@ -271,7 +291,7 @@ static void test_threads(const char *dir) {
     char path[512];
     snprintf(path, sizeof path, "%s/threads.sqlite", dir);
     unlink(path);
-    CHECK(oe_open(path, NULL, &shared) == OE_OK, "%s", oe_errmsg(NULL));
+    CHECK(oe_open(shop_db(path), NULL, &shared) == OE_OK, "%s", oe_errmsg(NULL));
     pthread_t t[8];
     for (long i = 0; i < 8; i++) pthread_create(&t[i], NULL, worker, (void *)i);
     int ok = 1;

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """The C ABI from Python 3 with ctypes, on the installed library: the Danish lifecycle
 (create -> authorize -> ship -> hand over -> capture -> invoice -> credit note), error codes
-and messages, and a host callback. Usage: abi_test.py PATH/TO/liborderengine.so"""
+and messages, and a host callback. Usage: abi_test.py PATH/TO/liborderengine.so
+With OE_ABI_TEST_PG_URL=postgresql://… (a server) the shop is a new database there."""
 import ctypes
 import json
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 
 lib = ctypes.CDLL(sys.argv[1])
 c_char_pp = ctypes.POINTER(ctypes.c_void_p)
@@ -62,7 +66,12 @@ class Engine:
         lib.oe_close(self.h)
 
 
-e = Engine(None, {"actor": "python", "simulate": True})
+if os.environ.get("OE_ABI_TEST_PG_URL"):
+    from shopdb import fresh_postgres_database
+    shop = fresh_postgres_database(os.environ["OE_ABI_TEST_PG_URL"], "oe_abi_py")
+else:
+    shop = None
+e = Engine(shop, {"actor": "python", "simulate": True})
 e.call("settings.set", {"invoice_number_start": 5001, "invoice_number_prefix": "F-",
                         "seller": {"name": "Nordisk Kaffe ApS", "address": "Vestergade 1, 8000 Aarhus C", "vat_number": "DK13585628"}})
 o = e.call("order.create", {

@@ -5,8 +5,21 @@ local function check(cond, what)
 end
 
 local oe = require "orderengine"
+
+-- The database of a shop: in memory, or with OE_ABI_TEST_PG_URL (a PostgreSQL server) a new
+-- database there, created with psql.
+local created = 0
+local function shop_db()
+  local server = os.getenv("OE_ABI_TEST_PG_URL")
+  if not server or server == "" then return ":memory:" end
+  created = created + 1
+  local name = string.format("oe_abi_lua_%d_%d", os.time() % 100000, created) .. tostring(math.random(1000000))
+  assert(os.execute(string.format("psql '%s' -X -q -v ON_ERROR_STOP=1 -c 'CREATE DATABASE %s' >/dev/null", server, name)))
+  local head, query = server:match("^([^?]*)(.*)$")
+  return head:gsub("/[^/]*$", "/" .. name) .. query
+end
 check(oe.version() == "0.1.0", "version")
-local e = oe.open(":memory:", { actor = "lua5.4", simulate = true })
+local e = oe.open(shop_db(), { actor = "lua5.4", simulate = true })
 e:call("settings.set", { seller = { name = "Nordisk Kaffe ApS", address = "Vestergade 1, 8000 Aarhus C", vat_number = "DK13585628" } })
 local o = e:call("order.create", {
   customer = { name = "Ib", email = "ib@example.dk" },
@@ -28,7 +41,7 @@ e:close()
 check(not pcall(e.call, e, "order.get", { order = 1 }), "closed engine raises")
 
 -- Host ports in Lua: engine:set_port(name, fn); no simulator without simulate = true.
-local shop = oe.open(":memory:")
+local shop = oe.open(shop_db())
 local order = {
   customer = { name = "Ib", email = "ib@example.dk" },
   lines = { { sku = "KAF", name = "Kaffe", qty = 1, unit_price = 17900 } },

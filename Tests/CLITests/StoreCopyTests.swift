@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import OrderStore
 import OrderStorePostgres
 import PostgresClient
 import Testing
@@ -13,8 +15,7 @@ private let pgServer: String? = {
 /// `oe store copy`: a demo shop moved from SQLite to PostgreSQL, verified table by table.
 @Suite("oe store copy", .enabled(if: pgServer != nil, "no PostgreSQL server: run scripts/pg-start"))
 struct StoreCopyTests {
-    @Test("a demo shop copies with equal checksums, and a second copy into the same database is refused",
-          .disabled("the PostgreSQL schema lacks v7–v16 (returns, auth_valid_until) merged into the SQLite schema this session; re-enable with pg migrations for them"))
+    @Test("a demo shop copies with equal checksums, and a second copy into the same database is refused")
     func copiesADemoShop() throws {
         let server = try #require(pgServer)
         let file = try OE.tempDatabase()
@@ -25,13 +26,13 @@ struct StoreCopyTests {
 
         let r = try OE.run(["store", "copy", "--from", file, "--to", url])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("copied 12 tables"))
-        #expect(r.stdout.contains("orders         51 rows"))
+        #expect(r.stdout.contains("copied 13 tables"))
+        #expect(r.stdout.contains("orders         53 rows"))
         #expect(!r.stdout.contains(url), "the password must not be printed")
 
         // What the engine reads there: the same numbers, payments and series positions.
         let pg = try PostgresConnection(url: url)
-        #expect(try pg.query("SELECT min(number), max(number), count(*) FROM orders")[0].int(2) == 51)
+        #expect(try pg.query("SELECT min(number), max(number), count(*) FROM orders")[0].int(2) == 53)
         let captured = try pg.query("SELECT sum(amount)::bigint FROM payments WHERE kind = 'capture'")[0].int(0)
         #expect(captured > 0)
         #expect(try pg.query("SELECT next FROM number_series WHERE series = 'order'")[0].int(0) > 51)
@@ -40,7 +41,7 @@ struct StoreCopyTests {
         #expect(try pg.query("SELECT max(id) = (SELECT count(*) FROM timeline) FROM timeline")[0].bool(0))
         #expect(throws: PostgresError.self) { try pg.exec("DELETE FROM payments") }
         // Search finds a copied customer through the folded column.
-        let q = try #require(SearchFolding.standard.tsquery("mette"))
+        let q = try #require(PostgresSearch.tsquery("mette"))
         #expect(try pg.query("SELECT count(*) FROM orders WHERE \(PostgresSearch.matches(parameter: 1))", [.text(q)])[0].int(0) >= 1)
 
         let again = try OE.run(["store", "copy", "--from", file, "--to", url])
@@ -61,5 +62,41 @@ struct StoreCopyTests {
         let s = try OE.run(["store", "copy", "--from", file, "--to", "mysql://x/y"])
         #expect(s.status != 0)
         #expect(s.stderr.contains("postgresql://"))
+    }
+
+    @Test("the PostgreSQL schema is the SQLite schema column for column: names, types, NOT NULL")
+    func schemasAgree() throws {
+        let server = try #require(pgServer)
+        let file = try OE.tempDatabase()
+        _ = try OrderStore(path: file)
+        let sqlite = try DatabaseQueue(path: file)
+        let name = PostgresDatabases.uniqueName(prefix: "oe_cols_")
+        let url = try PostgresDatabases.createMigrated(server: server, name: name)
+        defer { try? PostgresDatabases.drop(server: server, name: name) }
+        let pg = try PostgresConnection(url: url)
+        defer { pg.close() }
+        for (table, _) in StoreCopy.tables {
+            let lite = try sqlite.read { db in
+                try Row.fetchAll(db, sql: "SELECT name, type, \"notnull\" OR pk FROM pragma_table_info(?) ORDER BY name", arguments: [table])
+                    .map { r -> String in
+                        let type: String = r[1]
+                        let notNull: Bool = r[2]
+                        return "\(r[0] as String) \(type == "INTEGER" ? "bigint" : type.lowercased())\(notNull ? " not null" : "")"
+                    }
+            }
+            let post = try pg.query("""
+                SELECT column_name, data_type, is_nullable = 'NO' FROM information_schema.columns
+                WHERE table_schema = current_schema() AND table_name = $1 AND NOT (table_name = 'order_docs' AND column_name = 'search_folded')
+                ORDER BY column_name
+                """, [.text(table)]).map { r in "\(try r.string(0)) \(try r.string(1))\(try r.bool(2) ? " not null" : "")" }
+            #expect(post == lite, "\(table)")
+        }
+        let tables = try sqlite.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'
+                AND name NOT LIKE 'orders_fts%' ORDER BY name
+                """)
+        }
+        #expect(tables == StoreCopy.tables.map(\.name).sorted())
     }
 }

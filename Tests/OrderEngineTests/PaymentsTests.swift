@@ -444,12 +444,46 @@ struct PaymentsTests {
         let shop = try Shop(path: dir.path("shop.sqlite"))
         try shop.settings(["capture_policy": "anytime"])
         let n = try shop.paidOrder()
+        let o = captureAtOnce(Array(repeating: shop, count: 8), n)
+        #expect(o.filter { $0.hasPrefix("captured") } == ["captured \(Shop.defaultTotal)"])
+        #expect(o.filter { $0 == "policy" || $0 == "conflict" }.count == 7)
+        #expect(shop.gateway.approvedTotal(order: n, operation: .capture) == Shop.defaultTotal)
+        #expect(try shop.order(n)["captured"]?.intValue == Shop.defaultTotal)
+        #expect(try shop.call("invoice.find")["documents"]?.count == 1)
+    }
+
+    /// As several app servers: eight engines on one database (eight PostgreSQL connections, or
+    /// eight SQLite connections to one file), one thread each, paying through one gateway.
+    @Test("eight engines on one database capturing the same order at once draw the money once", .timeLimit(.minutes(2)))
+    func concurrentCapturesFromEightEngines() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let path = dir.path("shop.sqlite"), bank = SimulatedGateway()
+        let first = try Shop(path: path, gateway: bank)
+        try first.settings(["capture_policy": "anytime"])
+        let n = try first.paidOrder()
+        let shops = try [first] + (1..<8).map { _ in try Shop(path: path, gateway: bank) }
+        let o = captureAtOnce(shops, n)
+        #expect(o.filter { $0.hasPrefix("captured") } == ["captured \(Shop.defaultTotal)"], "\(o)")
+        #expect(o.filter { $0 == "policy" || $0 == "conflict" }.count == 7, "\(o)")
+        #expect(bank.approvedTotal(order: n, operation: .capture) == Shop.defaultTotal)
+        for shop in shops { #expect(try shop.order(n)["captured"]?.intValue == Shop.defaultTotal) }
+        #expect(try first.call("invoice.find")["documents"]?.count == 1)
+        #expect(try first.call("payment.check")["pending_effects"]?.count == 0)
+    }
+
+    /// Captures order `n` once through each of `shops` (a shop may repeat), one thread each,
+    /// released together; returns each outcome: "captured <amount>" or the error's code name.
+    private func captureAtOnce(_ shops: [Shop], _ n: Int64) -> [String] {
         let outcomes = Locked<[String]>([])
         let group = DispatchGroup()
-        for _ in 0..<8 {
+        let ready = DispatchSemaphore(value: 0), go = DispatchSemaphore(value: 0)
+        for shop in shops {
             group.enter()
             Thread {
                 defer { group.leave() }
+                ready.signal()
+                go.wait()
                 do {
                     let r = try shop.capture(n)
                     outcomes.withLock { $0.append("captured \(r["captured"]?.intValue ?? -1)") }
@@ -460,13 +494,10 @@ struct PaymentsTests {
                 }
             }.start()
         }
+        for _ in shops { ready.wait() }
+        for _ in shops { go.signal() }
         group.wait()
-        let o = outcomes.value
-        #expect(o.filter { $0.hasPrefix("captured") } == ["captured \(Shop.defaultTotal)"])
-        #expect(o.filter { $0 == "policy" || $0 == "conflict" }.count == 7)
-        #expect(shop.gateway.approvedTotal(order: n, operation: .capture) == Shop.defaultTotal)
-        #expect(try shop.order(n)["captured"]?.intValue == Shop.defaultTotal)
-        #expect(try shop.call("invoice.find")["documents"]?.count == 1)
+        return outcomes.value
     }
 
     /// A shop whose capture on order `n` the engine left pending (the answer was lost and the

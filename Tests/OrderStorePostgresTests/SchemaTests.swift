@@ -12,7 +12,7 @@ struct SchemaTests {
         #expect(try PostgresSchema.appliedMigrations(c) == PostgresSchema.migrationNames)
         #expect(try PostgresSchema.migrate(c).isEmpty)
         #expect(try c.query("SELECT series, next FROM number_series ORDER BY series").map { try "\($0.string(0))=\($0.int(1))" }
-                == ["credit_note=1", "invoice=1", "order=1"])
+                == ["credit_note=1", "invoice=1", "order=1", "return=1"])
     }
 
     @Test("servers migrating one empty database at the same time apply each migration once")

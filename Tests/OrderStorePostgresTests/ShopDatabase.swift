@@ -1,4 +1,5 @@
 import Foundation
+import OrderCore
 import OrderStorePostgres
 import PostgresClient
 import Testing
@@ -30,15 +31,17 @@ struct ShopDatabase {
 
     func drop() { if let s = ShopDatabase.server { try? PostgresDatabases.drop(server: s, name: name) } }
 
-    /// Inserts order `number` with its search text (raw and folded by `folding`).
-    static func insertOrder(_ c: PostgresConnection, number: Int64, search: String, folding: SearchFolding = .standard) throws {
+    /// Inserts order `number` with its search text (folded as the store folds it, and its
+    /// indexed words).
+    static func insertOrder(_ c: PostgresConnection, number: Int64, search raw: String) throws {
+        let search = SearchFolding.fold(raw)
         try c.query("""
             INSERT INTO orders (number, reference, status, payment_state, fulfilment_state, total, currency, notify,
                                 version, created_at, updated_at, customer_name, customer_email, delivery_method, tags)
             VALUES ($1, $2, 'new', 'unpaid', 'unfulfilled', 10000, 'DKK', 1, 1, 0, 0, 'x', 'x@example.dk', 'pickup', '[]')
             """, [.int(number), .text("\(number)")])
         try c.query("INSERT INTO order_docs (number, search, search_folded, doc) VALUES ($1, $2, $3, '{}')",
-                    [.int(number), .text(search), .text(folding.fold(search))])
+                    [.int(number), .text(search), .text(PostgresSearch.indexed(search))])
     }
 }
 

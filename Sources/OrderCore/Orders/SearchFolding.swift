@@ -64,4 +64,47 @@ public enum SearchFolding {
         }
         return String(out)
     }
+
+    /// The words of `text`: its maximal runs of letters and digits, in order. Both stores
+    /// split on the same characters (SQLite's FTS5 `unicode61` tokenizer does so for the
+    /// indexed text; the PostgreSQL store writes these words into its indexed column).
+    public static func words(of text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        for ch in text {
+            if ch.isLetter || ch.isNumber { current.append(ch) } else if !current.isEmpty { words.append(current); current = "" }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    /// One word of a search as typed, folded, and whether it may match the start of a word.
+    public struct Term: Sendable, Equatable {
+        /// The folded word (letters and digits only, so no query syntax of any store).
+        public var word: String
+        /// True for the last word from three characters: it matches every word it begins
+        /// (as typed: `jens hol` finds "Jens Holm").
+        public var prefix: Bool
+
+        /// A term of `word`, a prefix or not.
+        public init(word: String, prefix: Bool) {
+            self.word = word
+            self.prefix = prefix
+        }
+    }
+
+    /// What a merchant typed as search terms, the rule both stores query by: the text is
+    /// folded and split into words; every word must be a word of the order's search text, in
+    /// any order ("holm jens" finds Jens Holm); the last one, from three characters, may be
+    /// the start of one ("jens hol" finds him, "jen holm" does not: only the last word is a
+    /// prefix). Prefixes are kept to the last word because a store reads a prefix's whole
+    /// posting list: with every word a prefix, "example"* and "dk"* meant every order of a
+    /// million. At most the first 16 words count. Empty when the text has no word at all
+    /// (the filter then selects nothing extra).
+    public static func terms(_ text: String) -> [Term] {
+        let kept = words(of: fold(text)).prefix(16)
+        return kept.enumerated().map { i, w in
+            Term(word: w, prefix: i == kept.count - 1 && w.unicodeScalars.count >= 3)
+        }
+    }
 }

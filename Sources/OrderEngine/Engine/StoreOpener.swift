@@ -1,5 +1,6 @@
 import OrderCore
 import OrderStore
+import OrderStorePostgres
 
 /// Chooses and opens the store backend for a database argument: a `postgresql://` or
 /// `postgres://` URL opens the PostgreSQL store, anything else is an SQLite path (`nil` or
@@ -18,18 +19,13 @@ package enum StoreOpener {
         return try OrderStore(path: location, options: options)
     }
 
-    // PG-BACKEND: the PostgreSQL store's factory point (issue 16, branch issue-16bn fills it in
-    // with `OrderStorePostgres`). Until then a PostgreSQL URL is refused with `storage`.
+    /// Opens the PostgreSQL store at `url` (migrated on open). Throws `storage` when the server
+    /// cannot be reached.
     private static func openPostgres(_ url: String, options: StoreOptions) throws(OrderError) -> any StoreBackend {
-        throw OrderError(.storage, "PostgreSQL support not built: cannot open \(redacted(url))")
+        try PostgresStore(url: url, options: options)
     }
 
     /// `url` without its password (`postgresql://user:secret@host/db` → `postgresql://user@host/db`),
     /// for messages and `OrderStoreBackend.path`.
-    package static func redacted(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
-        let userinfo = url[scheme.upperBound..<at]
-        guard let colon = userinfo.firstIndex(of: ":") else { return url }
-        return String(url[..<colon]) + String(url[at...])
-    }
+    package static func redacted(_ url: String) -> String { PostgresStore.withoutPassword(url) }
 }

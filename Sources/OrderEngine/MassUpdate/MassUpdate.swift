@@ -61,6 +61,7 @@ extension Engine {
         for batch in stride(from: 0, to: numbers.count, by: batchSize).map({ Array(numbers[$0..<min($0 + batchSize, numbers.count)]) }) {
             var outcomes: [(Int64, Result<(JSON?, String?), OrderError>, [QueuedEffect])] = []
             try storage.write { s in
+                outcomes = []  // a store that retries the transaction runs this body again
                 let ctx = try context(s, actor: actor, isWrite: true)
                 ctx.command = "orders.mass_update"
                 try ctx.preload(batch)

@@ -40,6 +40,7 @@ private func openEngine(path: String?, config: JSON) throws(OrderError) -> Engin
     let simulate = try c.bool("simulate") ?? false
     let gatewayName = try c.string("payment_gateway", maxLength: 100) ?? "host"
     let partialVoid = try c.bool("payment_partial_void") ?? false
+    let ledger = try c.string("gateway_ledger", maxLength: 4096)
     var limits = ScriptLimits()
     if let l = try c.object("limits") {
         if let i = try l.int("instructions", in: 0...Int64.max) { limits.instructions = i; limits.scriptInstructions = i }
@@ -48,7 +49,8 @@ private func openEngine(path: String?, config: JSON) throws(OrderError) -> Engin
         try l.finish()
     }
     try c.finish()
-    let gateway = HostGateway(simulate: simulate, name: gatewayName, partialVoid: partialVoid)
+    if ledger != nil && !simulate { throw OrderError.invalid("config.gateway_ledger", "needs \"simulate\": true (it is the simulated gateway's ledger)") }
+    let gateway = try HostGateway(simulate: simulate, name: gatewayName, partialVoid: partialVoid, ledgerPath: ledger)
     let carrier = HostCarrier(simulate: simulate), mailer = HostMailer(simulate: simulate), clock = HostClock()
     var configuration = EngineConfiguration(clock: clock, gateway: gateway, carrier: carrier, mailer: mailer,
                                             durability: durability, defaultActor: actor)

@@ -12,8 +12,10 @@ final class HostGateway: PaymentGateway, SimulatorBacked {
     /// Whether the host's callback handles partial voids (oe_open's `"payment_partial_void"`).
     let hostPartialVoid: Bool
 
-    init(simulate: Bool, name: String, partialVoid: Bool = false) {
-        simulator = simulate ? SimulatedGateway() : nil
+    /// `ledgerPath`: the simulator keeps its ledger (the bank's view) in that SQLite file,
+    /// shared by every process that names it (oe_open's `"gateway_ledger"`; tests).
+    init(simulate: Bool, name: String, partialVoid: Bool = false, ledgerPath: String? = nil) throws(OrderError) {
+        if let ledgerPath { simulator = try SimulatedGateway(ledgerPath: ledgerPath) } else { simulator = simulate ? SimulatedGateway() : nil }
         hostName = name
         hostPartialVoid = partialVoid
     }

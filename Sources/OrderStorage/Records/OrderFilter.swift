@@ -45,3 +45,32 @@ public struct OrderPage: Sendable, Equatable {
         self.after = after
     }
 }
+
+extension OrderPage {
+    /// The (sort value, order number) the page starts after, from the cursor `after`; nil on
+    /// the first page. `invalid`, naming `after`, for text that is not a cursor `order.find`
+    /// returned. Every backend pages by this one cursor format.
+    package func position() throws -> (value: Int64, number: Int64)? {
+        guard let after else { return nil }
+        let parts = after.split(separator: ":")
+        guard parts.count == 2, let v = Int64(parts[0]), let n = Int64(parts[1]) else {
+            throw OrderError.invalid("after", "'\(after)' is not a cursor returned by order.find")
+        }
+        return (v, n)
+    }
+
+    /// The page from the rows a backend fetched with `LIMIT limit + 1`: the first `limit`
+    /// rows, and the cursor after the last of them when there were more (nil on the last page).
+    package func page(of fetched: [OrderSummary]) -> (orders: [OrderSummary], next: String?) {
+        guard fetched.count > limit else { return (fetched, nil) }
+        let rows = fetched.dropLast()
+        guard let last = rows.last else { return ([], nil) }
+        let v: Int64 = switch sort {
+        case .number: last.number
+        case .created_at: last.createdAt.seconds
+        case .updated_at: last.updatedAt.seconds
+        case .total: last.total
+        }
+        return (Array(rows), "\(v):\(last.number)")
+    }
+}

@@ -47,14 +47,11 @@ extension Optional: SQLBindable where Wrapped: SQLBindable {
     }
 }
 
-/// A value whose equality matters (to write only the columns that changed).
-enum SQLValue: Equatable, SQLBindable {
-    case int(Int64), text(String), null
+/// A value whose equality matters (to write only the columns that changed): the order row's
+/// values shared with the other backends.
+typealias SQLValue = StoredValue
 
-    init(_ v: Int64?) { self = v.map { .int($0) } ?? .null }
-    init(_ v: String?) { self = v.map { .text($0) } ?? .null }
-    init(_ v: Bool) { self = .int(v ? 1 : 0) }
-
+extension StoredValue: SQLBindable {
     func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
         switch self {
         case .int(let v): v.bind(to: statement, at: index)

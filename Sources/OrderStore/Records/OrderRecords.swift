@@ -3,33 +3,7 @@ import OrderCore
 
 extension StoreSession {
     /// The separator around each tag in the `tags` column, so a tag is matched whole.
-    static let tagSeparator = "\u{1F}"
-
-    private func orderDoc(_ o: Order) -> String {
-        var doc: JSONObject = [
-            "customer": o.customer.json, "lines": .array(o.lines.map(\.json)), "delivery": o.delivery.json,
-            "tags": .array(o.tags.map { .string($0) }), "note": .string(o.note),
-        ]
-        if o.reverseCharge { doc["reverse_charge"] = true }
-        if let c = o.vatCountry { doc["vat_country"] = .string(c) }
-        if !o.fees.isEmpty { doc["fees"] = .array(o.fees.map(\.json)) }
-        if !o.discounts.isEmpty {
-            doc["discounts"] = .array(o.discounts.map(\.json))
-            doc["discount_codes"] = .array(o.discountCodes.map { .string($0) })
-        }
-        return JSON.object(doc).compactText
-    }
-
-    private func searchText(_ o: Order) -> String {
-        let addr = [o.customer.deliveryAddress, o.customer.billingAddress].compactMap { $0?.singleLine }
-        let text = ([String(o.number), o.reference, o.customer.name, o.customer.email] + addr + o.lines.map(\.sku))
-            .joined(separator: " ")
-        return SearchFolding.fold(text)
-    }
-
-    private func tagsColumn(_ tags: [String]) -> String {
-        tags.isEmpty ? "" : StoreSession.tagSeparator + tags.joined(separator: StoreSession.tagSeparator) + StoreSession.tagSeparator
-    }
+    static let tagSeparator = OrderRow.tagSeparator
 
     /// Inserts a new order (its number already drawn) with its derived columns and its document.
     package func insertOrder(_ a: OrderAggregate) throws {
@@ -42,25 +16,9 @@ extension StoreSession {
             """, o.status, a.paymentState(at: nil).rawValue, a.fulfilmentState.rawValue, a.payments.earliestOpenExpiry?.seconds,
                  a.payments.authorizationsValidUntil?.seconds,
                  o.total, a.payments.authorized, a.payments.captured, o.currency.code, o.notify, o.version, o.updatedAt.seconds,
-                 o.customer.name, o.customer.email, o.delivery.method, o.delivery.carrier, tagsColumn(o.tags),
+                 o.customer.name, o.customer.email, o.delivery.method, o.delivery.carrier, OrderRow.tagsColumn(o.tags),
                  o.number, o.reference, o.createdAt.seconds)
-        try write("INSERT INTO order_docs (number, search, doc) VALUES (?, ?, ?)", o.number, searchText(o), orderDoc(o))
-    }
-
-    /// The columns of an order row derived from its aggregate, and their values.
-    private static let stateColumns = [
-        "status", "payment_state", "fulfilment_state", "auth_expires_at", "auth_valid_until", "total", "authorized", "captured", "notify",
-        "currency", "customer_name", "customer_email", "delivery_method", "carrier", "tags",
-    ]
-
-    private func stateValues(_ a: OrderAggregate) -> [SQLValue] {
-        let o = a.order
-        return [
-            .text(o.status), .text(a.paymentState(at: nil).rawValue), .text(a.fulfilmentState.rawValue),
-            SQLValue(a.payments.earliestOpenExpiry?.seconds), SQLValue(a.payments.authorizationsValidUntil?.seconds), .int(o.total), .int(a.payments.authorized), .int(a.payments.captured),
-            SQLValue(o.notify), .text(o.currency.code), .text(o.customer.name), .text(o.customer.email), .text(o.delivery.method),
-            SQLValue(o.delivery.carrier), .text(tagsColumn(o.tags)),
-        ]
+        try write("INSERT INTO order_docs (number, search, doc) VALUES (?, ?, ?)", o.number, OrderRow.searchText(o), OrderRow.document(o))
     }
 
     /// Writes an order's changed fields and re-derives its state columns from the ledgers.
@@ -74,12 +32,12 @@ extension StoreSession {
     package func updateOrder(_ a: OrderAggregate, expectedVersion: Int64, documentChanged: Bool = true,
                             previous: OrderAggregate? = nil) throws {
         let o = a.order
-        let new = stateValues(a)
-        let old = previous.map(stateValues)
+        let new = OrderRow.stateValues(a)
+        let old = previous.map(OrderRow.stateValues)
         var sets = ""
         var values: [SQLValue] = []
         values.reserveCapacity(new.count + 4)
-        for (i, column) in Self.stateColumns.enumerated() where old?[i] != new[i] {
+        for (i, column) in OrderRow.stateColumns.enumerated() where old?[i] != new[i] {
             sets += column + " = ?, "
             values.append(new[i])
         }
@@ -89,7 +47,7 @@ extension StoreSession {
             throw OrderError.conflict("order \(o.number) was changed concurrently (version \(expectedVersion) is stale)")
         }
         if documentChanged {
-            try write("UPDATE order_docs SET search = ?, doc = ? WHERE number = ?", searchText(o), orderDoc(o), o.number)
+            try write("UPDATE order_docs SET search = ?, doc = ? WHERE number = ?", OrderRow.searchText(o), OrderRow.document(o), o.number)
         }
     }
 
@@ -115,19 +73,8 @@ extension StoreSession {
 
     /// An order from a row of `orderColumns` (by index: GRDB's lookup by name folds case on every access).
     private func order(from r: Row) -> Order {
-        let doc = r.storedJSON(8)
-        let customer = OrderStore.customer(from: doc["customer"] ?? .null)
-        let lines: [OrderLine] = (doc["lines"]?.arrayValue ?? []).compactMap(OrderLine.init(stored:))
-        let currency: String = r[3]
-        return Order(
-            number: r[0], reference: r[1], status: r[2], customer: customer, lines: lines,
-            currency: currency == "DKK" ? .dkk : Currency(code: currency) ?? .dkk, delivery: Delivery(stored: doc["delivery"] ?? .null),
-            tags: (doc["tags"]?.arrayValue ?? []).compactMap(\.stringValue), note: doc["note"]?.stringValue ?? "",
-            notify: r[4], version: r[5], createdAt: Timestamp(seconds: r[6]),
-            updatedAt: Timestamp(seconds: r[7]),
-            fees: (doc["fees"]?.arrayValue ?? []).compactMap(FeeSpec.init(stored:)),
-            discounts: (doc["discounts"]?.arrayValue ?? []).compactMap(DiscountSpec.init(stored:)),
-            reverseCharge: doc["reverse_charge"]?.boolValue ?? false, vatCountry: doc["vat_country"]?.stringValue)
+        OrderRow.order(number: r[0], reference: r[1], status: r[2], currency: r[3], notify: r[4], version: r[5],
+                       createdAt: r[6], updatedAt: r[7], document: r.storedJSON(8))
     }
 
     private func loadAggregateUncached(_ number: Int64) throws -> OrderAggregate? {
@@ -171,21 +118,5 @@ extension StoreSession {
     /// Whether order `number` exists.
     package func orderExists(_ number: Int64) throws -> Bool {
         try row("SELECT 1 FROM orders WHERE number = ?", [number]) != nil
-    }
-}
-
-extension OrderStore {
-    static func address(from j: JSON?) -> Address? {
-        guard let j, let street = j["street"]?.stringValue, let pc = j["postal_code"]?.stringValue, let city = j["city"]?.stringValue
-        else { return nil }
-        return Address(name: j["name"]?.stringValue, street: street, street2: j["street2"]?.stringValue, postalCode: pc,
-                       city: city, country: j["country"]?.stringValue ?? "DK")
-    }
-
-    static func customer(from j: JSON) -> Customer {
-        Customer(name: j["name"]?.stringValue ?? "", email: j["email"]?.stringValue ?? "", phone: j["phone"]?.stringValue,
-                 language: j["language"]?.stringValue.flatMap(Language.init(rawValue:)) ?? .da,
-                 billingAddress: address(from: j["billing_address"]), deliveryAddress: address(from: j["delivery_address"]),
-                 company: j["company"]?.stringValue, vatNumber: j["vat_number"]?.stringValue)
     }
 }

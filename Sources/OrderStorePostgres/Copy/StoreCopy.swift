@@ -27,7 +27,7 @@ public struct StoreCopy {
     /// The tables in an order that satisfies every foreign key, with the key that orders their rows.
     public static let tables: [(name: String, key: String)] = [
         ("meta", "key"), ("settings", "key"), ("statuses", "key"), ("number_series", "series"),
-        ("orders", "number"), ("order_docs", "number"), ("payments", "id"), ("shipments", "id"),
+        ("orders", "number"), ("order_docs", "number"), ("returns", "number"), ("payments", "id"), ("shipments", "id"),
         ("documents", "kind, number"), ("timeline", "id"), ("outbox", "id"), ("effects", "id"),
     ]
 
@@ -39,10 +39,9 @@ public struct StoreCopy {
         public let checksum: [String]
     }
 
-    let folding: SearchFolding
-
-    /// A copier that writes `order_docs.search_folded` with `folding`.
-    public init(folding: SearchFolding = .standard) { self.folding = folding }
+    /// A copier; it writes `order_docs.search_folded` from the copied search text
+    /// (``PostgresSearch/indexed(_:)``).
+    public init() {}
 
     /// The aggregates compared per table (valid SQL in SQLite and PostgreSQL alike).
     public static func checksumSQL(table: String, integers: [String], texts: [String]) -> String {
@@ -79,7 +78,7 @@ public struct StoreCopy {
                 let insert = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES ("
                     + (1...columns.count).map { "$\($0)" }.joined(separator: ", ") + ")"
                 for var row in try source.rows(table, columns: sourceColumns, orderBy: key) {
-                    if folds, let i = searchIndex, case .text(let s) = row[i] { row.append(.text(folding.fold(s))) }
+                    if folds, let i = searchIndex, case .text(let s) = row[i] { row.append(.text(PostgresSearch.indexed(s))) }
                     try target.query(insert, row)
                 }
                 if targetColumns["id"] != nil {

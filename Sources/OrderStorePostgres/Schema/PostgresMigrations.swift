@@ -15,7 +15,7 @@ enum PostgresMigrations {
     }
 
     /// Every migration, in the order they are applied.
-    static let all: [Migration] = [base, search]
+    static let all: [Migration] = [base, search, parity]
 
     /// The tables of the SQLite schema after `v6-mail`, and the append-only triggers.
     static let base = Migration(name: "pg1-base", sql: """
@@ -177,5 +177,39 @@ enum PostgresMigrations {
     static let search = Migration(name: "pg2-search", sql: """
         ALTER TABLE order_docs ADD COLUMN search_folded text NOT NULL DEFAULT '';
         CREATE INDEX order_docs_search ON order_docs USING gin (to_tsvector('simple', search_folded));
+        """)
+
+    /// The SQLite migrations `v7-real-orders` … `v16-auth-valid-until`, so the two schemas are
+    /// equal column for column again: the returns table and its gapless 'return' series
+    /// (v7), `partially_authorized` stored (v9) and the derived `auth_valid_until` (v16),
+    /// each backfilled by the same rule. v8 (search text folded the Danish way) needs no
+    /// column: the store writes `search` as SQLite does and indexes `search_folded`.
+    static let parity = Migration(name: "pg3-parity", sql: """
+        INSERT INTO number_series (series, start, next) VALUES ('return', 1, 1);
+        CREATE TABLE returns (
+            number bigint PRIMARY KEY,
+            order_number bigint NOT NULL REFERENCES orders (number),
+            state text NOT NULL,
+            withdrawal bigint NOT NULL,
+            created_at bigint NOT NULL,
+            deadline bigint,
+            refund_key text,
+            doc text NOT NULL);
+        CREATE INDEX returns_order ON returns (order_number, number);
+        CREATE INDEX returns_state ON returns (state, number);
+        CREATE INDEX returns_refund_key ON returns (refund_key) WHERE refund_key IS NOT NULL;
+
+        UPDATE orders SET payment_state = 'partially_authorized'
+        WHERE payment_state = 'authorized'
+          AND authorized - (SELECT COALESCE(SUM(v.amount), 0) FROM payments v
+                            WHERE v.order_number = orders.number AND v.kind = 'void') < total;
+
+        ALTER TABLE orders ADD COLUMN auth_valid_until bigint;
+        UPDATE orders SET auth_valid_until = (
+            SELECT CASE WHEN COUNT(*) = COUNT(a.expires_at) THEN MAX(a.expires_at) END
+            FROM payments a WHERE a.order_number = orders.number AND a.kind = 'authorize'
+              AND a.amount > (SELECT COALESCE(SUM(c.amount), 0) FROM payments c
+                              WHERE c.order_number = orders.number AND c.authorization_id = a.id AND c.kind IN ('capture', 'void')))
+        WHERE auth_expires_at IS NOT NULL;
         """)
 }

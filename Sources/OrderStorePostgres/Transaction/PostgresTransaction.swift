@@ -3,9 +3,9 @@ import OrderStorage
 import PostgresClient
 
 /// One transaction of the PostgreSQL store: the operations of the seam's `StoreTransaction`
-/// over one connection with an open transaction. So far the order-independent part is here
-/// (row lock of an order, savepoints, configuration, number series, outbox, effects); the order, ledger, query and
-/// effect operations follow, and then the declared conformance.
+/// over one connection with an open transaction, grouped by concern in this folder (orders,
+/// ledgers, returns, queries, effects, outbox; here locks, savepoints, configuration and
+/// number series). Made by ``PostgresStore`` for each `write` and `read`.
 public struct PostgresTransaction {
     /// The connection, inside the transaction this value was made for.
     public let connection: PostgresConnection
@@ -13,12 +13,52 @@ public struct PostgresTransaction {
     /// error to refuse them with when no gateway is configured (nil: recorded unnamed).
     package var effectGateway: Result<String, OrderError>?
 
-    /// The operations on `connection`, which must have a transaction open.
-    public init(_ connection: PostgresConnection) { self.connection = connection }
+    /// Decoded orders shared across transactions (``AggregateCache``), nil for none.
+    let cache: AggregateCache?
+    /// Whether this is a read transaction (only those may add to the cache).
+    let isRead: Bool
+    /// Where a failure that dooms the whole transaction is noted (see ``TransactionHealth``).
+    let health: TransactionHealth
 
+    /// The operations on `connection`, which must have a transaction open.
+    public init(_ connection: PostgresConnection) { self.init(connection, cache: nil, isRead: false) }
+
+    init(_ connection: PostgresConnection, cache: AggregateCache?, isRead: Bool, health: TransactionHealth = TransactionHealth()) {
+        self.connection = connection
+        self.cache = cache
+        self.isRead = isRead
+        self.health = health
+    }
+
+    /// Runs one statement. A serialization failure, deadlock or lost connection is noted in
+    /// ``health`` before it is thrown, so the store retries or fails the whole transaction
+    /// even when a caller caught the error inside a savepoint.
     @discardableResult
     func rows(_ sql: String, _ parameters: [PostgresValue] = []) throws -> PostgresResult {
-        try connection.query(sql, parameters)
+        do {
+            return try connection.query(sql, parameters)
+        } catch let e as PostgresError {
+            if e.isRetryable || e.isConnectionLoss { health.fatal = health.fatal ?? e }
+            throw e
+        }
+    }
+
+    /// An FNV-1a hash over every row of every table of the store (in its text form, sorted).
+    package func contentChecksum() throws -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        let tables = try rows("""
+            SELECT table_name::text FROM information_schema.tables
+            WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations' ORDER BY 1
+            """).map { try $0.string(0) }
+        for t in tables {
+            for line in try rows("SELECT t::text FROM \"\(t)\" AS t ORDER BY 1").map({ try $0.string(0) }) {
+                for byte in "\(t)|\(line)".utf8 {
+                    h ^= UInt64(byte)
+                    h = h &* 0x100_0000_01b3
+                }
+            }
+        }
+        return String(h, radix: 16)
     }
 
     // MARK: - Locks
@@ -91,3 +131,13 @@ public struct PostgresTransaction {
         try PostgresNumbering.setStart(series, start, on: connection)
     }
 }
+
+/// What went wrong in a transaction that no savepoint can undo: a serialization failure or
+/// deadlock (the store runs the body again) or a lost connection (the command fails with
+/// `storage`). Shared by the copies of one ``PostgresTransaction``.
+final class TransactionHealth: @unchecked Sendable {
+    /// The first such failure, nil while the transaction is sound.
+    var fatal: PostgresError?
+}
+
+extension PostgresTransaction: StoreTransaction {}

@@ -1,27 +1,35 @@
 import ArgumentParser
 import OrderCore
 import OrderEngine
-import OrderScript
 import OrderStore
+import OrderStorePostgres
+import PostgresClient
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `oe bench lifecycle`: the Danish lifecycle on a SQLite file with the default workflow's
-/// hooks — create (3 lines) → authorize → processing → ship → hand over (the workflow
-/// captures; invoice) → shipped, and a credit note for every tenth order — in batch mode
-/// (group commit) and interactive mode (one transaction per command), each against its floor:
-/// the same rows written with raw SQLite prepared statements in the same batching.
+/// `oe bench lifecycle`: the Danish lifecycle with the default workflow's hooks (see
+/// `LifecycleRun`) in batch mode (group commit) and interactive mode (one transaction per
+/// command), each against its floor: the same rows written with raw prepared statements in the
+/// same batching. Always on a SQLite file; with `--db postgresql://…` on PostgreSQL too, in
+/// the same run, against a floor written with raw libpq; with `--clients N` also N processes
+/// on one database.
 struct LifecycleBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lifecycle",
-        abstract: "The Danish order lifecycle with workflow hooks: orders/s, p50/p99 per command, peak RSS, and the raw-SQLite floor.",
-        discussion: "The last line is: lifecycle <orders/s> orders/s; floor <orders/s> orders/s; ratio <r> (batch mode).")
+        abstract: "The Danish order lifecycle with workflow hooks: orders/s, p50/p99 per command, peak RSS, and the raw floor (SQLite; PostgreSQL with --db).",
+        discussion: """
+            With --db postgresql://… the engine also runs on PostgreSQL (a fresh database per mode, made on that \
+            server) against the same rows written with raw libpq prepared statements (schema \(PostgresFloorBench.defaultSchema) \
+            of --db's database). With --clients N each backend also runs N `oe` processes on one database. For \
+            figures comparable with SQLite's synchronous=FULL use a durable server (scripts/pg-start --durable). \
+            The last line is: lifecycle <orders/s> orders/s; floor <orders/s> orders/s; ratio <r> (SQLite, batch mode).
+            """)
 
-    @Option(name: .long, help: "Orders in batch mode.")
+    @Option(name: .long, help: "Orders in batch mode (with --clients: per client).")
     var orders: Int = 100_000
 
-    @Option(name: .long, help: "Orders in interactive mode (0 skips it).")
+    @Option(name: .long, help: "Orders in interactive mode, 0 skips it (with --clients: per client).")
     var interactiveOrders: Int = 5_000
 
     @Option(name: .long, help: "Orders per transaction in batch mode.")
@@ -30,130 +38,195 @@ struct LifecycleBench: ParsableCommand {
     @Option(name: .long, help: "The workflow whose hooks run (default: the Danish one).")
     var workflow: String = "scripts/workflows/danish.lua"
 
-    @Option(name: .long, help: "Folder for the benchmark databases (default: a new temporary folder).")
+    @Option(name: .long, help: "Folder for the benchmark's SQLite databases (default: a new temporary folder).")
     var dir: String?
 
     @Option(name: .long, help: "full or normal.")
     var durability: String = "full"
 
+    @Option(name: .long, help: "A PostgreSQL server (postgresql://user:password@host:port/db?…) to run the lifecycle and its floor on too.")
+    var db: String?
+
+    @Option(name: .long, help: "Client processes on one database, per backend and mode (1: none besides the single-process runs).")
+    var clients: Int = 1
+
+    @Option(name: .long, help: "The PostgreSQL floor's search index: simple (the store's), trgm, fts or none.")
+    var pgSearch: PostgresFloorBench.SearchIndex = .simple
+
+    @Option(name: .long, help: .hidden)
+    var clientDb: String?
+
+    @Flag(name: .long, help: .hidden)
+    var clientInteractive = false
+
+    @Option(name: .long, help: .hidden)
+    var startAt: Int64?
+
+    /// Write transactions per order of the last interactive run (`oe bench pg-floor` replays as many).
+    nonisolated(unsafe) static var interactiveTransactionsPerOrder = 0
+
+    func validate() throws {
+        guard orders > 0, batch > 0, interactiveOrders >= 0 else { throw ValidationError("--orders and --batch must be positive") }
+        guard (1...64).contains(clients) else { throw ValidationError("--clients: 1 to 64") }
+        guard Durability(rawValue: durability) != nil else { throw ValidationError("--durability: full or normal") }
+        if let db, !StoreOpener.isPostgres(db) { throw ValidationError("--db: not a postgresql:// URL") }
+    }
+
     func run() throws {
+        if let clientDb { return try runClient(clientDb) }
+        do { try runAll() } catch let e as PostgresError {
+            printError(e.description)
+            throw ExitCode(e.code.rawValue)
+        } catch let e as OrderError {
+            printError(e.description)
+            throw ExitCode(e.code.rawValue)
+        }
+    }
+
+    private var durable: Durability { Durability(rawValue: durability) ?? .full }
+
+    /// One row of the closing table.
+    private struct Row {
+        var backend: String
+        var mode: String
+        var engine: Double
+        var floor: Double?
+    }
+
+    private func runAll() throws {
         let folder = dir ?? BenchSupport.temporaryFolder()
-        let full = durability == "full"
+        let full = durable == .full
         print("OrderEngine lifecycle benchmark — \(orders) orders (batch), \(interactiveOrders) (interactive); SQLite files in \(folder); synchronous=\(full ? "FULL" : "NORMAL"); workflow \(workflow)")
-        let (batchRate, batchDB) = try runEngine(folder + "/batch.sqlite", orders: orders, batched: true)
+        var rows: [Row] = []
+
+        // SQLite: the engine and its raw-SQLite floor.
+        let batchDB = folder + "/batch.sqlite"
+        let sqliteBatch = try single(batchDB, orders: orders, batched: true, label: "SQLite")
         let floorSeconds = try RawFloor(source: batchDB, target: folder + "/floor-batch.sqlite")
             .run(orders: orders, ordersPerTransaction: batch, synchronousFull: full)
         let floorRate = Double(orders) / floorSeconds
         print("floor (same rows, raw SQLite, \(batch) orders/transaction): \(Int(floorRate)) orders/s (\(fmt(floorSeconds)) s)")
+        rows.append(Row(backend: "SQLite", mode: "batch", engine: sqliteBatch.rate, floor: floorRate))
         if interactiveOrders > 0 {
-            let before = Self.writes
-            let (rate, db) = try runEngine(folder + "/interactive.sqlite", orders: interactiveOrders, batched: false)
-            let txPerOrder = max(1, Int((Double(Self.writes - before) / Double(interactiveOrders)).rounded()))
-            Self.interactiveTransactionsPerOrder = txPerOrder
-            let s = try RawFloor(source: db, target: folder + "/floor-interactive.sqlite")
+            let path = folder + "/interactive.sqlite"
+            let r = try single(path, orders: interactiveOrders, batched: false, label: "SQLite")
+            let txPerOrder = transactionsPerOrder(r)
+            let s = try RawFloor(source: path, target: folder + "/floor-interactive.sqlite")
                 .run(orders: interactiveOrders, ordersPerTransaction: 1, transactionsPerOrder: txPerOrder, synchronousFull: full)
             let f = Double(interactiveOrders) / s
-            print("floor (same rows, raw SQLite, \(txPerOrder) transactions/order as the engine): \(Int(f)) orders/s; ratio \(fmt(rate / f))")
+            print("floor (same rows, raw SQLite, \(txPerOrder) transactions/order as the engine): \(Int(f)) orders/s; ratio \(ratio(r.rate / f))")
+            rows.append(Row(backend: "SQLite", mode: "interactive", engine: r.rate, floor: f))
         }
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        print("peak RSS: \(usage.ru_maxrss / 1024) MiB")
-        print("lifecycle \(Int(batchRate)) orders/s; floor \(Int(floorRate)) orders/s; ratio \(fmt(batchRate / floorRate))")
+
+        // PostgreSQL: the engine on a fresh database per mode, the floor replaying the same rows.
+        var pgBatchLine: String?
+        if let db {
+            let pg = try PostgresConnection(url: db)
+            defer { pg.close() }
+            let settings = try ["fsync", "synchronous_commit", "full_page_writes"].map { try "\($0)=\(pg.query("SELECT current_setting($1)", [.text($0)])[0].string(0))" }
+            print("PostgreSQL \(pg.serverVersion / 10000).\(pg.serverVersion % 100) at \(pg.redactedURL) (\(settings.joined(separator: ", "))); floor search index \(pgSearch.rawValue)")
+            let r = try withPostgresShop(db) { try single($0, orders: orders, batched: true, label: "PostgreSQL") }
+            let f = try PostgresFloorBench.replay(batchDB, into: pg, schema: PostgresFloorBench.defaultSchema, search: pgSearch, foreignKeys: true,
+                                                  orders: orders, ordersPerTransaction: batch, transactionsPerOrder: nil)
+            print("pg floor (same rows, raw libpq, \(batch) orders/transaction): \(Int(f)) orders/s; ratio \(ratio(r.rate / f))")
+            rows.append(Row(backend: "PostgreSQL", mode: "batch", engine: r.rate, floor: f))
+            pgBatchLine = "pg-lifecycle \(Int(r.rate)) orders/s; pg floor \(Int(f)) orders/s; ratio \(ratio(r.rate / f))"
+            if interactiveOrders > 0 {
+                let ri = try withPostgresShop(db) { try single($0, orders: interactiveOrders, batched: false, label: "PostgreSQL") }
+                let tx = transactionsPerOrder(ri)
+                let fi = try PostgresFloorBench.replay(folder + "/interactive.sqlite", into: pg, schema: PostgresFloorBench.defaultSchema,
+                                                       search: pgSearch, foreignKeys: true, orders: interactiveOrders,
+                                                       ordersPerTransaction: 1, transactionsPerOrder: tx)
+                print("pg floor (same rows, raw libpq, \(tx) transactions/order as the engine): \(Int(fi)) orders/s; ratio \(ratio(ri.rate / fi))")
+                rows.append(Row(backend: "PostgreSQL", mode: "interactive", engine: ri.rate, floor: fi))
+            }
+        }
+
+        // N client processes on one database per backend and mode.
+        if clients > 1 {
+            var backends: [(String, () throws -> (String, () throws -> Void))] = [("SQLite", {
+                let path = folder + "/clients-\(BenchSupport.nowNs()).sqlite"
+                return (path, { BenchSupport.removeDatabase(path) })
+            })]
+            if let db {
+                backends.append(("PostgreSQL", {
+                    let name = PostgresDatabases.uniqueName(prefix: "oe_bench_")
+                    return (try PostgresDatabases.createMigrated(server: db, name: name), { try PostgresDatabases.drop(server: db, name: name) })
+                }))
+            }
+            for (backend, make) in backends {
+                for batched in interactiveOrders > 0 ? [true, false] : [true] {
+                    let (location, remove) = try make()
+                    let perClient = batched ? orders : interactiveOrders
+                    let setup = try LifecycleRun.engine(location, workflow: workflow, durability: durable)
+                    _ = try setup.call("settings.set", LifecycleRun.seller)
+                    setup.close()
+                    let r = try LifecycleClients(location: location, clients: clients, ordersPerClient: perClient, batch: batched ? batch : nil,
+                                                 workflow: workflow, durability: durability, folder: folder).run()
+                    let check = try LifecycleRun.engine(location, workflow: workflow, durability: durable)
+                    try LifecycleRun.checkCaptured(check, orders: clients * perClient)
+                    check.close()
+                    try remove()
+                    let mode = batched ? "batch" : "interactive"
+                    print("\(backend), \(clients) clients, \(mode): \(Int(r.summedRate)) orders/s summed (\(Int(r.aggregateRate)) orders/s from the common start to the last end); client 0:")
+                    print(r.firstReport)
+                    rows.append(Row(backend: backend, mode: "\(mode), \(clients) processes", engine: r.summedRate, floor: nil))
+                }
+            }
+        }
+
+        print("peak RSS: \(BenchSupport.peakRSSMiB()) MiB")
+        print(table(rows))
+        if let pgBatchLine { print(pgBatchLine) }
+        print("lifecycle \(Int(sqliteBatch.rate)) orders/s; floor \(Int(floorRate)) orders/s; ratio \(ratio(sqliteBatch.rate / floorRate))")
     }
 
-    /// Write transactions the engine runs made (to give the interactive floor as many).
-    nonisolated(unsafe) static var writes = 0
-    /// Write transactions per order of the last interactive run (the PostgreSQL floor replays as many).
-    nonisolated(unsafe) static var interactiveTransactionsPerOrder = 0
+    /// Runs the lifecycle once in this process on a fresh database at `location` and prints its figures.
+    private func single(_ location: String, orders: Int, batched: Bool, label: String) throws -> LifecycleRun.Result {
+        if !StoreOpener.isPostgres(location) { BenchSupport.removeDatabase(location) }
+        let r = try LifecycleRun(location: location, orders: orders, batch: batched ? batch : nil, workflow: workflow, durability: durable).run()
+        print(batched ? "\(label) batch (\(batch) orders/transaction): \(Int(r.rate)) orders/s (\(fmt(r.seconds)) s)"
+                      : "\(label) interactive (one transaction per command): \(Int(r.rate)) orders/s (\(fmt(r.seconds)) s)")
+        print(r.stats.report())
+        return r
+    }
+
+    /// Write transactions per order of an interactive run (the floor makes as many).
+    private func transactionsPerOrder(_ r: LifecycleRun.Result) -> Int {
+        let tx = max(1, Int((Double(r.writes) / Double(r.orders)).rounded()))
+        Self.interactiveTransactionsPerOrder = tx
+        return tx
+    }
+
+    /// Runs `body` on a fresh migrated database on the server of `server`, dropped afterwards.
+    private func withPostgresShop<T>(_ server: String, _ body: (String) throws -> T) throws -> T {
+        let name = PostgresDatabases.uniqueName(prefix: "oe_bench_")
+        let url = try PostgresDatabases.createMigrated(server: server, name: name)
+        defer { try? PostgresDatabases.drop(server: server, name: name) }
+        return try body(url)
+    }
+
+    /// A client process of `--clients`: its share of the lifecycle on the shared database, then
+    /// the result line its parent reads and its latencies.
+    private func runClient(_ location: String) throws {
+        let r = try LifecycleRun(location: location, orders: orders, batch: clientInteractive ? nil : batch,
+                                 workflow: workflow, durability: durable, setSeller: false, startAt: startAt).run()
+        print("\(LifecycleClients.marker) \(r.orders) \(r.startNs) \(r.endNs)")
+        print(r.stats.report())
+    }
+
+    /// The closing table: backend, mode, engine, floor, ratio (markdown).
+    private func table(_ rows: [Row]) -> String {
+        var out = ["| backend | mode | OrderEngine orders/s | floor orders/s | ratio |", "|---|---|---:|---:|---:|"]
+        for r in rows {
+            let floor = r.floor.map { "\(Int($0))" } ?? "–"
+            let ratio = r.floor.map { self.ratio(r.engine / $0) } ?? "–"
+            out.append("| \(r.backend) | \(r.mode) | \(Int(r.engine)) | \(floor) | \(ratio) |")
+        }
+        return out.joined(separator: "\n")
+    }
 
     private func fmt(_ v: Double) -> String { String(format2: v) }
-
-    /// Runs the lifecycle; returns orders/s and the database path.
-    private func runEngine(_ path: String, orders: Int, batched: Bool) throws -> (Double, String) {
-        BenchSupport.removeDatabase(path)
-        var config = BenchSupport.configuration(durability: Durability(rawValue: durability) ?? .full)
-        config.workflows = [workflow]
-        config.scriptHost = LuaHost.factory()
-        let engine = try Engine(path: path, configuration: config)
-        _ = try engine.call("settings.set", ["seller": ["name": "Nordisk Kaffe ApS", "address": "Vestergade 1, 8000 Aarhus C", "vat_number": "DK13585628"]])
-        let writesBefore = engine.store.writeTransactionCount
-        var stats = LatencyStats()
-        let start = now()
-        var done = 0
-        var lastReport = start
-        while done < orders {
-            let count = batched ? min(batch, orders - done) : 1
-            let first = done + 1
-            if batched {
-                try engine.transaction(actor: "bench") { ctx in
-                    for k in 0..<count { try lifecycle(Int64(first + k), stats: &stats) { try ctx.call($0, $1) } }
-                }
-                // Credit notes need the invoices, which captures issue after the commit.
-                try engine.transaction(actor: "bench") { ctx in
-                    for k in 0..<count where (first + k) % 10 == 0 { try creditNote(Int64(first + k), stats: &stats) { try ctx.call($0, $1) } }
-                }
-            } else {
-                try lifecycle(Int64(first), stats: &stats) { try engine.call($0, $1, actor: "bench") }
-                if first % 10 == 0 { try creditNote(Int64(first), stats: &stats) { try engine.call($0, $1, actor: "bench") } }
-            }
-            done += count
-            if now() - lastReport > 5 {
-                lastReport = now()
-                printError("  … \(done) orders, \(Int(Double(done) / (lastReport - start))) orders/s")
-            }
-        }
-        let seconds = now() - start
-        let captured = try engine.call("order.count", ["payment_state": "captured"])["count"]?.intValue ?? 0
-        let refunded = try engine.call("order.count", ["payment_state": ["refunded", "partially_refunded"]])["count"]?.intValue ?? 0
-        guard captured + refunded == Int64(orders) else {
-            throw ValidationError("only \(captured + refunded) of \(orders) orders ended captured: the workflow did not run as expected")
-        }
-        Self.writes += engine.store.writeTransactionCount - writesBefore
-        let rate = Double(orders) / seconds
-        print(batched ? "batch (\(batch) orders/transaction): \(Int(rate)) orders/s (\(fmt(seconds)) s)"
-                      : "interactive (one transaction per command): \(Int(rate)) orders/s (\(fmt(seconds)) s)")
-        print(stats.report())
-        engine.close()
-        return (rate, path)
-    }
-
-    private static let lines: JSON = [
-        ["sku": "KAF", "name": "Kaffe 1 kg", "qty": 2, "unit_price": 17900],
-        ["sku": "KRUS", "name": "Krus", "qty": 1, "unit_price": 12900],
-        ["sku": "FILTER", "name": "Filterposer", "qty": 3, "unit_price": 3900],
-    ]
-    private static let methods: [JSON] = ["visa", "dankort", "mobilepay", "mastercard"]
-
-    private func lifecycle(_ n: Int64, stats: inout LatencyStats, _ call: (String, JSON) throws -> JSON) throws {
-        func timed(_ name: String, _ p: JSON) throws -> JSON {
-            let t = nowNs()
-            let r = try call(name, p)
-            stats.add(name, nanoseconds: nowNs() - t)
-            return r
-        }
-        let o = try timed("order.create", [
-            "customer": ["name": .string("Kunde \(n)"), "email": .string("kunde\(n)@example.dk"),
-                         "delivery_address": ["street": .string("Vej \(n)"), "postal_code": "8000", "city": "Aarhus C"]],
-            "lines": LifecycleBench.lines, "delivery": ["method": "shipping", "carrier": "GLS"],
-        ])
-        let number = o["order"] ?? .int(n)
-        _ = try timed("payment.authorize", ["order": number, "amount": o["total"] ?? 0, "method": LifecycleBench.methods[Int(n % 4)]])
-        _ = try timed("order.set_status", ["order": number, "status": "processing"])
-        let s = try timed("shipment.create", ["order": number])
-        _ = try timed("shipment.hand_over", ["shipment": s["shipment"] ?? 0])
-        _ = try timed("order.set_status", ["order": number, "status": "shipped"])
-    }
-
-    private func creditNote(_ n: Int64, stats: inout LatencyStats, _ call: (String, JSON) throws -> JSON) throws {
-        let t = nowNs()
-        _ = try call("credit_note.create", ["order": .int(n), "lines": [["sku": "KRUS", "qty": 1]], "reason": "retur"])
-        stats.add("credit_note.create", nanoseconds: nowNs() - t)
-    }
-
-    private func now() -> Double { Double(nowNs()) / 1e9 }
-    private func nowNs() -> Int64 {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return Int64(t.tv_sec) * 1_000_000_000 + Int64(t.tv_nsec)
-    }
+    /// A ratio with two decimals (0.37, not 0.4).
+    private func ratio(_ v: Double) -> String { "\((v * 100).rounded() / 100)" }
 }

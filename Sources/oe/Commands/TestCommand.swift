@@ -2,6 +2,7 @@ import ArgumentParser
 import OrderCore
 import OrderEngine
 import OrderScript
+import OrderStorePostgres
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,6 +17,8 @@ struct TestCommand: ParsableCommand {
             a clock that starts at 2026-11-23T08:00:00Z and moves only with oe.clock.advance{…}.
             Loaded first: the workflow beside the test file (danish.lua for danish_test.lua), then any
             --workflow. The last line is `N passed, N failed`; the exit status is 1 if any failed.
+            With --postgres URL each test runs on a new, migrated schema of its own on that
+            PostgreSQL server instead (the same tests on the PostgreSQL store; the schemas stay).
             """)
 
     @Argument(help: "Test files or folders to search for *_test.lua (default: the current folder).")
@@ -26,6 +29,9 @@ struct TestCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Show each hook's oe.log output.")
     var verbose = false
+
+    @Option(name: .long, help: "A PostgreSQL server (postgresql://…): each test on a new schema there, not in memory.")
+    var postgres: String?
 
     func run() throws {
         let files = TestFinder.find(paths.isEmpty ? ["."] : paths)
@@ -38,7 +44,7 @@ struct TestCommand: ParsableCommand {
             print(file)
             let names: [String]
             do {
-                names = try TestSession(file: file, workflows: workflow, verbose: verbose).names()
+                names = try TestSession(file: file, workflows: workflow, verbose: verbose, postgres: postgres).names()
             } catch {
                 print("  FAIL (loading) \(Self.indent(error.message))")
                 failed += 1
@@ -46,7 +52,7 @@ struct TestCommand: ParsableCommand {
             }
             for (k, name) in names.enumerated() {
                 do {
-                    try TestSession(file: file, workflows: workflow, verbose: verbose).run(index: k + 1)
+                    try TestSession(file: file, workflows: workflow, verbose: verbose, postgres: postgres).run(index: k + 1)
                     print("  ok   \(name)")
                     passed += 1
                 } catch {
@@ -70,12 +76,13 @@ struct TestSession {
     let host: LuaHost
     let engine: Engine
 
-    init(file: String, workflows: [String], verbose: Bool) throws(OrderError) {
+    /// `postgres`: the server to create the test's own schema on; nil: an in-memory SQLite shop.
+    init(file: String, workflows: [String], verbose: Bool, postgres: String? = nil) throws(OrderError) {
         let clock = ManualClock(Timestamp(year: 2026, month: 11, day: 23, hour: 8))
         var config = EngineConfiguration.simulated(clock: clock, defaultActor: "test")
         let sink: @Sendable (String) -> Void = verbose ? { @Sendable line in print("       log: \(line)") } : { @Sendable _ in }
         config.scriptHost = LuaHost.factory(logSink: sink)
-        engine = try Engine(path: ":memory:", configuration: config)
+        engine = try Engine(path: TestSession.database(postgres), configuration: config)
         guard let host = engine.luaHost else { throw OrderError(.misuse, "no Lua host") }
         self.host = host
         try host.enableTestMode(clock: clock)
@@ -84,6 +91,15 @@ struct TestSession {
         if FileReader.isFile(sibling) { load.insert(sibling, at: 0) }
         for w in load { try host.loadWorkflow(path: w) }
         try host.loadWorkflow(path: file)
+    }
+
+    private static func database(_ server: String?) throws(OrderError) -> String {
+        guard let server else { return ":memory:" }
+        do {
+            return try PostgresDatabases.createMigratedSchema(server: server, name: PostgresDatabases.uniqueName(prefix: "oe_lua_test_"))
+        } catch {
+            throw OrderError(.storage, "oe test --postgres: cannot create a test schema: \(error)")
+        }
     }
 
     func names() throws(OrderError) -> [String] {

@@ -32,3 +32,16 @@ struct SearchFoldingTests {
         #expect(SearchFolding.fold("Holm") != SearchFolding.fold("Helm"))
     }
 }
+
+@Suite("Search terms, as both stores query them")
+struct SearchTermsTests {
+    @Test("words are folded, any order; only the last, from three characters, is a prefix; at most 16")
+    func terms() {
+        #expect(SearchFolding.terms("Holm Jen") == [.init(word: "holm", prefix: false), .init(word: "jen", prefix: true)])
+        #expect(SearchFolding.terms("jens ho") == [.init(word: "jens", prefix: false), .init(word: "ho", prefix: false)])
+        #expect(SearchFolding.terms("Søren").map(\.word) == ["soren"])
+        #expect(SearchFolding.terms("mette@example.dk").map(\.word) == ["mette", "example", "dk"])
+        #expect(SearchFolding.terms(" -- ! ").isEmpty)
+        #expect(SearchFolding.terms((1...20).map { "w\($0)" }.joined(separator: " ")).count == 16)
+    }
+}

@@ -1,0 +1,116 @@
+import OrderCore
+import OrderStorage
+import PostgresClient
+
+extension StoredValue {
+    /// The value as a statement parameter.
+    var postgres: PostgresValue {
+        switch self {
+        case .int(let v): .int(v)
+        case .text(let v): .text(v)
+        case .null: .null
+        }
+    }
+}
+
+extension PostgresTransaction {
+    /// The folded search text the GIN index reads (`order_docs.search_folded`): the stored
+    /// search text split into the words the index holds, as `oe store copy` writes it (``PostgresSearch/indexed(_:)``).
+    static func searchFolded(_ search: String) -> String { PostgresSearch.indexed(search) }
+
+    /// Inserts a new order (its number already drawn) with its derived columns and its document.
+    package func insertOrder(_ a: OrderAggregate) throws {
+        let o = a.order
+        let columns = OrderRow.stateColumns + ["version", "updated_at", "number", "reference", "created_at"]
+        let values = OrderRow.stateValues(a).map(\.postgres)
+            + [.int(o.version), .int(o.updatedAt.seconds), .int(o.number), .text(o.reference), .int(o.createdAt.seconds)]
+        try rows("INSERT INTO orders (\(columns.joined(separator: ", "))) VALUES ("
+                 + (1...columns.count).map { "$\($0)" }.joined(separator: ", ") + ")", values)
+        let search = OrderRow.searchText(o)
+        try rows("INSERT INTO order_docs (number, search, search_folded, doc) VALUES ($1, $2, $3, $4)",
+                 [.int(o.number), .text(search), .text(Self.searchFolded(search)), .text(OrderRow.document(o))])
+    }
+
+    /// Writes an order's changed fields and re-derives its state columns from the ledgers, as
+    /// the SQLite store does: only the columns that differ from `previous` (all without it);
+    /// `conflict` when `expectedVersion` is stale; the document only when `documentChanged`.
+    package func updateOrder(_ a: OrderAggregate, expectedVersion: Int64, documentChanged: Bool, previous: OrderAggregate?) throws {
+        let o = a.order
+        let new = OrderRow.stateValues(a)
+        let old = previous.map(OrderRow.stateValues)
+        var sets = ""
+        var values: [PostgresValue] = []
+        for (i, column) in OrderRow.stateColumns.enumerated() where old?[i] != new[i] {
+            values.append(new[i].postgres)
+            sets += "\(column) = $\(values.count), "
+        }
+        values += [.int(o.version), .int(o.updatedAt.seconds), .int(o.number), .int(expectedVersion)]
+        let n = values.count
+        let r = try rows("UPDATE orders SET \(sets)version = $\(n - 3), updated_at = $\(n - 2) WHERE number = $\(n - 1) AND version = $\(n)", values)
+        if r.rowsAffected == 0 {
+            throw OrderError.conflict("order \(o.number) was changed concurrently (version \(expectedVersion) is stale)")
+        }
+        if documentChanged {
+            let search = OrderRow.searchText(o)
+            try rows("UPDATE order_docs SET search = $1, search_folded = $2, doc = $3 WHERE number = $4",
+                     [.text(search), .text(Self.searchFolded(search)), .text(OrderRow.document(o)), .int(o.number)])
+        }
+    }
+
+    /// An order with its payments, shipments and documents, or nil. Served from the cache when
+    /// the version read now (in this transaction) is the cached one; added to it only from read
+    /// transactions, whose snapshot is consistent and committed.
+    package func loadAggregate(_ number: Int64) throws -> OrderAggregate? {
+        if let cache {
+            guard let version = try rows("SELECT version FROM orders WHERE number = $1", [.int(number)]).first?.int(0) else { return nil }
+            if let hit = cache.get(number, version: version) { return hit }
+            let a = try loadAggregateUncached(number)
+            if isRead, let a { cache.put(a) }
+            return a
+        }
+        return try loadAggregateUncached(number)
+    }
+
+    static let orderColumns = """
+        o.number, o.reference, o.status, o.currency, o.notify, o.version, o.created_at, o.updated_at, d.doc
+        FROM orders o JOIN order_docs d ON d.number = o.number
+        """
+
+    static func order(_ r: PostgresRow) throws -> Order {
+        OrderRow.order(number: try r.int(0), reference: try r.string(1), status: try r.string(2), currency: try r.string(3),
+                       notify: try r.int(4) != 0, version: try r.int(5), createdAt: try r.int(6), updatedAt: try r.int(7),
+                       document: Self.json(try r.string(8)))
+    }
+
+    func loadAggregateUncached(_ number: Int64) throws -> OrderAggregate? {
+        guard let order = try rows("SELECT \(Self.orderColumns) WHERE o.number = $1", [.int(number)]).first.map(Self.order) else { return nil }
+        return OrderAggregate(order: order, payments: PaymentLedger(try payments(where: "order_number = $1", [.int(number)]).map(\.1)),
+                              shipments: try shipments(where: "order_number = $1", [.int(number)]),
+                              documents: try documents(where: "order_number = $1", [.int(number)]).map(\.1))
+    }
+
+    /// Many orders at once, in four queries; numbers that do not exist are absent. Bypasses the cache.
+    package func loadAggregates(_ numbers: [Int64]) throws -> [Int64: OrderAggregate] {
+        guard !numbers.isEmpty else { return [:] }
+        let list: [PostgresValue] = [.text("{" + numbers.map(String.init).joined(separator: ",") + "}")]
+        let members = "order_number = ANY($1::bigint[])"
+        var payments: [Int64: [PaymentTransaction]] = [:]
+        for (n, p) in try self.payments(where: members, list) { payments[n, default: []].append(p) }
+        var shipments: [Int64: [Shipment]] = [:]
+        for s in try self.shipments(where: members, list) { shipments[s.order, default: []].append(s) }
+        var documents: [Int64: [InvoiceDocument]] = [:]
+        for (n, d) in try self.documents(where: members, list) { documents[n, default: []].append(d) }
+        var out: [Int64: OrderAggregate] = [:]
+        for r in try rows("SELECT \(Self.orderColumns) WHERE o.number = ANY($1::bigint[])", list) {
+            let o = try Self.order(r)
+            out[o.number] = OrderAggregate(order: o, payments: PaymentLedger(payments[o.number] ?? []),
+                                           shipments: shipments[o.number] ?? [], documents: documents[o.number] ?? [])
+        }
+        return out
+    }
+
+    /// Whether order `number` exists.
+    package func orderExists(_ number: Int64) throws -> Bool {
+        try rows("SELECT 1 FROM orders WHERE number = $1", [.int(number)]).count > 0
+    }
+}
