@@ -6,9 +6,9 @@ import Testing
 /// shipping fee on a whole withdrawal, the money invariant, and every refusal storing nothing.
 @Suite struct ReturnsTests {
     /// An order of 2 T-shirts and a mug with 49 kr. freight, shipped, handed over and captured (invoiced).
-    func deliveredOrder(_ shop: Shop, notify: Bool = true) throws -> Int64 {
+    func deliveredOrder(_ shop: Shop, notify: Bool = true, fees: JSON = [["kind": "shipping", "name": "Fragt", "amount": 4_900]]) throws -> Int64 {
         var p = Shop.orderParams(notify: notify).objectValue!
-        p["fees"] = [["kind": "shipping", "name": "Fragt", "amount": 4_900]]
+        p["fees"] = fees
         let n = try #require(shop.call("order.create", .object(p))["order"]?.intValue)
         try shop.authorize(n)
         try shop.shipAndHandOver(n)
@@ -26,6 +26,130 @@ import Testing
         let captured = try #require(o["payments"]?["captured"]?.intValue ?? o["captured"]?.intValue)
         let refunded = try #require(o["payments"]?["refunded"]?.intValue ?? o["refunded"]?.intValue)
         #expect(captured - refunded == invoiced - credited)
+    }
+
+    /// Every invoice of order `n` obeys the per-rate credit rule (`CreditRule.violations`).
+    func creditRuleHolds(_ shop: Shop, _ n: Int64) throws {
+        let docs = (try shop.call("invoice.find", ["order": .int(n)])["documents"]?.arrayValue ?? []).compactMap(InvoiceDocument.init(stored:))
+        for inv in docs where inv.kind == .invoice { #expect(CreditRule.violations(of: inv, documents: docs) == []) }
+    }
+
+    @Test func aReturnRefundedWithADeductionUsesUpItsUnits() throws {
+        let shop = try Shop()
+        let n = try deliveredOrder(shop)
+        let r = try shop.call("return.create", ["order": .int(n), "lines": lines([("TSHIRT", 1)]), "reason": "Brugt"])
+        let refund = try shop.call("return.refund", ["return": r["number"]!, "amount": 15_000])
+        #expect(refund["total"]?.intValue == 15_000)
+        // The credit note names the returned unit, the deduction on its line.
+        let cn = try #require(refund["document"]?["lines"]?.arrayValue)
+        #expect(cn.count == 1)
+        #expect(cn.first?["sku"]?.stringValue == "TSHIRT")
+        #expect(cn.first?["qty"]?.intValue == 1)
+        #expect(cn.first?["gross"]?.intValue == 15_000)
+        // That unit is credited: two more T-shirts are refused, naming the line; one is accepted.
+        try expectRefused(shop, .conflict, "lines[0].qty", "1 of sku 'TSHIRT' left to credit") {
+            try shop.call("credit_note.create", ["order": .int(n), "lines": lines([("TSHIRT", 2)]), "reason": "igen"])
+        }
+        let one = try shop.call("credit_note.create", ["order": .int(n), "lines": lines([("TSHIRT", 1)]), "reason": "den anden"])
+        #expect(one["total"]?.intValue == 19_900)
+        try expectRefused(shop, .conflict, "lines[0].qty", "0 of sku 'TSHIRT' left to credit") {
+            try shop.call("credit_note.create", ["order": .int(n), "lines": lines([("TSHIRT", 1)]), "reason": "tredje"])
+        }
+        try invariant(shop, n)
+        try creditRuleHolds(shop, n)
+    }
+
+    @Test func aRefundAfterAGoodwillCreditTakesWhatIsLeft() throws {
+        // An explicit amount that fits what is left is used.
+        let shop = try Shop()
+        let n = try deliveredOrder(shop)
+        _ = try shop.call("credit_note.create", ["order": .int(n), "amount": 50_000, "reason": "Goodwill"])  // 46.00 left
+        let r = try shop.call("return.create", ["order": .int(n), "lines": lines([("MUG", 1)]), "reason": "Defekt"])
+        try expectRefused(shop, .policy, "amount", "46.00") { try shop.call("return.refund", ["return": r["number"]!, "amount": 4_601]) }
+        let ok = try shop.call("return.refund", ["return": r["number"]!, "amount": 4_000])
+        #expect(ok["total"]?.intValue == 4_000)
+        try invariant(shop, n)
+        try creditRuleHolds(shop, n)
+
+        // Without an amount: what is left, capped, and the result says so.
+        let shop2 = try Shop()
+        let m = try deliveredOrder(shop2)
+        _ = try shop2.call("credit_note.create", ["order": .int(m), "amount": 50_000, "reason": "Goodwill"])
+        let r2 = try shop2.call("return.create", ["order": .int(m), "lines": lines([("MUG", 1)]), "reason": "Defekt"])
+        let capped = try shop2.call("return.refund", ["return": r2["number"]!])
+        #expect(capped["total"]?.intValue == 4_600)
+        #expect(capped["return"]?["refunds"]?[0]?["already_credited"]?.intValue == 5_300)
+        #expect(capped["note"]?["da"]?.stringValue?.contains("46,00") == true)
+        #expect(capped["note"]?["en"]?.stringValue?.contains("53.00") == true)
+        try invariant(shop2, m)
+        try creditRuleHolds(shop2, m)
+
+        // Same with the freight of a whole withdrawal.
+        let shop3 = try Shop()
+        let w = try deliveredOrder(shop3)
+        _ = try shop3.call("credit_note.create", ["order": .int(w), "amount": 50_000, "reason": "Goodwill"])
+        let r3 = try shop3.call("return.create", ["order": .int(w), "lines": lines([("TSHIRT", 2), ("MUG", 1)]), "reason": "Fortrudt",
+                                                   "withdrawal": true])
+        let all = try shop3.call("return.refund", ["return": r3["number"]!, "amount": 4_600])
+        #expect(all["total"]?.intValue == 4_600)
+        try invariant(shop3, w)
+        try creditRuleHolds(shop3, w)
+    }
+
+    @Test func aCappedRefundOverTwoRatesKeepsEveryRateWithinItsInvoice() throws {
+        let shop = try Shop()
+        let n = try shop.createOrder(lines: [Shop.line("TSHIRT", "T-shirt", qty: 1, price: 19_900),
+                                             Shop.line("AVIS", "Avis", qty: 1, price: 5_000, vat: 0)])
+        try shop.authorize(n)
+        try shop.shipAndHandOver(n)
+        try shop.capture(n)
+        _ = try shop.call("credit_note.create", ["order": .int(n), "amount": 20_000, "reason": "Goodwill"])
+        let r = try shop.call("return.create", ["order": .int(n), "lines": lines([("TSHIRT", 1), ("AVIS", 1)]), "reason": "Retur"])
+        let refund = try shop.call("return.refund", ["return": r["number"]!])
+        #expect(refund["total"]?.intValue == 4_900)
+        let cn = refund["document"]?["lines"]?.arrayValue ?? []
+        #expect(cn.map { $0["sku"]?.stringValue } == ["TSHIRT", "AVIS"])
+        #expect(cn.allSatisfy { $0["qty"]?.intValue == 1 })
+        try creditRuleHolds(shop, n)
+        try invariant(shop, n)
+        try expectRefused(shop, .conflict, "lines[0].qty", "0 of sku 'AVIS' left to credit") {
+            try shop.call("credit_note.create", ["order": .int(n), "lines": lines([("AVIS", 1)]), "reason": "igen"])
+        }
+        try expectRefused(shop, .conflict, "fully credited") { try shop.call("credit_note.create", ["order": .int(n), "reason": "resten"]) }
+    }
+
+    @Test func aWholeWithdrawalRefundsEveryFeeTheConsumerPaid() throws {
+        let shop = try Shop()
+        try shop.settings(["standard_delivery_fee": ["DKK": 3_900]])
+        let n = try deliveredOrder(shop, fees: [["kind": "shipping", "name": "Ekspresfragt", "amount": 4_900],
+                                                ["kind": "payment", "name": "Kortgebyr", "amount": 500],
+                                                ["kind": "handling", "name": "Ekspedition", "amount": 1_000]])
+        let total = try #require(shop.order(n)["total"]?.intValue)
+        let r = try shop.call("return.create", ["order": .int(n), "lines": lines([("TSHIRT", 2), ("MUG", 1)]), "reason": "Fortrudt",
+                                                 "withdrawal": true])
+        let refund = try shop.call("return.refund", ["return": r["number"]!])
+        // Everything but the express delivery above the standard one (10.00 withheld).
+        #expect(refund["total"]?.intValue == total - 1_000)
+        let fees = Set((refund["document"]?["lines"]?.arrayValue ?? []).compactMap { $0["fee"]?.stringValue })
+        #expect(fees == ["shipping", "payment", "handling"])
+        #expect(refund["return"]?["freight"]?["withheld"]?.intValue == 1_000)
+        try invariant(shop, n)
+        try creditRuleHolds(shop, n)
+    }
+
+    @Test func theRestAfterAnAmountCreditCreditsWhatIsLeftAtEachRate() throws {
+        let shop = try Shop()
+        let n = try deliveredOrder(shop)
+        let total = try #require(shop.order(n)["total"]?.intValue)
+        _ = try shop.call("credit_note.create", ["order": .int(n), "amount": 5_000, "reason": "Goodwill"])
+        let rest = try shop.call("credit_note.create", ["order": .int(n), "reason": "Resten"])
+        #expect(rest["total"]?.intValue == total - 5_000)
+        try creditRuleHolds(shop, n)
+        try expectRefused(shop, .conflict, "fully credited") { try shop.call("credit_note.create", ["order": .int(n), "reason": "igen"]) }
+        try expectRefused(shop, .conflict, "left to credit") {
+            try shop.call("credit_note.create", ["order": .int(n), "lines": lines([("MUG", 1)]), "reason": "igen"])
+        }
+        try invariant(shop, n)
     }
 
     @Test func withdrawalOfTheWholeOrderRefundsGoodsAndFreight() throws {

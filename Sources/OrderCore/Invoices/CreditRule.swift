@@ -26,6 +26,15 @@ public enum CreditRule {
         public var creditedGross: Int64
         public var creditedVAT: Int64
 
+        /// A rate's balance; `creditedGross`/`creditedVAT` default to nothing credited yet.
+        public init(rate: Int64, invoicedGross: Int64, invoicedVAT: Int64, creditedGross: Int64 = 0, creditedVAT: Int64 = 0) {
+            self.rate = rate
+            self.invoicedGross = invoicedGross
+            self.invoicedVAT = invoicedVAT
+            self.creditedGross = creditedGross
+            self.creditedVAT = creditedVAT
+        }
+
         public var invoicedNet: Int64 { invoicedGross - invoicedVAT }
         public var creditedNet: Int64 { creditedGross - creditedVAT }
         /// Gross still uncredited at this rate.

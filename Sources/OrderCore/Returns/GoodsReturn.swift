@@ -35,6 +35,10 @@ public struct ReturnRefundPart: Sendable, Equatable {
     /// Of the freight on this invoice, what is not credited: above the cheapest standard
     /// delivery (forbrugeraftaleloven § 18, stk. 2; setting `standard_delivery_fee`).
     public var freightWithheld: Int64
+    /// What the units (and fees) are worth beyond what the invoice had left to credit at their
+    /// rates when the refund was planned: taken already by earlier credit notes against it
+    /// (e.g. a goodwill amount), so not paid back again.
+    public var alreadyCredited: Int64 = 0
     /// Paid back so far, over every attempt.
     public var refunded: Int64
     /// The credit notes issued for it (one per attempt that paid anything back).
@@ -62,7 +66,7 @@ public struct ReturnRefundPart: Sendable, Equatable {
     public var json: JSON {
         [
             "invoice": .int(invoice), "lines": .array(units.map(\.json)), "amount": .int(amount),
-            "freight_withheld": .int(freightWithheld), "refunded": .int(refunded),
+            "freight_withheld": .int(freightWithheld), "already_credited": .int(alreadyCredited), "refunded": .int(refunded),
             "credit_notes": .array(creditNotes.map { .int($0) }), "idempotency_keys": .array(keys.map { .string($0) }),
             "state": .string(state.rawValue),
         ]
@@ -72,6 +76,7 @@ public struct ReturnRefundPart: Sendable, Equatable {
     public init?(stored j: JSON) {
         guard let inv = j["invoice"]?.intValue, let amt = j["amount"]?.intValue else { return nil }
         self.init(invoice: inv, units: LineQuantity.list(from: j["lines"]), amount: amt, freightWithheld: j["freight_withheld"]?.intValue ?? 0)
+        alreadyCredited = j["already_credited"]?.intValue ?? 0
         refunded = j["refunded"]?.intValue ?? 0
         creditNotes = (j["credit_notes"]?.arrayValue ?? []).compactMap(\.intValue)
         keys = (j["idempotency_keys"]?.arrayValue ?? []).compactMap(\.stringValue)

@@ -139,6 +139,7 @@ enum PaymentEffects {
                  "total": .int(d.total), "refunded": .int(d.refunded)]
             })
             o["credited"] = .int(docs.reduce(0) { $0 + $1.total })
+            if let note = ReturnRefund.alreadyCreditedNote(r, a.order.currency) { o["note"] = note }
             result = .object(o)
         }
         return Outcome(result: result, error: nil)

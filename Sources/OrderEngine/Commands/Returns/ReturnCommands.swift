@@ -8,7 +8,7 @@ enum ReturnCommands {
     static func register(in r: inout CommandRegistry) {
         r.register(Command("return.create", .write, "register a return of delivered goods (a withdrawal: refund within 14 days)", run: create))
         r.register(Command("return.receive", .write, "the returned goods are back in the house", run: receive))
-        r.register(Command("return.refund", .write, "credit note for the returned goods (and freight on a whole withdrawal), refunded through the gateway", run: ReturnRefund.refund))
+        r.register(Command("return.refund", .write, "credit note for the returned goods (and the fees on a whole withdrawal), refunded through the gateway", run: ReturnRefund.refund))
         r.register(Command("return.get", .read, "one return", run: get))
         r.register(Command("return.find", .read, "returns by order, state, withdrawal and date; keyset paging", run: find))
         r.register(Command("return.check", .read, "returns not yet refunded whose deadline is within N days or past, and returns whose refund failed", run: check))

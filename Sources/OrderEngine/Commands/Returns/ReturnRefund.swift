@@ -1,10 +1,11 @@
 import OrderCore
 import OrderStore
 
-/// `return.refund`: the credit notes for a return's lines — with the shipping fee when the
-/// whole order is withdrawn, up to the cheapest standard delivery (forbrugeraftaleloven § 18,
-/// stk. 2; setting `standard_delivery_fee`) — refunded through the gateway per authorisation by
-/// the `credit_note.create` machinery (`InvoiceCommands.credit`).
+/// `return.refund`: the credit notes for a return's lines — with every fee the consumer paid
+/// when the whole order is withdrawn (forbrugeraftaleloven § 22, stk. 1), the shipping fee up to
+/// the cheapest standard delivery (§ 18, stk. 2; setting `standard_delivery_fee`) — refunded
+/// through the gateway per authorisation by the `credit_note.create` machinery
+/// (`InvoiceCommands.credit`).
 ///
 /// The returned units are credited against the invoices they were invoiced on: one invoice
 /// when one has them all left to credit, else one **part** per invoice (`ReturnRefundPart`),
@@ -65,26 +66,26 @@ enum ReturnRefund {
                 "credit_notes_pending": .int(Int64(groups))]
     }
 
-    /// The parts of a first refund: the returned units (plus the shipping fees on a whole
-    /// withdrawal) per invoice, the freight above the cheapest standard delivery withheld, and
-    /// `amount` (when less than the return covers) taken from the parts in invoice order.
+    /// The parts of a first refund: the returned units (plus every fee on a whole withdrawal)
+    /// per invoice, the freight above the cheapest standard delivery withheld, each part capped
+    /// at what its invoice has left to credit at the units' rates (an earlier amount credit took
+    /// the rest: `alreadyCredited`), and `amount` (when less than that) taken from the parts in
+    /// invoice order.
     static func plan(_ r: GoodsReturn, _ a: OrderAggregate, amount: Int64?, _ ctx: CommandContext) throws -> ([ReturnRefundPart], FreightRefund?) {
         var units = r.lines
         let returns = try ctx.session.returns(of: r.order)
-        let fees = r.withdrawal && wholeOrderWithdrawn(a, returns: returns) ? shippingFees(a) : []
+        let fees = r.withdrawal && wholeOrderWithdrawn(a, returns: returns) ? consumerFees(a) : []
         units += fees
         let cur = a.order.currency
         guard let split = distribute(units, a) else {
             throw OrderError(.policy, "return: the invoices of order \(r.order) do not have the returned units left to credit (\(units.map { "\($0.qty) × \($0.sku)" }.joined(separator: ", "))); credit them with credit_note.create", field: "return")
         }
-        var parts = try split.map { inv, u in ReturnRefundPart(invoice: inv.number, units: u, amount: try gross(InvoicePlanner.creditLines(a, invoice: inv, units: u))) }
+        var parts = split.map { inv, u in ReturnRefundPart(invoice: inv.number, units: u, amount: gross(unitLines(inv, u, a))) }
         // The freight: credited up to the cheapest standard delivery, the rest withheld
         // (spread over the invoices that carry it in proportion, the remainder on the last).
         var freight: FreightRefund?
         if !fees.isEmpty {
-            let perPart = try split.map { inv, u in
-                try gross(InvoicePlanner.creditLines(a, invoice: inv, units: u.filter { $0.sku.hasPrefix("fee:") && isShipping($0.sku, inv) }))
-            }
+            let perPart = split.map { inv, u in gross(unitLines(inv, u.filter { $0.sku.hasPrefix("fee:") && isShipping($0.sku, inv) }, a)) }
             let charged = perPart.reduce(0, +)
             let standard = ctx.settings.standardDeliveryFee[cur.code]
             let withheld = standard.map { max(0, charged - $0) } ?? 0
@@ -98,9 +99,22 @@ enum ReturnRefund {
             }
             freight = FreightRefund(charged: charged, credited: charged - withheld, standardDeliveryFee: standard)
         }
+        // What earlier credit notes against an invoice took (a goodwill amount) is not paid back twice.
+        for (k, (inv, _)) in split.enumerated() {
+            let lines = capFreight(unitLines(inv, parts[k].units, a), withheld: parts[k].freightWithheld, a.order.customer.language)
+            let room = creditable(lines, inv, a).values.reduce(0, +)
+            if room < parts[k].amount {
+                parts[k].alreadyCredited = parts[k].amount - room
+                parts[k].amount = room
+            }
+        }
+        let taken = parts.reduce(0) { $0 + $1.alreadyCredited }
+        parts.removeAll { $0.amount == 0 }  // an invoice with nothing left at the units' rates
         let covered = parts.reduce(0) { $0 + $1.amount }
         if let amount, amount > covered {
-            throw OrderError(.policy, "amount: return \(r.reference) covers \(cur.format(covered)); a refund of \(cur.format(amount)) is more than that", field: "amount")
+            throw OrderError(.policy, "amount: return \(r.reference) covers \(cur.format(covered))"
+                + (taken > 0 ? " (earlier credit notes took \(cur.format(taken)) of what it is worth)" : "")
+                + "; a refund of \(cur.format(amount)) is more than that", field: "amount")
         }
         if var left = amount, left < covered {
             for k in parts.indices {
@@ -113,25 +127,74 @@ enum ReturnRefund {
     }
 
     /// The credit lines of what is left of `part` on `invoice`: its units, the freight capped,
-    /// and — when less is left than they are worth (an `amount`, or a retry after a partial
-    /// refund) — that amount split over their VAT rates (`InvoicePlanner.creditAmount(within:)`).
+    /// and — when less is left than they are worth (an `amount`, an earlier amount credit, or a
+    /// retry after a partial refund) — the units still named, with the difference as a deduction
+    /// on their lines (`deduct`), so the units count as credited whatever the amount and no later
+    /// `credit_note.create` credits them again. Checked per rate (`CreditRule`).
     static func creditLines(_ part: ReturnRefundPart, _ invoice: InvoiceDocument, _ a: OrderAggregate) throws -> [InvoiceLine] {
-        var lines: [InvoiceLine]
-        if part.refunded == 0 {
-            lines = try InvoicePlanner.creditLines(a, invoice: invoice, units: part.units)
-        } else {
-            // After a partial refund (an amount credit of this part) the units are worth more
-            // than is left at their rates; only the rest is credited, checked by creditAmount.
-            let credited = a.credited(against: invoice.number).units
-            lines = part.units.compactMap { u in
-                invoice.lines.first { $0.sku == u.sku }.map { InvoicePlanner.creditLine($0, units: u.qty, after: credited[u.sku] ?? 0) }
+        let lang = a.order.customer.language
+        var lines = unitLines(invoice, part.units, a)
+        if part.freightWithheld > 0 { lines = capFreight(lines, withheld: part.freightWithheld, lang) }
+        if part.left < gross(lines) { lines = deduct(lines, to: part.left, creditable(lines, invoice, a), lang) }
+        try CreditRule.check(InvoicePlanner.grossByRate(lines), against: invoice, balances: CreditRule.balances(of: invoice, documents: a.documents))
+        return lines
+    }
+
+    /// Credit lines for `units` of `invoice` after the units credit notes took already (each
+    /// with its share of the line's discount); the per-sku check is `distribute`'s, the per-rate
+    /// one the caller's.
+    static func unitLines(_ invoice: InvoiceDocument, _ units: [LineQuantity], _ a: OrderAggregate) -> [InvoiceLine] {
+        var credited = a.credited(against: invoice.number).units
+        return units.compactMap { u in
+            guard let il = invoice.lines.first(where: { $0.sku == u.sku }) else { return nil }
+            defer { credited[u.sku, default: 0] += u.qty }
+            return InvoicePlanner.creditLine(il, units: u.qty, after: credited[u.sku] ?? 0)
+        }
+    }
+
+    /// Per VAT rate of `lines`: what may be credited of them against `invoice` — their gross,
+    /// at most what the invoice has left uncredited at that rate.
+    static func creditable(_ lines: [InvoiceLine], _ invoice: InvoiceDocument, _ a: OrderAggregate) -> [Int64: Int64] {
+        let balances = CreditRule.balances(of: invoice, documents: a.documents)
+        return InvoicePlanner.grossByRate(lines).reduce(into: [:]) { out, e in
+            out[e.key] = min(e.value, max(0, balances.first { $0.rate == e.key }?.leftGross ?? 0))
+        }
+    }
+
+    /// `lines` worth `amount` in all: `amount` split over their rates in proportion to `room`
+    /// (what may be credited at each, `CreditRule.split`), and at each rate the difference taken
+    /// off its lines in proportion to their gross (the remainder from the last) as a discount,
+    /// each line named "(med fradrag)" / "(less a deduction)". The units stay on the lines.
+    static func deduct(_ lines: [InvoiceLine], to amount: Int64, _ room: [Int64: Int64], _ lang: Language) -> [InvoiceLine] {
+        let shares = CreditRule.split(amount, balances: room.map { CreditRule.Balance(rate: $0.key, invoicedGross: $0.value, invoicedVAT: 0, creditedGross: 0, creditedVAT: 0) })
+        var out = lines
+        let suffix = lang == .da ? " (med fradrag)" : " (less a deduction)"
+        for (rate, g) in InvoicePlanner.grossByRate(lines) {
+            let cut = g - (shares[rate] ?? 0)
+            guard cut > 0 else { continue }
+            let at = lines.indices.filter { lines[$0].vatRate == rate }
+            var left = cut
+            for (n, k) in at.enumerated() {
+                let l = lines[k]
+                let take = n == at.count - 1 ? left : min(left, g == 0 ? 0 : g.dividingFullWidth(cut.multipliedFullWidth(by: l.gross)).quotient)
+                left -= take
+                let share = l.gross - take
+                out[k] = InvoiceLine(sku: l.sku, name: l.name + suffix, qty: l.qty, unitPrice: l.unitPrice, vatRate: l.vatRate, gross: share,
+                                     discount: l.qty * l.unitPrice - share, fee: l.fee, vatCountry: l.vatCountry)
             }
         }
-        if part.freightWithheld > 0 { lines = capFreight(lines, withheld: part.freightWithheld, a.order.customer.language) }
-        if part.left < gross(lines) {
-            lines = try InvoicePlanner.creditAmount(a, invoice: invoice, amount: part.left, within: lines, language: a.order.customer.language)
-        }
-        return lines
+        return out
+    }
+
+    /// The result's word when earlier credit notes took part of what the return is worth:
+    /// "Kreditnotaer på fakturaen har allerede krediteret 53,00 kr. af returneringen; 46,00 kr.
+    /// betales tilbage" / English. Nil when nothing was taken.
+    static func alreadyCreditedNote(_ r: GoodsReturn, _ cur: Currency) -> JSON? {
+        let taken = r.refundParts.reduce(0) { $0 + $1.alreadyCredited }
+        guard taken > 0 else { return nil }
+        let paid = r.refundParts.reduce(0) { $0 + $1.amount }
+        return ["da": .string("Tidligere kreditnotaer på fakturaen har allerede krediteret \(cur.format(taken, for: .da)) af det, returneringen \(r.reference) er værd; der betales \(cur.format(paid, for: .da)) tilbage."),
+                "en": .string("Earlier credit notes against the invoice credited \(cur.format(taken, for: .en)) of what return \(r.reference) is worth already; \(cur.format(paid, for: .en)) is refunded.")]
     }
 
     /// `lines` with `withheld` taken off their shipping-fee lines (in proportion, the remainder
@@ -175,11 +238,12 @@ enum ReturnRefund {
         return a.order.goods.allSatisfy { back[$0.sku, default: 0] >= $0.qty }
     }
 
-    /// The shipping fee units invoiced on `a` and not yet credited.
-    static func shippingFees(_ a: OrderAggregate) -> [LineQuantity] {
+    /// The fee units (shipping, payment, handling, other — every payment the consumer made,
+    /// forbrugeraftaleloven § 22, stk. 1) invoiced on `a` and not yet credited.
+    static func consumerFees(_ a: OrderAggregate) -> [LineQuantity] {
         a.invoices.flatMap { inv in
             let credited = a.credited(against: inv.number).units
-            return inv.lines.filter { $0.fee == .shipping }.compactMap { l in
+            return inv.lines.filter { $0.fee != nil }.compactMap { l in
                 let open = l.qty - (credited[l.sku] ?? 0)
                 return open > 0 ? LineQuantity(sku: l.sku, qty: open) : nil
             }
