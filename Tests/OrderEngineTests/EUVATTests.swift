@@ -371,6 +371,29 @@ import Testing
         #expect(inv["exchange_rate"]?.stringValue == "7.4604")
     }
 
+    @Test("special territories outside the EU VAT area are not OSS nor reverse charge; Monaco is French VAT; GL and FO are outside")
+    func specialTerritories() throws {
+        let shop = try Self.shop()
+        func customer(_ country: String, _ postal: String, vat: String? = nil) -> JSON {
+            var c: JSONObject = ["name": "Kunde", "email": "k@example.eu", "language": "en",
+                                 "delivery_address": ["street": "Calle 1", "postal_code": .string(postal), "city": "X", "country": .string(country)]]
+            if let vat { c["vat_number"] = .string(vat) }
+            return .object(c)
+        }
+        for (country, postal) in [("ES", "35001"), ("ES", "38001"), ("FI", "22100"), ("FR", "97400"), ("DE", "27498"), ("DE", "78266"),
+                                  ("GR", "63086"), ("IT", "23041"), ("IT", "22061"), ("GL", "3900"), ("FO", "100"), ("AX", "22100")] {
+            let o = try Self.order(shop, customer: customer(country, postal))
+            #expect(o["vat_country"]?.isNull ?? true, "\(country) \(postal) is outside the EU VAT area")
+            let b = try Self.order(shop, customer: customer(country, postal, vat: "DE123456789"))
+            #expect(b["reverse_charge"]?.boolValue == false, "\(country) \(postal): an export, not an intra-community supply")
+        }
+        #expect(try Self.order(shop, customer: customer("ES", "28001"))["vat_country"]?.stringValue == "ES")
+        #expect(try Self.order(shop, customer: customer("DE", "27499"))["vat_country"]?.stringValue == "DE")
+        #expect(try Self.order(shop, customer: customer("FR", "98000"))["vat_country"]?.stringValue == "FR")
+        #expect(try Self.order(shop, customer: customer("MC", "98000"))["vat_country"]?.stringValue == "FR")
+        #expect(try Self.order(shop, customer: customer("MC", "98000", vat: "FR12345678901"))["reverse_charge"]?.boolValue == true)
+    }
+
     @Test("exchange rates parse exactly and convert with one rounding, half away from zero")
     func exchangeRateArithmetic() throws {
         let r = try ExchangeRate.parse("7.4604").get()

@@ -13,7 +13,14 @@ public enum ReverseCharge {
 
     /// Whether the rule applies by itself to `customer` with `delivery`.
     public static func applies(customer: Customer, delivery: Delivery) -> Bool {
-        refusal(customer: customer, delivery: delivery) == nil && EUVATRates.isMember(country(of: customer))
+        refusal(customer: customer, delivery: delivery) == nil && inEUVATArea(customer)
+    }
+
+    /// Whether the customer's delivery (else billing) address lies in the EU VAT area
+    /// (`VATTerritory`: not the Canary Islands, Åland, …; Monaco counts as France).
+    public static func inEUVATArea(_ customer: Customer) -> Bool {
+        guard let a = customer.deliveryAddress ?? customer.billingAddress else { return false }
+        return VATTerritory.vatCountry(a) != nil
     }
 
     /// Why reverse charge cannot apply to `customer` with `delivery` even when asked for
