@@ -30,6 +30,24 @@ import Testing
         return try shop.call("order.create", .object(p))
     }
 
+    /// `order.edit` moving order `n`'s delivery to `street`, `postal` `city` in `country`.
+    @discardableResult
+    static func move(_ shop: Shop, _ n: Int64, _ street: String, _ postal: String, _ city: String, _ country: String) throws -> JSON {
+        try shop.call("order.edit", ["order": .int(n), "reason": "moved",
+                                     "delivery_address": ["street": .string(street), "postal_code": .string(postal), "city": .string(city), "country": .string(country)]])
+    }
+
+    /// A shop with `invoice_on_capture: false` and an EUR order shipped and captured, not invoiced.
+    static func capturedWithoutInvoice() throws -> (Shop, Int64) {
+        let shop = try Self.shop()
+        try shop.settings(["invoice_on_capture": false])
+        let n = try #require(try Self.order(shop, currency: "EUR")["order"]?.intValue)
+        try shop.authorize(n)
+        try shop.shipAndHandOver(n)
+        _ = try shop.capture(n)
+        return (shop, n)
+    }
+
     static func invoice(_ shop: Shop, _ n: Int64, rate: String? = nil) throws -> JSON {
         try shop.authorize(n)
         try shop.shipAndHandOver(n)
@@ -170,12 +188,7 @@ import Testing
 
     @Test("invoice.create without a rate on an EUR order is refused; with one it is stored on the document")
     func invoiceCreateRate() throws {
-        let shop = try Self.shop()
-        try shop.settings(["invoice_on_capture": false])
-        let n = try #require(try Self.order(shop, currency: "EUR")["order"]?.intValue)
-        try shop.authorize(n)
-        try shop.shipAndHandOver(n)
-        _ = try shop.capture(n)
+        let (shop, n) = try Self.capturedWithoutInvoice()
         try expectRefused(shop, .policy, "exchange_rate") { _ = try shop.call("invoice.create", ["order": .int(n)]) }
         try expectRefused(shop, .invalid, "exchange_rate") { _ = try shop.call("invoice.create", ["order": .int(n), "exchange_rate": .double(7.46)]) }
         try expectRefused(shop, .invalid, "exchange_rate") { _ = try shop.call("invoice.create", ["order": .int(n), "exchange_rate": "7,46"]) }
@@ -225,9 +238,160 @@ import Testing
         let e = try shop.call("order.edit", ["order": .int(n), "reason": "more", "add_lines": [["sku": "MUG", "name": "Mug", "qty": 1, "unit_price": 1500]]])
         #expect((e["lines"]?.arrayValue ?? []).first { $0["sku"] == "MUG" }?["vat_rate"]?.intValue == 1900)
         try expectRefused(shop, .policy, "VAT") {
-            _ = try shop.call("order.edit", ["order": .int(n), "reason": "moved",
-                                             "delivery_address": ["street": "Gade 1", "postal_code": "8000", "city": "Aarhus", "country": "DK"]])
+            try Self.move(shop, n, "Gade 1", "8000", "Aarhus", "DK")
         }
+    }
+
+    @Test("reverse charge: an edit moving the delivery to Denmark is refused, nothing stored; a move within the EU keeps it")
+    func reverseChargeEdit() throws {
+        let shop = try Self.shop()
+        let o = try Self.order(shop, customer: Self.german(vat: "DE123456789"), fees: false)
+        #expect(o["reverse_charge"]?.boolValue == true)
+        let n = try #require(o["order"]?.intValue)
+        let e = try expectRefused(shop, .policy, "reverse charge") {
+            try Self.move(shop, n, "Gade 1", "8000", "Aarhus", "DK")
+        }
+        #expect(e?.field == "delivery_address")
+        let got = try shop.call("order.get", ["order": .int(n)])
+        #expect(got["customer"]?["delivery_address"]?["country"]?.stringValue == "DE")
+        try Self.move(shop, n, "Rue 1", "75001", "Paris", "FR")
+        // A business with a German VAT number delivered in Norway (export) moved to Germany would become reverse charge.
+        let no = try #require(try Self.order(shop, customer: Self.german(vat: "DE123456789", country: "NO"), fees: false)["order"]?.intValue)
+        try expectRefused(shop, .policy, "reverse charge") {
+            try Self.move(shop, no, "Straße 1", "10115", "Berlin", "DE")
+        }
+    }
+
+    @Test("pickup in the Danish shop by a foreign business: Danish VAT, not reverse charge; asking for it is refused")
+    func reverseChargePickup() throws {
+        let shop = try Self.shop()
+        var p = try #require(Shop.orderParams(customer: Self.german(vat: "DE123456789"), lines: Self.lines).objectValue)
+        p["delivery"] = ["method": "pickup", "location": "Butikken"]
+        let o = try shop.call("order.create", .object(p))
+        #expect(o["reverse_charge"]?.boolValue == false)
+        #expect((o["lines"]?.arrayValue ?? []).allSatisfy { $0["vat_rate"]?.intValue == 2500 })
+        p["reverse_charge"] = true
+        let e = try expectRefused(shop, .invalid, "picked up") { _ = try shop.call("order.create", .object(p)) }
+        #expect(e?.field == "reverse_charge")
+    }
+
+    @Test("VAT numbers follow their member state's published format; the CVR keeps its modulus-11 check")
+    func vatNumberFormats() throws {
+        for good in ["DE123456789", "ATU12345678", "FRAB123456789", "FR12345678901", "NL123456789B01", "EL123456789", "ESX1234567X",
+                     "ES12345678Z", "IE1234567WA", "IE1234567T", "BE0123456789", "SE556677889901", "CY12345678X", "PL1234567890",
+                     "IT12345678901", "RO1234", "XIGD123", "de 123 456 789", "DK13585628"] {
+            if case .failure(let e) = VATNumber.normalize(good) { Issue.record("'\(good)' refused: \(e.message)") }
+        }
+        for bad in ["DE12", "DE1234567890", "DEABCDEFGHI", "AT12345678", "ATU1234567", "FR123456789", "NL123456789A01", "NL123456789",
+                    "EL12345678", "SE123456789012", "BE123456789", "IT1234567890", "RO1", "DK12345678"] {
+            if case .success = VATNumber.normalize(bad) { Issue.record("'\(bad)' accepted") }
+        }
+        let shop = try Self.shop()
+        for bad in ["DE12", "DE1234567890", "DEABCDEFGHI"] {
+            let e = try expectRefused(shop, .invalid, "DE") { _ = try Self.order(shop, customer: Self.german(vat: bad)) }
+            #expect(e?.field == "customer.vat_number")
+            let s = try expectRefused(shop, .invalid) {
+                _ = try shop.settings(["seller": ["name": "Butik ApS", "address": "Vestergade 1", "vat_number": .string(bad)]])
+            }
+            #expect(s?.field == "seller.vat_number")
+        }
+        #expect(try Self.order(shop, customer: Self.german(vat: "ATU12345678", country: "AT"))["reverse_charge"]?.boolValue == true)
+    }
+
+    @Test("exchange rates: implausible rates are refused naming exchange_rate; a conversion that would overflow is refused before money moves")
+    func exchangeRateBounds() throws {
+        let (shop, n) = try Self.capturedWithoutInvoice()
+        for bad in ["9999999.99999999", "100000.01", "0.00009", "0.00000001"] {
+            let e = try expectRefused(shop, .invalid, "plausible") { _ = try shop.call("invoice.create", ["order": .int(n), "exchange_rate": .string(bad)]) }
+            #expect(e?.field == "exchange_rate")
+            try expectRefused(shop, .invalid, "exchange_rates.EUR") { _ = try shop.settings(["exchange_rates": ["EUR": .string(bad)]]) }
+        }
+        let big = try ExchangeRate.parse("100000").get(), eur = try #require(Currency(code: "EUR"))
+        let small = try ExchangeRate.parse("0.0001").get()
+        #expect(big.isPlausible && small.isPlausible)
+        #expect(big.checkedDKK(Amounts.max, from: eur) == nil && big.checkedDKK(-Amounts.max, from: eur) == nil)
+        #expect(big.checkedDKK(100, from: eur) == 10_000_000)
+
+        // A huge order at the largest plausible rate: 10^14 cents × 100000 does not fit in Int64 øre.
+        let huge = try Self.shop()
+        let o = try huge.call("order.create", ["customer": Self.german(), "currency": "EUR",
+                                               "lines": [["sku": "GOLD", "name": "Gold", "qty": 1_000_000, "unit_price": 100_000_000]]])
+        let h = try #require(o["order"]?.intValue)
+        try huge.authorize(h)
+        try huge.shipAndHandOver(h)
+        let e = try expectRefused(huge, .invalid, "DKK") { _ = try huge.call("payment.capture", ["order": .int(h), "exchange_rate": "100000"]) }
+        #expect(e?.field == "exchange_rate")
+        let c = try huge.call("payment.capture", ["order": .int(h), "exchange_rate": "7.4604"])
+        let inv = try huge.call("invoice.get", ["number": .int(try #require(c["invoice"]?.intValue))])
+        let vat = try #require(inv["total_vat"]?.intValue)
+        let expected = try ExchangeRate.parse("7.4604").get().checkedDKK(vat, from: eur)
+        #expect(inv["total_vat_dkk"]?.intValue == expected)
+    }
+
+    @Test("an address country must be an ISO 3166-1 code: ZZ, UK and EL are refused naming the field; nothing stored")
+    func addressCountry() throws {
+        let shop = try Self.shop()
+        for bad in ["ZZ", "UK", "EL"] {
+            let e = try expectRefused(shop, .invalid, bad) { _ = try Self.order(shop, customer: Self.german(country: bad)) }
+            #expect(e?.field == "customer.delivery_address.country")
+        }
+    }
+
+    @Test("the OSS and reverse-charge notes render in the render language, not the buyer's")
+    func vatNoteLanguage() throws {
+        let shop = try Self.shop()
+        var c = try #require(Self.german().objectValue)
+        c["language"] = "da"
+        let inv = try Self.invoice(shop, try #require(try Self.order(shop, customer: .object(c))["order"]?.intValue))
+        #expect(inv["vat_note"]?.stringValue?.hasPrefix("Moms efter leveringslandets regler (DE)") == true, "stored in the buyer's language")
+        func html(_ lang: String) throws -> String {
+            String(decoding: try #require(Base64.decode(try shop.call("invoice.render", ["number": inv["number"] ?? 0, "format": "html", "language": .string(lang)])["content_base64"]?.stringValue ?? "")), as: UTF8.self)
+        }
+        let en = try html("en"), da = try html("da")
+        #expect(en.contains("VAT of the country of delivery (DE)") && !en.contains("leveringslandets"))
+        #expect(da.contains("Moms efter leveringslandets regler (DE)"))
+        c["vat_number"] = "DE123456789"
+        let rc = try Self.invoice(shop, try #require(try Self.order(shop, customer: .object(c))["order"]?.intValue))
+        #expect(rc["vat_note"]?.stringValue == "Omvendt betalingspligt")
+        let rcEn = String(decoding: try #require(Base64.decode(try shop.call("invoice.render", ["number": rc["number"] ?? 0, "format": "html", "language": "en"])["content_base64"]?.stringValue ?? "")), as: UTF8.self)
+        #expect(rcEn.contains("Reverse charge") && !rcEn.contains("Omvendt"))
+    }
+
+    @Test("an exchange_rate on a capture that issues no invoice is refused (it belongs to invoice.create); nothing moves")
+    func rateOnCaptureWithoutInvoice() throws {
+        let shop = try Self.shop()
+        try shop.settings(["invoice_on_capture": false])
+        let n = try #require(try Self.order(shop, currency: "EUR")["order"]?.intValue)
+        try shop.authorize(n)
+        try shop.shipAndHandOver(n)
+        let e = try expectRefused(shop, .invalid, "invoice.create") { _ = try shop.call("payment.capture", ["order": .int(n), "exchange_rate": "7.46"]) }
+        #expect(e?.field == "exchange_rate")
+        _ = try shop.capture(n)
+        let inv = try shop.call("invoice.create", ["order": .int(n), "exchange_rate": "7.4604"])
+        #expect(inv["exchange_rate"]?.stringValue == "7.4604")
+    }
+
+    @Test("special territories outside the EU VAT area are not OSS nor reverse charge; Monaco is French VAT; GL and FO are outside")
+    func specialTerritories() throws {
+        let shop = try Self.shop()
+        func customer(_ country: String, _ postal: String, vat: String? = nil) -> JSON {
+            var c: JSONObject = ["name": "Kunde", "email": "k@example.eu", "language": "en",
+                                 "delivery_address": ["street": "Calle 1", "postal_code": .string(postal), "city": "X", "country": .string(country)]]
+            if let vat { c["vat_number"] = .string(vat) }
+            return .object(c)
+        }
+        for (country, postal) in [("ES", "35001"), ("ES", "38001"), ("FI", "22100"), ("FR", "97400"), ("DE", "27498"), ("DE", "78266"),
+                                  ("GR", "63086"), ("IT", "23041"), ("IT", "22061"), ("GL", "3900"), ("FO", "100"), ("AX", "22100")] {
+            let o = try Self.order(shop, customer: customer(country, postal))
+            #expect(o["vat_country"]?.isNull ?? true, "\(country) \(postal) is outside the EU VAT area")
+            let b = try Self.order(shop, customer: customer(country, postal, vat: "DE123456789"))
+            #expect(b["reverse_charge"]?.boolValue == false, "\(country) \(postal): an export, not an intra-community supply")
+        }
+        #expect(try Self.order(shop, customer: customer("ES", "28001"))["vat_country"]?.stringValue == "ES")
+        #expect(try Self.order(shop, customer: customer("DE", "27499"))["vat_country"]?.stringValue == "DE")
+        #expect(try Self.order(shop, customer: customer("FR", "98000"))["vat_country"]?.stringValue == "FR")
+        #expect(try Self.order(shop, customer: customer("MC", "98000"))["vat_country"]?.stringValue == "FR")
+        #expect(try Self.order(shop, customer: customer("MC", "98000", vat: "FR12345678901"))["reverse_charge"]?.boolValue == true)
     }
 
     @Test("exchange rates parse exactly and convert with one rounding, half away from zero")

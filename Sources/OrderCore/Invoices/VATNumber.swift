@@ -4,8 +4,58 @@
 ///   4, 3, 2, 1; the weighted sum is divisible by 11), written `12345678` or with the country
 ///   prefix `DK13585628` (spaces allowed: `DK 1234 5678`).
 /// - Another EU VAT number starts with its country prefix (`DE`, `SE`, `EL` for Greece, `XI`
-///   for Northern Ireland, …) followed by 2–12 letters or digits.
+///   for Northern Ireland, …) followed by that member state's published format (`formats`).
 public enum VATNumber {
+    /// The published VAT number format of each member state (after the prefix), as the
+    /// European Commission's VIES lists it: `9` a digit, `A` a letter, `X` a letter or digit,
+    /// any other character itself. A number matches when it fits one of its country's patterns.
+    /// Denmark (`DK`) is checked separately: 8 digits with the CVR modulus-11 check.
+    public static let formats: [String: [String]] = [
+        "AT": ["U99999999"],
+        "BE": ["0999999999", "1999999999"],
+        "BG": ["999999999", "9999999999"],
+        "CY": ["99999999A"],
+        "CZ": ["99999999", "999999999", "9999999999"],
+        "DE": ["999999999"],
+        "EE": ["999999999"],
+        "EL": ["999999999"],
+        "ES": ["A99999999", "99999999A", "A9999999A"],
+        "FI": ["99999999"],
+        "FR": ["XX999999999"],
+        "HR": ["99999999999"],
+        "HU": ["99999999"],
+        "IE": ["9999999A", "9999999AA", "9X99999A"],
+        "IT": ["99999999999"],
+        "LT": ["999999999", "999999999999"],
+        "LU": ["99999999"],
+        "LV": ["99999999999"],
+        "MT": ["99999999"],
+        "NL": ["999999999B99"],
+        "PL": ["9999999999"],
+        "PT": ["999999999"],
+        "RO": ["99", "999", "9999", "99999", "999999", "9999999", "99999999", "999999999", "9999999999"],
+        "SE": ["999999999901"],
+        "SI": ["99999999"],
+        "SK": ["9999999999"],
+        "XI": ["999999999", "999999999999", "GD999", "HA999"],
+    ]
+
+    /// Whether `rest` (the number after the prefix, upper case) fits `pattern` (see `formats`).
+    static func matches(_ rest: String, _ pattern: String) -> Bool {
+        let r = Array(rest.utf8), p = Array(pattern.utf8)
+        guard r.count == p.count else { return false }
+        for (c, q) in zip(r, p) {
+            let digit = c >= 0x30 && c <= 0x39, letter = c >= 0x41 && c <= 0x5A
+            switch q {
+            case UInt8(ascii: "9"): if !digit { return false }
+            case UInt8(ascii: "A"): if !letter { return false }
+            case UInt8(ascii: "X"): if !(digit || letter) { return false }
+            default: if c != q { return false }
+            }
+        }
+        return true
+    }
+
     /// EU VAT prefixes (ISO 3166 codes, with `EL` for Greece and `XI` for Northern Ireland).
     public static let euPrefixes: Set<String> = [
         "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT", "LT", "LU",
@@ -26,8 +76,10 @@ public enum VATNumber {
             return .failure(VATNumberError("'\(raw)' does not start with an EU country prefix (e.g. DK, DE, SE)"))
         }
         if prefix == "DK" { return checkCVR(rest).map { "DK" + $0 } }
-        guard (2...12).contains(rest.count), rest.allSatisfy({ $0.isASCIIDigit || ($0.isLetter && $0.isASCII) }) else {
-            return .failure(VATNumberError("'\(raw)': after the prefix \(prefix) come 2 to 12 letters or digits"))
+        let patterns = formats[prefix] ?? []
+        guard patterns.contains(where: { matches(rest, $0) }) else {
+            let shown = patterns.map { prefix + $0 }.joined(separator: " or ")
+            return .failure(VATNumberError("'\(raw)' is not a \(prefix) VAT number: expected \(shown) (9 a digit, A a letter, X a letter or digit)"))
         }
         return .success(s)
     }

@@ -47,18 +47,45 @@ public struct ExchangeRate: Sendable, Equatable, CustomStringConvertible {
         return String(s.dropLast(scale)) + "." + String(s.suffix(scale))
     }
 
+    /// The plausible range a rate given to a command must lie in, DKK per unit: from 0.0001
+    /// (weaker currencies than any traded today still fit: 1 VND is about 0.0003 kr.) to
+    /// 100000. A rate outside it is a typo or a unit mix-up, never a price.
+    public static let plausibleRange = "0.0001 to 100000"
+
+    /// Whether the rate lies in `plausibleRange` (0.0001 ≤ rate ≤ 100000).
+    public var isPlausible: Bool {
+        var scaleFactor = Int128(1)
+        for _ in 0..<scale { scaleFactor *= 10 }
+        return Int128(units) * 10_000 >= scaleFactor && Int128(units) <= 100_000 * scaleFactor
+    }
+
+    /// `minor` units of `currency` in øre, rounded half away from zero, or nil when the result
+    /// does not fit in Int64 (the caller refuses the conversion: an amount never saturates).
+    public func checkedDKK(_ minor: Int64, from currency: Currency) -> Int64? {
+        let q = exactDKK(minor.magnitude, from: currency)
+        guard q <= Int128(Int64.max) else { return nil }
+        return minor < 0 ? -Int64(q) : Int64(q)
+    }
+
     /// `minor` units of `currency` in øre, rounded half away from zero. Amounts within
-    /// `±Amounts.max` at any valid rate fit in 128 bits; a result beyond Int64 saturates.
+    /// `±Amounts.max` at any valid rate fit in 128 bits; a result beyond Int64 saturates —
+    /// callers that take the amount from input check it with `checkedDKK` first.
     public func dkk(_ minor: Int64, from currency: Currency) -> Int64 {
+        let q = exactDKK(minor.magnitude, from: currency)
+        let clamped = q > Int128(Int64.max) ? Int64.max : Int64(q)
+        return minor < 0 ? -clamped : clamped
+    }
+
+    /// The magnitude in øre, in 128 bits.
+    private func exactDKK(_ magnitude: UInt64, from currency: Currency) -> Int128 {
         // øre = minor × units × 10^2 / (10^scale × 10^minorUnits)
-        var num = Int128(minor.magnitude) * Int128(units)
+        var num = Int128(magnitude) * Int128(units)
         var den = Int128(1)
         let exp = scale + currency.minorUnits - Currency.dkk.minorUnits
         if exp >= 0 { for _ in 0..<exp { den *= 10 } } else { for _ in 0..<(-exp) { num *= 10 } }
         var q = num / den
         if (num % den) * 2 >= den { q += 1 }
-        let clamped = q > Int128(Int64.max) ? Int64.max : Int64(q)
-        return minor < 0 ? -clamped : clamped
+        return q
     }
 }
 
@@ -84,7 +111,11 @@ extension ExchangeRate {
             throw OrderError.invalid(p.fieldPath(key), "give the rate as a decimal string such as \"7.4604\" (DKK per 1 unit of the order's currency), got \(v.compactText)")
         }
         switch parse(s) {
-        case .success(let r): return r
+        case .success(let r):
+            guard r.isPlausible else {
+                throw OrderError.invalid(p.fieldPath(key), "'\(s)' DKK per unit is not a plausible exchange rate; it must lie between \(plausibleRange) DKK per unit")
+            }
+            return r
         case .failure(let e): throw OrderError.invalid(p.fieldPath(key), e.message)
         }
     }

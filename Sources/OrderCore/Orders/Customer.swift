@@ -33,6 +33,9 @@ public struct Address: Sendable, Equatable {
         guard c.utf8.count == 2, c.utf8.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else {
             throw OrderError.invalid(p.fieldPath("country"), "expected an ISO 3166 alpha-2 code such as DK, got '\(c)'")
         }
+        guard ISO3166.isCountry(c) else {
+            throw OrderError.invalid(p.fieldPath("country"), "'\(c)' is not an ISO 3166-1 country code (DK, DE, SE, GB, …\(c == "EL" ? "; Greece is GR" : c == "UK" ? "; the United Kingdom is GB" : ""))")
+        }
         country = c
         try p.finish()
     }

@@ -109,26 +109,20 @@ public struct OrderDraft: Sendable {
         guard let cur = Currency(code: code) else { throw OrderError.invalid("currency", "'\(code)' is not an ISO 4217 code such as DKK") }
         currency = cur
         fees = try (p.objects("fees", maxCount: 20) ?? []).map { r throws(OrderError) in try FeeSpec(r, defaultRelease: feeRelease) }
-        // Reverse charge: asked for, or a business in another EU country with its VAT number.
-        let country = (customer.deliveryAddress ?? customer.billingAddress)?.country ?? "DK"
-        let foreignVAT = customer.vatNumber.map { !$0.hasPrefix("DK") } ?? false
+        delivery = try p.object("delivery").map { r throws(OrderError) in try Delivery(r) } ?? .shipping(carrier: nil)
+        // Reverse charge: asked for, or a business in another EU country with its VAT number
+        // and the goods shipped there (`ReverseCharge`).
         let asked = try p.bool("reverse_charge")
-        if asked == true {
-            guard let v = customer.vatNumber else {
-                throw OrderError.invalid("customer.vat_number", "reverse charge needs the buyer's VAT number with its EU country prefix")
-            }
-            if v.hasPrefix("DK") || country == "DK" {
-                throw OrderError.invalid("reverse_charge", "reverse charge applies to a business in another EU country, not to \(v) delivered to \(country)")
-            }
+        if asked == true, let why = ReverseCharge.refusal(customer: customer, delivery: delivery) {
+            throw OrderError.invalid(customer.vatNumber == nil ? "customer.vat_number" : "reverse_charge", why)
         }
-        reverseCharge = asked ?? (foreignVAT && country != "DK" && VATNumber.euPrefixes.contains(country == "GR" ? "EL" : country))
+        reverseCharge = asked ?? ReverseCharge.applies(customer: customer, delivery: delivery)
         if reverseCharge {
             for i in lines.indices { lines[i].vatRate = 0 }
             for i in fees.indices { fees[i].vatRate = 0 }
         }
         discounts = try (p.objects("discounts", maxCount: 20) ?? []).map { r throws(OrderError) in try DiscountSpec(r) }
         for f in fees { total = try Amounts.add(total, f.amount, field: "fees") }
-        delivery = try p.object("delivery").map { r throws(OrderError) in try Delivery(r) } ?? .shipping(carrier: nil)
         vatCountry = OSS.country(customer: customer, delivery: delivery, reverseCharge: reverseCharge, settings: oss)
         var ossFees = fees
         OSS.apply(country: vatCountry, lines: &lines, fees: &ossFees, settings: oss)

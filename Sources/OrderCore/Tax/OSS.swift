@@ -73,7 +73,7 @@ public enum OSS {
     /// The delivery country whose VAT applies, or nil for Danish VAT (the rule above).
     public static func country(customer: Customer, delivery: Delivery, reverseCharge: Bool, settings: OSSSettings) -> String? {
         guard settings.enabled, !reverseCharge, customer.vatNumber == nil, delivery.method == "shipping" else { return nil }
-        guard let c = (customer.deliveryAddress ?? customer.billingAddress)?.country, c != "DK", EUVATRates.isMember(c) else { return nil }
+        guard let a = customer.deliveryAddress ?? customer.billingAddress, let c = VATTerritory.vatCountry(a), c != "DK" else { return nil }
         return c
     }
 

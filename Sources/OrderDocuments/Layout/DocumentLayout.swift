@@ -135,8 +135,9 @@ public struct DocumentLayout: Sendable, Equatable {
             notes.append("\(t.paymentStatus): \(status)")
         }
         if let m = d.paymentMethod { notes.append("\(t.paymentMethod): \(DocumentLayout.methodName(m))") }
-        if let vatNote = d.vatNote {
-            // Reverse charge (§ 58 stk. 1 nr. 10–11): the note, and both VAT numbers (printed above).
+        if let vatNote = VATNote.text(treatment: d.vatTreatment, country: d.vatCountry, language: lang) ?? d.vatNote {
+            // Reverse charge (§ 58 stk. 1 nr. 10–11): the note, and both VAT numbers (printed above);
+            // OSS: the delivery country. In the render language, not the stored buyer's language.
             notes.append(vatNote)
         } else if breakdown.rows.contains(where: { $0.rate == 0 }) {
             notes.append(t.zeroRatedNote)

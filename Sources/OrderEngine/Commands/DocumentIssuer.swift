@@ -29,7 +29,10 @@ enum DocumentIssuer {
         let n = a.order.number
         if a.order.status == "cancelled" { throw OrderError.policy("order \(n) is cancelled; no invoice may be issued") }
         try requireSeller(ctx, order: n)
-        _ = try self.exchangeRate(for: a, given: exchangeRate, ctx: ctx)
+        // The VAT is at most the total: when the total converts to DKK within Int64, so does the VAT.
+        if let rate = try self.exchangeRate(for: a, given: exchangeRate, ctx: ctx), rate.checkedDKK(total, from: a.order.currency) == nil {
+            throw OrderError.invalid("exchange_rate", "\(a.order.currency.format(total)) at \(rate) DKK per \(a.order.currency.code) does not fit in an amount in DKK; check the rate")
+        }
         let b = buyer(a)
         return try InvoiceForm.decide(total: total, currency: a.order.currency, buyerName: b.name, buyerAddress: b.address, order: n)
     }
@@ -50,13 +53,6 @@ enum DocumentIssuer {
         if rate != nil && a.order.currency.code == "DKK" {
             throw OrderError.invalid("exchange_rate", "order \(a.order.number) is in DKK; an exchange rate applies to orders in other currencies only")
         }
-    }
-
-    /// The VAT note of an OSS document, in the buyer's language.
-    static func ossNote(_ country: String, _ language: Language) -> String {
-        language == .da
-            ? "Moms efter leveringslandets regler (\(country)), angivet via One Stop Shop-ordningen (OSS)."
-            : "VAT of the country of delivery (\(country)), declared through the One-Stop Shop (OSS)."
     }
 
     /// Issues the invoice `plan` describes (`CapturePlan.plan`): goods deducting on-account
@@ -121,12 +117,12 @@ enum DocumentIssuer {
         doc.buyerVATNumber = o.customer.vatNumber
         if o.reverseCharge {
             doc.vatTreatment = "reverse_charge"
-            doc.vatNote = o.customer.language == .da ? "Omvendt betalingspligt" : "Reverse charge"
+            doc.vatNote = VATNote.text(treatment: "reverse_charge", country: nil, language: o.customer.language)
         }
         if let vatCountry {
             doc.vatTreatment = "oss"
             doc.vatCountry = vatCountry
-            doc.vatNote = ossNote(vatCountry, o.customer.language)
+            doc.vatNote = VATNote.text(treatment: "oss", country: vatCountry, language: o.customer.language)
         }
         if let rate {
             doc.exchangeRate = rate

@@ -82,6 +82,15 @@ enum OrderEditCommands {
             if to != before.vatCountry {
                 throw OrderError(.policy, "delivery_address: the order carries \(before.vatCountry.map { "\($0) VAT (OSS)" } ?? "Danish VAT"); delivery to \(address.country) would need \(to.map { "\($0) VAT (OSS)" } ?? "Danish VAT"). Cancel the order and create it again for the new country", field: "delivery_address")
             }
+            // Reverse charge (0 %) holds only for goods shipped to another EU country: a move to
+            // Denmark (or out of the EU) would need Danish VAT, and a move that would make the
+            // order an intra-community supply would need 0 %.
+            let rcAfter = before.reverseCharge ? ReverseCharge.refusal(customer: moved, delivery: before.delivery) == nil
+                && ReverseCharge.inEUVATArea(moved) == ReverseCharge.inEUVATArea(before.customer)
+                : ReverseCharge.applies(customer: moved, delivery: before.delivery) && !ReverseCharge.applies(customer: before.customer, delivery: before.delivery)
+            if rcAfter != before.reverseCharge {
+                throw OrderError(.policy, "delivery_address: the order carries \(before.reverseCharge ? "reverse charge (0 %)" : "VAT"); delivery to \(address.country) would \(before.reverseCharge ? "need Danish VAT" : "make it an intra-community supply under reverse charge (0 %)"). Cancel the order and create it again for the new address", field: "delivery_address")
+            }
             changes.append(["delivery_address": address.json])
             a.order.customer.deliveryAddress = address
         }

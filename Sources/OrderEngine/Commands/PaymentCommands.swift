@@ -154,7 +154,8 @@ enum PaymentCommands {
         if requested == nil, amount <= 0, prepaid > 0, uninvoiced >= 0, ctx.settings.invoiceOnCapture,
            case .goods? = CapturePlan.plan(money: uninvoiced, on: a, policy: policy, onAccount: false) {
             // Released goods that the money paid on account covers: the final invoice, no money moves.
-            return try finalInvoiceWithoutCapture(a, uninvoiced: uninvoiced, ctx)
+            try DocumentIssuer.refuseRateForDKK(rate, a)
+            return try finalInvoiceWithoutCapture(a, uninvoiced: uninvoiced, rate: rate, ctx)
         }
         if amount <= 0 {
             throw OrderError.policy("nothing may be captured on order \(n) now under capture policy \(policy.rawValue): "
@@ -169,6 +170,10 @@ enum PaymentCommands {
         }
         // The capture issues its invoice: everything it needs is checked before money moves.
         try DocumentIssuer.refuseRateForDKK(rate, a)
+        if rate != nil && !ctx.settings.invoiceOnCapture {
+            // Refused rather than kept: the rate belongs to the invoice, which invoice.create issues later (perhaps days later, at that day's rate).
+            throw OrderError.invalid("exchange_rate", "order \(n): this capture issues no invoice (setting invoice_on_capture is false); pass exchange_rate to invoice.create")
+        }
         if ctx.settings.invoiceOnCapture { try DocumentIssuer.checkInvoice(total: plan.linesTotal, on: a, ctx: ctx, exchangeRate: rate) }
         guard let allocations = a.payments.allocateCapture(amount, reserved: reserved, now: ctx.now, only: only) else {
             throw authorizationShortfall(a, amount: amount, reserved: reserved, only: only, ctx)
@@ -184,12 +189,12 @@ enum PaymentCommands {
 
     /// A capture without an amount when the released goods are paid on account already: issues
     /// their final invoice (deducting the on-account invoices) and moves no money.
-    private static func finalInvoiceWithoutCapture(_ a: OrderAggregate, uninvoiced: Int64, _ ctx: CommandContext) throws -> JSON {
+    private static func finalInvoiceWithoutCapture(_ a: OrderAggregate, uninvoiced: Int64, rate: ExchangeRate?, _ ctx: CommandContext) throws -> JSON {
         var a = a
         guard let plan = CapturePlan.plan(money: uninvoiced, on: a, policy: ctx.settings.capturePolicy, onAccount: false) else {
             throw OrderError.conflict("order \(a.order.number): nothing to invoice")
         }
-        let doc = try DocumentIssuer.issue(plan, on: &a, ctx: ctx)
+        let doc = try DocumentIssuer.issue(plan, on: &a, ctx: ctx, exchangeRate: rate)
         try ctx.save(&a)
         return ["order": .int(a.order.number), "captured": 0, "captured_total": .int(a.payments.captured),
                 "payment_state": .string(a.paymentState(at: ctx.now).rawValue),
