@@ -39,6 +39,31 @@ import Glibc
         #expect(try f.engine.call("order.count")["count"] == 1)
     }
 
+    /// Each command of a batch (`Engine.transaction`, a mass update) has its own budget for
+    /// its hooks: a batch of many orders whose hooks together spend more than one command's
+    /// budget is not stopped, while one command that overspends still is.
+    @Test func everyCommandOfABatchHasItsOwnBudget() throws {
+        let f = try ScriptFixture(limits: ScriptLimits(instructions: 1_000_000))
+        // About 400,000 instructions per created order: 6 orders spend 2.4 million in one transaction.
+        try f.host.eval("oe.on('order.created', function(ev) local x = 0 for i = 1, 200000 do x = x + i end end)")
+        let create: JSON = ["customer": ["name": "A", "email": "a@b.dk"],
+                            "lines": [["sku": "X", "name": "X", "qty": 1, "unit_price": 100]]]
+        try f.engine.transaction { ctx in
+            for _ in 0..<6 { _ = try ctx.call("order.create", create) }
+        }
+        #expect(try f.engine.call("order.count")["count"] == 6)
+        // A mass update: each order's command, with a guard of about 400,000 instructions.
+        try f.host.eval("oe.before('order.set_status', function(p) local x = 0 for i = 1, 200000 do x = x + i end end)")
+        let report = try f.engine.call("orders.mass_update", ["filter": [:], "action": ["set_status": "cancelled"]])
+        #expect(report["ok"] == 6, "\(report)")
+        // One command that spends more than its budget alone is still stopped, and rolled back.
+        try f.host.eval("oe.on('order.created', function(ev) local x = 0 for i = 1, 2000000 do x = x + i end end)")
+        #expect {
+            try f.engine.transaction { ctx in _ = try ctx.call("order.create", create) }
+        } throws: { Self.isBudget($0) }
+        #expect(try f.engine.call("order.count")["count"] == 6)
+    }
+
     @Test(arguments: [
         "local s = string.rep('x', 200 * 1024 * 1024)",
         "local t = {} for i = 1, 1e9 do t[i] = i end",

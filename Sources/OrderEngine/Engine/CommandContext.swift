@@ -20,8 +20,15 @@ public final class CommandContext {
     public let engine: Engine
     /// Whether this is a write transaction.
     public let isWrite: Bool
-    /// Unique per context (per top-level command): script hosts key per-command budgets on it.
-    public let serial: UInt64
+    /// Unique per top-level command: script hosts key per-command budgets (instructions and
+    /// deadline of its guards and hooks) on it. A context that groups many commands
+    /// (`Engine.transaction`, a mass update's batch) draws a new serial for each command it
+    /// runs at its top level, so a batch of 1,000 orders gives each command its own budget
+    /// instead of sharing one; nested calls from hooks keep their command's serial.
+    public private(set) var serial: UInt64
+    /// The depth at which this context's own commands run (0; 1 inside `Engine.transaction`,
+    /// whose calls each run in a savepoint): a command entered at this depth is top-level.
+    var topDepth = 0
     /// The shop's settings as of this transaction.
     public internal(set) var settings: ShopSettings
     /// The status graph as of this transaction.
@@ -43,8 +50,14 @@ public final class CommandContext {
         self.isWrite = isWrite
         self.settings = settings
         self.statuses = statuses
-        self.serial = contextSerials.wrappingAdd(1, ordering: .relaxed).newValue
+        self.serial = CommandContext.nextSerial()
     }
+
+    private static func nextSerial() -> UInt64 { contextSerials.wrappingAdd(1, ordering: .relaxed).newValue }
+
+    /// Marks the start of a top-level command in this context: a new serial, so its guards and
+    /// hooks get a fresh per-command budget.
+    func beginTopLevelCommand() { serial = CommandContext.nextSerial() }
 
     /// The command currently running (innermost).
     public var currentCommand: String { command }

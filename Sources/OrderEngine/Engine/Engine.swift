@@ -169,6 +169,7 @@ public final class Engine: Sendable {
     func execute(_ cmd: Command, _ params: JSON, in ctx: CommandContext) throws -> JSON {
         let outerCommand = ctx.command
         let eventMark = ctx.events.count
+        if ctx.depth == ctx.topDepth { ctx.beginTopLevelCommand() }
         ctx.command = cmd.name
         ctx.depth += 1
         defer {
@@ -207,6 +208,7 @@ extension Engine {
             let value = try storage.write { s in
                 let ctx = try context(s, actor: who, isWrite: true)
                 ctx.depth = 1  // every call runs in its own savepoint
+                ctx.topDepth = 1  // ... and is a top-level command with its own script budget
                 ctx.command = "transaction"
                 let v = try body(ctx)
                 queued = ctx.effects.map { QueuedEffect(record: $0.record, primary: false) }

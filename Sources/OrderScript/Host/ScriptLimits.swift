@@ -9,7 +9,8 @@
 /// commands it calls.
 public struct ScriptLimits: Sendable, Equatable {
     /// Lua instructions one command may spend in its guards and hooks together; 0 = unlimited.
-    /// Counted in steps of 1,000.
+    /// Counted in steps of 1,000. Each command of a batch (`Engine.transaction`, each order's
+    /// command in a mass update) counts on its own; the commands its hooks call count with it.
     public var instructions: Int64
     /// Lua instructions one top-level evaluation (a script, a REPL line) may spend, including
     /// the guards and hooks of the commands it calls; 0 = unlimited (`oe run` uses unlimited
@@ -19,6 +20,8 @@ public struct ScriptLimits: Sendable, Equatable {
     public var memoryBytes: Int
     /// Wall-clock seconds one command's guards and hooks may run, from the first of them;
     /// 0 = none. Checked by the count hook, by every bounded C function and by the allocator.
+    /// Per command, as ``instructions``: a batch of 1,000 orders in one transaction gives each
+    /// command its own deadline, however long the whole batch takes.
     public var maxSeconds: Double
     /// Wall-clock seconds one top-level evaluation may take, including the commands it calls;
     /// 0 = none (`oe run` uses none unless `--timeout` is given).
