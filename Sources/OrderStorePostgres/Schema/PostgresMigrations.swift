@@ -15,7 +15,7 @@ enum PostgresMigrations {
     }
 
     /// Every migration, in the order they are applied.
-    static let all: [Migration] = [base, search, parity]
+    static let all: [Migration] = [base, search, parity, searchIndex]
 
     /// The tables of the SQLite schema after `v6-mail`, and the append-only triggers.
     static let base = Migration(name: "pg1-base", sql: """
@@ -211,5 +211,38 @@ enum PostgresMigrations {
               AND a.amount > (SELECT COALESCE(SUM(c.amount), 0) FROM payments c
                               WHERE c.order_number = orders.number AND c.authorization_id = a.id AND c.kind IN ('capture', 'void')))
         WHERE auth_expires_at IS NOT NULL;
+        """)
+
+    /// The search index moves to a narrow table of its own, `order_search` (order number and
+    /// the order's words as a `tsvector` stripped of positions), so a search reads ~19 pages
+    /// per 1,000 orders instead of `order_docs`' ~71 (its rows carry the order document): a
+    /// GIN index returns row addresses, not numbers, so every hit is read from the table.
+    /// The words are `to_tsvector('simple', order_docs.search_folded)`, which the store and
+    /// `oe store copy` write as before; a trigger on `order_docs` keeps `order_search` in step
+    /// in the writing transaction, whoever writes (the store, `oe store copy`, this backfill),
+    /// with no extra round trip. The old GIN index on `order_docs` goes.
+    static let searchIndex = Migration(name: "pg4-search-index", sql: """
+        CREATE TABLE order_search (
+            number bigint PRIMARY KEY REFERENCES order_docs (number) ON DELETE CASCADE ON UPDATE CASCADE,
+            words tsvector NOT NULL);
+        INSERT INTO order_search (number, words)
+            SELECT number, strip(to_tsvector('simple', search_folded)) FROM order_docs;
+        CREATE INDEX order_search_words ON order_search USING gin (words);
+        DROP INDEX order_docs_search;
+        -- Statistics now: without them the planner guesses 10 hits for any word and looks up a
+        -- common name's 8,333 orders one by one (26 ms instead of 7 for a page in 100,000).
+        ANALYZE order_search;
+
+        CREATE FUNCTION oe_order_search() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO order_search (number, words) VALUES (NEW.number, strip(to_tsvector('simple', NEW.search_folded)))
+            ON CONFLICT (number) DO UPDATE SET words = EXCLUDED.words;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER order_docs_search_insert AFTER INSERT ON order_docs
+            FOR EACH ROW EXECUTE FUNCTION oe_order_search();
+        CREATE TRIGGER order_docs_search_update AFTER UPDATE OF search_folded ON order_docs
+            FOR EACH ROW WHEN (OLD.search_folded IS DISTINCT FROM NEW.search_folded)
+            EXECUTE FUNCTION oe_order_search();
         """)
 }

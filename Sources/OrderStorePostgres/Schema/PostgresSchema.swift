@@ -31,6 +31,13 @@ public enum PostgresSchema {
     /// was written by a newer engine.
     @discardableResult
     public static func migrate(_ connection: PostgresConnection) throws -> [String] {
+        try migrate(connection, through: nil)
+    }
+
+    /// ``migrate(_:)`` up to and including the migration named `last` (nil: every one), so a
+    /// test can build a database as an older engine left it and migrate it on.
+    @discardableResult
+    package static func migrate(_ connection: PostgresConnection, through last: String?) throws -> [String] {
         // Under the lock too: two servers' CREATE TABLE IF NOT EXISTS race in the catalog.
         try connection.transaction {
             try connection.query("SELECT pg_advisory_xact_lock($1)", [.int(migrationLock)])
@@ -56,6 +63,7 @@ public enum PostgresSchema {
                 return true
             }
             if done { applied.append(migration.name) }
+            if migration.name == last { break }
         }
         return applied
     }
