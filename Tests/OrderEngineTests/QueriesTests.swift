@@ -73,6 +73,21 @@ struct QueriesTests {
         #expect(try shop.find(["text": "nobody"]) == [])
     }
 
+    @Test("an edited delivery address is found at once, in pages and counts, and the old one no longer")
+    func textAfterEdit() throws {
+        let shop = try Self.shop()
+        let street: (String) -> JSON = { ["street": .string($0), "postal_code": "2900", "city": "Hellerup", "country": "DK"] }
+        try shop.call("order.edit", ["order": 4, "delivery_address": street("Strandvejen 17"), "reason": "Ny adresse"])
+        #expect(try shop.find(["text": "strandvejen 17"]) == [4])
+        #expect(try shop.count(["text": "strandvej"]) == 1)
+        #expect(try shop.count(["text": "hellerup", "status": "received"]) == 1)
+        try shop.call("order.edit", ["order": 4, "delivery_address": street("Ryvangs Allé 3"), "reason": "Flyttet igen"])
+        #expect(try shop.find(["text": "strandvejen"]) == [])
+        #expect(try shop.count(["text": "strandvejen"]) == 0)
+        #expect(try shop.find(["text": "ryvangs alle"]) == [4])
+        #expect(try shop.find(["text": "ole olsen"]) == [4])
+    }
+
     @Test("tags, delivery method and carrier")
     func tagsAndDelivery() throws {
         let shop = try Self.shop()

@@ -62,6 +62,37 @@ struct SchemaTests {
         #expect(try c.query("SELECT count(*) FROM \(table)")[0].int(0) == 1)
     }
 
+    @Test("a pg3 database with orders migrates to pg4-search-index: the narrow search table finds what the old index found")
+    func searchIndexMigration() throws {
+        let server = try #require(ShopDatabase.server)
+        let name = PostgresDatabases.uniqueName(prefix: "oe_test_")
+        let admin = try PostgresConnection(url: server)
+        defer { admin.close() }
+        try admin.exec("CREATE DATABASE \(name)")
+        defer { try? PostgresDatabases.drop(server: server, name: name) }
+        let c = try PostgresConnection(url: try PostgresDatabases.url(server, database: name))
+        defer { c.close() }
+        #expect(try PostgresSchema.migrate(c, through: "pg3-parity") == ["pg1-base", "pg2-search", "pg3-parity"])
+        let texts = ["1 1001 Jens Holm jens@holm.dk Vestergade 1, 8000 Aarhus C", "2 1002 Mette Hansen mette@example.dk",
+                     "3 1003 Åse Jens Sørensen Århus", "4 1004 Soeren Bækgaard SKU-1234", "5 1005 Ștefan Popescu"]
+        for (i, t) in texts.enumerated() { try ShopDatabase.insertOrder(c, number: Int64(i + 1), search: t) }
+        let queries = ["jens", "jens hol", "aarhus", "søren", "baekgaard", "mette@example.dk", "1002", "stefan", "sku 1234", "nobody"]
+        var before: [String: [Int64]] = [:]
+        for q in queries {
+            before[q] = try c.query("""
+                SELECT number FROM order_docs WHERE to_tsvector('simple', search_folded) @@ to_tsquery('simple', $1) ORDER BY number
+                """, [.text(PostgresSearch.tsquery(q)!)]).map { try $0.int(0) }
+        }
+        #expect(before["jens"] == [1, 3] && before["aarhus"] == [1, 3])
+        #expect(try PostgresSchema.migrate(c) == ["pg4-search-index"])
+        for q in queries { #expect(try SearchTests.search(c, q) == before[q], "\(q)") }
+        #expect(try c.query("SELECT count(*) FROM order_search")[0].int(0) == 5)
+        #expect(try c.query("SELECT count(*) FROM pg_indexes WHERE indexname = 'order_docs_search'")[0].int(0) == 0)
+        // Orders written after the migration are indexed by the trigger.
+        try ShopDatabase.insertOrder(c, number: 6, search: "6 1006 Jens Kro")
+        #expect(try SearchTests.search(c, "jens") == [1, 3, 6])
+    }
+
     @Test("idempotency keys are unique in payments and effects")
     func idempotencyKeysUnique() throws {
         let db = try ShopDatabase()

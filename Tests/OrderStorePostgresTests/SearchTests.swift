@@ -51,6 +51,34 @@ struct SearchTests {
         #expect(try Self.search(c, "baekgaard") == [1])
     }
 
+    @Test("order_search follows order_docs in the writing transaction: insert, changed words, unchanged words, rollback, delete",
+          .enabled(if: ShopDatabase.server != nil, ShopDatabase.skipReason))
+    func searchTableInStep() throws {
+        let db = try ShopDatabase()
+        defer { db.drop() }
+        let c = try db.connect()
+        try ShopDatabase.insertOrder(c, number: 1, search: "1 1001 Jens Holm")
+        try ShopDatabase.insertOrder(c, number: 2, search: "2 1002 Mette Hansen")
+        #expect(try Self.search(c, "jens") == [1])
+        try c.query("UPDATE order_docs SET search_folded = $1 WHERE number = 1", [.text(PostgresSearch.indexed(SearchFolding.fold("1 1001 Søren Kro")))])
+        #expect(try Self.search(c, "jens") == [])
+        #expect(try Self.search(c, "soeren kro") == [1])
+        try c.exec("UPDATE order_docs SET doc = '{\"x\": 1}' WHERE number = 2")
+        #expect(try Self.search(c, "mette") == [2])
+        struct Undo: Error {}
+        #expect(throws: Undo.self) {
+            try c.transaction {
+                try c.query("UPDATE order_docs SET search_folded = 'lars' WHERE number = 2")
+                #expect(try Self.search(c, "lars") == [2])
+                throw Undo()
+            }
+        }
+        #expect(try Self.search(c, "lars") == [])
+        #expect(try Self.search(c, "mette") == [2])
+        try c.exec("DELETE FROM order_docs WHERE number = 2")
+        #expect(try c.query("SELECT number FROM order_search ORDER BY number").map { try $0.int(0) } == [1])
+    }
+
     static func search(_ c: PostgresConnection, _ text: String) throws -> [Int64] {
         guard let q = PostgresSearch.tsquery(text) else { return [] }
         let byJoin = try c.query("SELECT number FROM \(PostgresSearch.joined) WHERE \(PostgresSearch.condition(parameter: 1)) ORDER BY number",
