@@ -1,4 +1,5 @@
-"""The Python package as a shop backend uses it (run by scripts/test-abi against the installed library)."""
+"""The Python package as a shop backend uses it (run by scripts/test-abi against the installed library),
+on each backend: the ``open_shop`` fixture opens engines on a fresh SQLite file or PostgreSQL database (conftest.py)."""
 import sqlite3
 import threading
 import time
@@ -10,8 +11,8 @@ from orderengine import (ConflictError, Engine, InvalidError, MisuseError, NotFo
                          PortError, StorageError)
 
 
-def test_a_danish_lifecycle_on_the_simulators(order):
-    with Engine(simulate=True, actor="python") as shop:
+def test_a_danish_lifecycle_on_the_simulators(open_shop, order):
+    with open_shop(simulate=True, actor="python") as shop:
         shop.call("settings.set", invoice_number_start=5001, invoice_number_prefix="F-",
                   seller={"name": "Nordisk Kaffe ApS", "address": "Vestergade 1, 8000 Aarhus C", "vat_number": "DK13585628"})
         o = shop.call("order.create", **order)
@@ -30,8 +31,8 @@ def test_a_danish_lifecycle_on_the_simulators(order):
         assert shop.eval("return oe.orders.count()") == 1
 
 
-def test_one_exception_class_per_code_with_code_and_field(order):
-    with Engine() as shop:
+def test_one_exception_class_per_code_with_code_and_field(open_shop, order):
+    with open_shop() as shop:
         bad = dict(order, lines=[{"sku": "X", "name": "X", "qty": 0, "unit_price": 100}])
         with pytest.raises(InvalidError) as e:
             shop.call("order.create", **bad)
@@ -47,8 +48,8 @@ def test_one_exception_class_per_code_with_code_and_field(order):
             shop.call("order.set_status", order=n, status="received", expected_version=99)
 
 
-def test_no_simulator_unless_asked(order):
-    with Engine() as shop:
+def test_no_simulator_unless_asked(open_shop, order):
+    with open_shop() as shop:
         n = shop.call("order.create", **order)["order"]
         shop.call("payment.authorize", order=n, amount=65700, method="visa")
         shop.call("settings.set", capture_policy="anytime", seller={"name": "Nordisk Kaffe ApS", "address": "Vestergade 1, 8000 Aarhus C", "vat_number": "DK13585628"})
@@ -59,7 +60,7 @@ def test_no_simulator_unless_asked(order):
             shop.call("gateway.simulate", order=n, behaviour="decline")
 
 
-def test_ports_are_python_callables_and_their_exceptions_keep_their_text(order):
+def test_ports_are_python_callables_and_their_exceptions_keep_their_text(open_shop, order):
     seen = []
 
     def gateway(request):
@@ -70,7 +71,7 @@ def test_ports_are_python_callables_and_their_exceptions_keep_their_text(order):
             raise ValueError("amount above the card limit")
         return {"status": "approved", "reference": f"psp-{request['order']}"}
 
-    with Engine(payment_gateway="test-psp") as shop:
+    with open_shop(payment_gateway="test-psp") as shop:
         shop.set_port("payment", gateway)
         shop.set_port("carrier", lambda r: {"tracking": f"PN-{r['order']}"})
         shop.set_port("clock", lambda r: {"now": "2026-12-24T09:00:00Z"})
@@ -102,8 +103,8 @@ def test_ports_are_python_callables_and_their_exceptions_keep_their_text(order):
     assert seen[0] == "capture"
 
 
-def test_close_waits_for_a_callback_in_flight(order):
-    shop = Engine(simulate=True)
+def test_close_waits_for_a_callback_in_flight(open_shop, order):
+    shop = open_shop(simulate=True)
     n = shop.call("order.create", **order)["order"]
     state = {"started": False, "finished": False}
 
@@ -127,7 +128,9 @@ def test_close_waits_for_a_callback_in_flight(order):
         shop.call("order.count")
 
 
-def test_a_foreign_database_is_refused_and_left_alone(tmp_path):
+@pytest.mark.sqlite_only("someone else's SQLite file; the PostgreSQL store has no foreign-database check yet "
+                         "(it migrates into the database it is given)")
+def test_a_foreign_database_is_refused_and_left_alone(backend, tmp_path):
     path = tmp_path / "blog.db"
     db = sqlite3.connect(path)
     db.execute("CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT)")
@@ -140,12 +143,20 @@ def test_a_foreign_database_is_refused_and_left_alone(tmp_path):
     assert path.read_bytes() == before
 
 
-def test_a_file_database_keeps_its_orders(tmp_path, order):
-    path = str(tmp_path / "shop.sqlite")
-    with Engine(path) as shop:
+def test_a_shop_keeps_its_orders_when_opened_again(db, order):
+    with Engine(db) as shop:
         shop.call("order.create", **order)
-    with Engine(path) as again:
+    with Engine(db) as again:
         assert again.call("order.count")["count"] == 1
+        assert again.call("order.create", **order)["order"] == 2
+
+
+def test_an_in_memory_engine_is_a_shop_of_its_own_and_gone_when_closed(order):
+    with Engine() as one, Engine(":memory:") as other:
+        assert one.call("order.create", **order)["order"] == 1
+        assert other.call("order.count")["count"] == 0
+    with Engine() as again:
+        assert again.call("order.count")["count"] == 0
 
 
 def test_the_package_is_typed():
@@ -154,7 +165,7 @@ def test_the_package_is_typed():
     assert orderengine.library_version().count(".") == 2
 
 
-def test_partial_void_only_when_the_host_declares_it(order):
+def test_partial_void_only_when_the_host_declares_it(open_shop, order):
     for declared in (False, True):
         voids = []
 
@@ -163,7 +174,7 @@ def test_partial_void_only_when_the_host_declares_it(order):
                 voids.append(request)
             return {"status": "approved", "reference": "psp-1"}
 
-        with Engine(payment_gateway="test-psp", payment_partial_void=declared) as shop:
+        with open_shop(payment_gateway="test-psp", payment_partial_void=declared) as shop:
             shop.set_port("payment", gateway)
             shop.call("settings.set", seller={"name": "Nordisk Kaffe ApS", "address": "Vestergade 1, 8000 Aarhus C", "vat_number": "DK13585628"})
             n = shop.call("order.create", **order)["order"]
