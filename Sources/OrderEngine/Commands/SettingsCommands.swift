@@ -16,8 +16,9 @@ enum SettingsCommands {
     static func settingsJSON(_ ctx: CommandContext) throws -> JSON {
         guard case .object(var o) = ctx.settings.json else { return ctx.settings.json }
         var series = JSONObject()
+        let states = try ctx.session.numberSeriesStates()
         for s in NumberSeries.allCases {
-            let st = try ctx.session.numberSeriesState(s)
+            guard let st = states[s] else { throw OrderError(.storage, "number series '\(s.rawValue)' is missing") }
             o[s.startKey] = .int(st.start)
             series[s.rawValue] = ["start": .int(st.start), "next": .int(st.next), "prefix": .string(ctx.settings.prefix(s)),
                                   "issued": .int(st.next - st.start)]

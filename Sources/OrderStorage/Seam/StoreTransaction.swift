@@ -141,6 +141,9 @@ package protocol StoreTransaction {
     func drawNumber(_ series: NumberSeries) throws -> Int64
     /// The start and next number of `series`.
     func numberSeriesState(_ series: NumberSeries) throws -> (start: Int64, next: Int64)
+    /// The start and next number of every series (`settings.get`): one read where a store
+    /// can (a round trip on PostgreSQL), else ``numberSeriesState(_:)`` per series.
+    func numberSeriesStates() throws -> [NumberSeries: (start: Int64, next: Int64)]
     /// Sets the start of an unused series (`conflict` once a number was issued, unless unchanged).
     func setNumberSeriesStart(_ series: NumberSeries, _ start: Int64) throws
 
@@ -164,6 +167,13 @@ extension StoreTransaction {
     /// `updateOrder` with the document rewritten and no previous state (every column written).
     package func updateOrder(_ a: OrderAggregate, expectedVersion: Int64, documentChanged: Bool = true) throws {
         try updateOrder(a, expectedVersion: expectedVersion, documentChanged: documentChanged, previous: nil)
+    }
+
+    /// ``numberSeriesState(_:)`` for each series, for stores whose reads cost no round trip.
+    package func numberSeriesStates() throws -> [NumberSeries: (start: Int64, next: Int64)] {
+        var out: [NumberSeries: (start: Int64, next: Int64)] = [:]
+        for s in NumberSeries.allCases { out[s] = try numberSeriesState(s) }
+        return out
     }
 
 }

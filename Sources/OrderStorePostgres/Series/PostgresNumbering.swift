@@ -31,6 +31,16 @@ public enum PostgresNumbering {
         return (try row.int(0), try row.int(1))
     }
 
+    /// The start and next number of every series, in one statement (no lock is taken); a
+    /// missing series row is absent.
+    public static func states(on connection: PostgresConnection) throws -> [NumberSeries: (start: Int64, next: Int64)] {
+        var out: [NumberSeries: (start: Int64, next: Int64)] = [:]
+        for row in try connection.query("SELECT series, start, next FROM number_series") {
+            if let s = NumberSeries(rawValue: try row.string(0)) { out[s] = (try row.int(1), try row.int(2)) }
+        }
+        return out
+    }
+
     /// Sets the start of an unused series, as the SQLite store does: the current start again
     /// is a no-op; another value throws `conflict` once a number has been issued. The series
     /// row is locked first, so a number drawn meanwhile by another server is seen.

@@ -85,8 +85,9 @@ public final class PostgresStore: StoreBackend {
                     return try c.transaction(.readCommitted) { () throws -> T in
                         // Each commit as durable as asked, whatever the server's default: `full`
                         // waits for the WAL flush (a server crash loses no acknowledged command),
-                        // `normal` does not. SET LOCAL, so a reconnected session needs nothing.
-                        try c.exec(durability == .normal ? "SET LOCAL synchronous_commit = off" : "SET LOCAL synchronous_commit = on")
+                        // `normal` does not. SET LOCAL, so a reconnected session needs nothing; it
+                        // goes out with BEGIN and the first statement, in one round trip.
+                        try c.enqueue(durability == .normal ? "SET LOCAL synchronous_commit = off" : "SET LOCAL synchronous_commit = on")
                         let value = try body(PostgresTransaction(c, cache: cache, isRead: false, health: health))
                         if let fatal = health.fatal { throw fatal }
                         return value

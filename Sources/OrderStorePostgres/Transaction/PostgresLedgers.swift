@@ -24,10 +24,20 @@ extension PostgresTransaction {
 
     /// Payments matching `clause`, by id, with their order numbers.
     func payments(where clause: String, _ parameters: [PostgresValue]) throws -> [(Int64, PaymentTransaction)] {
-        try rows("""
-            SELECT id, kind, amount, method, reference, idempotency_key, authorization_id, at, expires_at, order_number
-            FROM payments WHERE \(clause) ORDER BY id
-            """, parameters).map { r in
+        try Self.payments(rows(Self.paymentsQuery(where: clause), parameters))
+    }
+
+    /// The query of ``payments(where:_:)``.
+    static func paymentsQuery(where clause: String) -> String {
+        """
+        SELECT id, kind, amount, method, reference, idempotency_key, authorization_id, at, expires_at, order_number
+        FROM payments WHERE \(clause) ORDER BY id
+        """
+    }
+
+    /// The payments of a result of ``paymentsQuery(where:)``.
+    static func payments(_ result: PostgresResult) throws -> [(Int64, PaymentTransaction)] {
+        try result.map { r in
             (try r.int(9), PaymentTransaction(id: try r.int(0), kind: PaymentKind(rawValue: try r.string(1)) ?? .authorize, amount: try r.int(2),
                                               method: try r.string(3), reference: try r.stringOrNil(4), idempotencyKey: try r.stringOrNil(5),
                                               authorization: try r.intOrNil(6), at: Timestamp(seconds: try r.int(7)),
@@ -62,10 +72,20 @@ extension PostgresTransaction {
     }
 
     func shipments(where clause: String, _ parameters: [PostgresValue]) throws -> [Shipment] {
-        try rows("""
-            SELECT id, order_number, method, carrier, tracking, location, lines, state, created_at, handed_over_at, delivered_at
-            FROM shipments WHERE \(clause) ORDER BY id
-            """, parameters).map { r in
+        try Self.shipments(rows(Self.shipmentsQuery(where: clause), parameters))
+    }
+
+    /// The query of ``shipments(where:_:)``.
+    static func shipmentsQuery(where clause: String) -> String {
+        """
+        SELECT id, order_number, method, carrier, tracking, location, lines, state, created_at, handed_over_at, delivered_at
+        FROM shipments WHERE \(clause) ORDER BY id
+        """
+    }
+
+    /// The shipments of a result of ``shipmentsQuery(where:)``.
+    static func shipments(_ result: PostgresResult) throws -> [Shipment] {
+        try result.map { r in
             Shipment(id: try r.int(0), order: try r.int(1), method: ShipmentMethod(rawValue: try r.string(2)) ?? .manual,
                      carrier: try r.stringOrNil(3), tracking: try r.stringOrNil(4), location: try r.stringOrNil(5),
                      lines: LineQuantity.list(from: Self.json(try r.string(6))), state: ShipmentState(rawValue: try r.string(7)) ?? .created,
@@ -92,7 +112,17 @@ extension PostgresTransaction {
 
     /// Documents matching `clause` in issue order, with their order numbers.
     func documents(where clause: String, _ parameters: [PostgresValue]) throws -> [(Int64, InvoiceDocument)] {
-        try rows("SELECT order_number, doc FROM documents WHERE \(clause) ORDER BY issued_at, kind DESC, number", parameters).compactMap { r in
+        try Self.documents(rows(Self.documentsQuery(where: clause), parameters))
+    }
+
+    /// The query of ``documents(where:_:)``.
+    static func documentsQuery(where clause: String) -> String {
+        "SELECT order_number, doc FROM documents WHERE \(clause) ORDER BY issued_at, kind DESC, number"
+    }
+
+    /// The documents of a result of ``documentsQuery(where:)``.
+    static func documents(_ result: PostgresResult) throws -> [(Int64, InvoiceDocument)] {
+        try result.compactMap { r in
             guard let d = InvoiceDocument(stored: Self.json(try r.string(1))) else { return nil }
             return (try r.int(0), d)
         }
@@ -100,9 +130,12 @@ extension PostgresTransaction {
 
     // MARK: - Timeline
 
-    /// Appends a timeline event.
+    /// Appends a timeline event. The INSERT is queued to go out with the transaction's next
+    /// statement (or its commit), in the same round trip: nothing reads its result, and the
+    /// table has no key or check a well-formed event can violate (every column the NOT NULLs
+    /// guard is a non-optional value here), so it fails only when the transaction does.
     package func appendTimeline(_ e: TimelineEvent) throws {
-        try rows("""
+        try later("""
             INSERT INTO timeline (order_number, at, actor, command, event, from_value, to_value, amount, detail)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             """, [.int(e.order), .int(e.at.seconds), .text(e.actor), .text(e.command), .text(e.event), Self.value(e.from), Self.value(e.to),

@@ -50,6 +50,7 @@ extension PostgresTransaction {
         if r.rowsAffected == 0 {
             throw OrderError.conflict("order \(o.number) was changed concurrently (version \(expectedVersion) is stale)")
         }
+        if health.lockedVersions[o.number] != nil { health.lockedVersions[o.number] = o.version }
         if documentChanged {
             let search = OrderRow.searchText(o)
             try rows("UPDATE order_docs SET search = $1, search_folded = $2, doc = $3 WHERE number = $4",
@@ -58,11 +59,26 @@ extension PostgresTransaction {
     }
 
     /// An order with its payments, shipments and documents, or nil. Served from the cache when
-    /// the version read now (in this transaction) is the cached one; added to it only from read
-    /// transactions, whose snapshot is consistent and committed.
+    /// the order's version now (in this transaction: known from its lock, else read) is the
+    /// cached one; added to it only from read transactions, whose snapshot is consistent and
+    /// committed. A miss reads the order and its three ledgers in one round trip.
     package func loadAggregate(_ number: Int64) throws -> OrderAggregate? {
+        if let queued = health.queuedLock, queued.number == number, queued.sends == connection.sendCount {
+            // The lock goes out now, ahead of the load: one round trip for both. The order row
+            // read under the lock holds its version.
+            health.queuedLock = nil
+            let a = try loadAggregateUncached(number)
+            health.lockedVersions[number] = .some(a?.order.version)
+            return a
+        }
         if let cache {
-            guard let version = try rows("SELECT version FROM orders WHERE number = $1", [.int(number)]).first?.int(0) else { return nil }
+            let version: Int64?
+            if let locked = health.lockedVersions[number] {
+                version = locked
+            } else {
+                version = try rows("SELECT version FROM orders WHERE number = $1", [.int(number)]).first?.int(0)
+            }
+            guard let version else { return nil }
             if let hit = cache.get(number, version: version) { return hit }
             let a = try loadAggregateUncached(number)
             if isRead, let a { cache.put(a) }
@@ -82,11 +98,18 @@ extension PostgresTransaction {
                        document: Self.json(try r.string(8)))
     }
 
+    /// The order and its ledgers read in one round trip (four statements in a pipeline; under
+    /// read committed each sees what was committed when it began, which for an order this
+    /// transaction has locked is everything: every writer of its ledgers holds the same lock).
     func loadAggregateUncached(_ number: Int64) throws -> OrderAggregate? {
-        guard let order = try rows("SELECT \(Self.orderColumns) WHERE o.number = $1", [.int(number)]).first.map(Self.order) else { return nil }
-        return OrderAggregate(order: order, payments: PaymentLedger(try payments(where: "order_number = $1", [.int(number)]).map(\.1)),
-                              shipments: try shipments(where: "order_number = $1", [.int(number)]),
-                              documents: try documents(where: "order_number = $1", [.int(number)]).map(\.1))
+        let key: [PostgresValue] = [.int(number)]
+        let r = try batch([("SELECT \(Self.orderColumns) WHERE o.number = $1", key),
+                           (Self.paymentsQuery(where: "order_number = $1"), key),
+                           (Self.shipmentsQuery(where: "order_number = $1"), key),
+                           (Self.documentsQuery(where: "order_number = $1"), key)])
+        guard let order = try r[0].first.map(Self.order) else { return nil }
+        return OrderAggregate(order: order, payments: PaymentLedger(try Self.payments(r[1]).map(\.1)),
+                              shipments: try Self.shipments(r[2]), documents: try Self.documents(r[3]).map(\.1))
     }
 
     /// Many orders at once, in four queries; numbers that do not exist are absent. Bypasses the cache.

@@ -35,8 +35,14 @@ public struct PostgresTransaction {
     /// even when a caller caught the error inside a savepoint.
     @discardableResult
     func rows(_ sql: String, _ parameters: [PostgresValue] = []) throws -> PostgresResult {
+        try batch([(sql, parameters)])[0]
+    }
+
+    /// Runs `statements` one after another in one round trip (``PostgresConnection/queries(_:)``),
+    /// noting a fatal failure as ``rows(_:_:)`` does.
+    func batch(_ statements: [(String, [PostgresValue])]) throws -> [PostgresResult] {
         do {
-            return try connection.query(sql, parameters)
+            return try connection.queries(statements)
         } catch let e as PostgresError {
             if e.isRetryable || e.isConnectionLoss { health.fatal = health.fatal ?? e }
             throw e
@@ -66,12 +72,37 @@ public struct PostgresTransaction {
     /// Takes the row lock of order `number` until the transaction ends (`SELECT … FOR UPDATE`):
     /// another server's command on the same order waits here instead of failing at its version
     /// check. No error for an unknown number (the command reports it).
+    ///
+    /// The lock is queued to go out with the next statement, ahead of it in the same round trip
+    /// (``PostgresConnection/enqueue(_:_:)``): whatever runs next runs under the lock, as if
+    /// the lock had been a round trip of its own; a deadlock or serialization failure is thrown
+    /// by that statement. When the next thing is loading this order (as it is in every
+    /// command), the load reads the order and its ledgers in that same round trip.
     package func lockOrder(_ number: Int64) throws {
-        try rows("SELECT 1 FROM orders WHERE number = $1 FOR UPDATE", [.int(number)])
+        try later("SELECT version FROM orders WHERE number = $1 FOR UPDATE", [.int(number)])
+        health.queuedLock = (number, connection.sendCount)
+    }
+
+    /// Queues a statement whose result is not needed to go out with the next one
+    /// (``PostgresConnection/enqueue(_:_:)``); runs it at once on a connection whose
+    /// transaction was not opened by ``PostgresConnection/transaction(_:_:)`` (a plain `BEGIN`),
+    /// which has no queue.
+    func later(_ sql: String, _ parameters: [PostgresValue]) throws {
+        if connection.inTransaction { try connection.enqueue(sql, parameters) } else { try rows(sql, parameters) }
     }
 
     /// Runs `body` in a savepoint: undone if it throws (the error rethrown), kept if it returns.
-    package func savepoint<T>(_ body: () throws -> T) throws -> T { try connection.savepoint(body) }
+    /// A rollback may have released locks and undone version bumps: the versions known from
+    /// locks are forgotten then.
+    package func savepoint<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try connection.savepoint(body)
+        } catch {
+            health.lockedVersions.removeAll()
+            health.queuedLock = nil
+            throw error
+        }
+    }
 
     // MARK: - Configuration
 
@@ -126,6 +157,11 @@ public struct PostgresTransaction {
         try PostgresNumbering.state(series, on: connection)
     }
 
+    /// The start and next number of every series, in one round trip.
+    package func numberSeriesStates() throws -> [NumberSeries: (start: Int64, next: Int64)] {
+        try PostgresNumbering.states(on: connection)
+    }
+
     /// Sets the start of an unused series (`conflict` once a number was issued).
     package func setNumberSeriesStart(_ series: NumberSeries, _ start: Int64) throws {
         try PostgresNumbering.setStart(series, start, on: connection)
@@ -135,9 +171,19 @@ public struct PostgresTransaction {
 /// What went wrong in a transaction that no savepoint can undo: a serialization failure or
 /// deadlock (the store runs the body again) or a lost connection (the command fails with
 /// `storage`). Shared by the copies of one ``PostgresTransaction``.
+///
+/// It also keeps the versions of the orders this transaction holds the row lock of (read by
+/// `lockOrder`, advanced by this transaction's own updates): under the lock no other
+/// transaction can change the row, so the version is the row's until the transaction ends or a
+/// savepoint rolls back (which forgets them all).
 final class TransactionHealth: @unchecked Sendable {
     /// The first such failure, nil while the transaction is sound.
     var fatal: PostgresError?
+    /// The version of each order locked in this transaction; nil value: no such order.
+    var lockedVersions: [Int64: Int64?] = [:]
+    /// The order whose lock was queued last, with the connection's ``PostgresConnection/sendCount``
+    /// then: while that is unchanged, the lock is still queued and goes out with the next statement.
+    var queuedLock: (number: Int64, sends: Int)?
 }
 
 extension PostgresTransaction: StoreTransaction {}

@@ -1,4 +1,5 @@
 import CPostgres
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,11 +37,27 @@ public final class PostgresConnection {
     /// The URL as given (it may hold a password: not for messages; see ``redactedURL``).
     private let url: String
     private var handle: OpaquePointer?
-    /// Prepared statements by parameter types and text.
-    private var statements: [StatementKey: String] = [:]
+    /// The names of the statements prepared on this connection, by parameter types and text.
+    private var preparedNames: [StatementKey: String] = [:]
     private var statementCounter = 0
     /// Open transaction levels: 0 outside a transaction, 1 in one, +1 per savepoint.
     var depth = 0
+    /// Statements whose results are not needed (BEGIN, SET LOCAL, SAVEPOINT, RELEASE, ROLLBACK
+    /// TO, append-only inserts) queued to go out with the next statement, in the same round trip
+    /// (see ``enqueue(_:)``).
+    var pending: [Pending] = []
+    /// True while the open transaction's BEGIN is still in ``pending``: nothing of it reached
+    /// the server yet (a lost connection may still be replaced, an empty commit sends nothing).
+    var beginPending = false
+    /// How often ``pending`` was sent, so a savepoint can tell whether anything ran inside it.
+    var flushes = 0
+    /// How many times the queued statements were sent so far: while unchanged, a statement
+    /// queued by ``enqueue(_:_:)`` has not gone out yet.
+    public var sendCount: Int { flushes }
+    /// Savepoints opened on this connection so far (each gets a name of its own).
+    var savepointCounter = 0
+    /// Round trips of every connection of the process (see ``roundTrips``).
+    private static let trips = Atomic<Int>(0)
 
     /// At most this many statements stay prepared per connection; one more deallocates them all
     /// (statements whose text varies, like `IN` lists of varying length, would otherwise
@@ -49,6 +66,20 @@ public final class PostgresConnection {
 
     /// How many times this connection has connected again after losing its server.
     public private(set) var reconnects = 0
+
+    /// Round trips to a server made so far by all connections of this process (each statement
+    /// outside a pipeline, each pipeline of queued and batched statements, each prepare outside
+    /// one): what `oe bench lifecycle` divides by the orders it made. Relaxed; cheap to read.
+    public static var roundTrips: Int { trips.load(ordering: .relaxed) }
+
+    /// Round trips this connection made so far (as ``roundTrips`` counts them).
+    public private(set) var roundTripCount = 0
+
+    /// Counts one round trip.
+    func countTrip() {
+        roundTripCount += 1
+        PostgresConnection.trips.add(1, ordering: .relaxed)
+    }
 
     /// Connects to the server `url` names (`postgresql://…` or `postgres://…`).
     /// Throws a ``PostgresError`` of kind `connectionFailed` (server unreachable, refused,
@@ -68,8 +99,10 @@ public final class PostgresConnection {
     public func close() {
         if let handle { PQfinish(handle) }
         handle = nil
-        statements = [:]
+        preparedNames = [:]
         depth = 0
+        pending = []
+        beginPending = false
     }
 
     /// The URL without its password, for messages and logs.
@@ -95,10 +128,42 @@ public final class PostgresConnection {
     // MARK: - Statements
 
     /// Runs `sql` through the simple query protocol: no parameters, several statements allowed
-    /// (`CREATE …; CREATE …`), results discarded. For DDL and session settings.
+    /// (`CREATE …; CREATE …`), results discarded. For DDL and session settings. Statements
+    /// queued by ``enqueue(_:)`` go first (in the same round trip when they have no parameters).
     public func exec(_ sql: String) throws {
         let c = try live()
-        _ = try check(PQexec(c, sql), c)
+        if pending.contains(where: \.hasParameters) { _ = try send([], then: nil, c) }
+        let text = pending.isEmpty ? sql : (pending.compactMap(\.text) + [sql]).joined(separator: "; ")
+        sent()
+        countTrip()
+        _ = try check(PQexec(c, text), c)
+    }
+
+    /// Queues `sql`, one statement without parameters or rows (`SET LOCAL …`, `SAVEPOINT …`),
+    /// to be sent with the next statement in the same round trip; its error, if any, is thrown
+    /// by that statement. Only inside a ``transaction(_:_:)``: misuse outside one.
+    public func enqueue(_ sql: String) throws {
+        guard depth > 0 else { throw PostgresError(.misuse, "enqueue: no transaction is open on this connection") }
+        pending.append(.simple(sql))
+    }
+
+    /// Queues one statement with `parameters` whose result the caller does not need (an
+    /// append-only INSERT), to be sent with the next statement or the commit, in the same
+    /// round trip (prepared like ``query(_:_:)``). Bad values are refused now; a failure on the
+    /// server is thrown by the statement it goes out with (or the commit) and leaves the
+    /// transaction aborted until a savepoint opened before it rolls back. Only for statements
+    /// that fail only when the transaction is failing anyway (a row whose keys and constraints
+    /// the caller has checked); only inside a ``transaction(_:_:)``: misuse outside one.
+    public func enqueue(_ sql: String, _ parameters: [PostgresValue]) throws {
+        guard depth > 0 else { throw PostgresError(.misuse, "enqueue: no transaction is open on this connection") }
+        pending.append(.statement(sql, try EncodedParameters(parameters)))
+    }
+
+    /// Notes that ``pending`` is on its way (the caller sends it now).
+    private func sent() {
+        pending = []
+        beginPending = false
+        flushes += 1
     }
 
     /// Runs one statement with `parameters` bound to `$1`, `$2`, … (see ``PostgresValue`` for how
@@ -107,12 +172,80 @@ public final class PostgresConnection {
     /// never write them into the text.
     @discardableResult
     public func query(_ sql: String, _ parameters: [PostgresValue] = []) throws -> PostgresResult {
-        let p = try EncodedParameters(parameters)  // refuses bad values before anything is sent
+        try queries([(sql, parameters)])[0]
+    }
+
+    /// Runs `statements` as ``query(_:_:)`` does, one after another, in one round trip (libpq's
+    /// pipeline mode; with the statements ``enqueue(_:)`` queued first) and returns their
+    /// results in order. Each statement sees what the ones before it did, as if run one by one;
+    /// when one fails, the ones after it do not run and its error is thrown. Outside a
+    /// transaction they run in one implicit transaction (all or nothing). For reads that belong
+    /// together (an order and its ledgers) and for writes whose results are not needed in between.
+    public func queries(_ statements: [(String, [PostgresValue])]) throws -> [PostgresResult] {
+        let encoded = try statements.map { ($0.0, try EncodedParameters($0.1)) }  // refuses bad values before anything is sent
         let c = try live()
-        let name = try prepared(sql, p.types, c)
-        return try check(p.withArrays { values, lengths, formats, _ in
-            PQexecPrepared(c, name, Int32(p.types.count), values, lengths, formats, 0)
-        }, c)
+        return try send(encoded, then: nil, c).results
+    }
+
+    /// Sends what is queued, then `statements`, then `tail` (one statement without parameters,
+    /// e.g. COMMIT) in one round trip; returns the results of `statements` and of `tail`. The
+    /// first failure is thrown (the steps after it did not run).
+    func send(_ statements: [(String, EncodedParameters)], then tail: String?, _ c: OpaquePointer) throws
+        -> (results: [PostgresResult], tail: PostgresResult?) {
+        let items = pending + statements.map { Pending.statement($0.0, $0.1) } + (tail.map { [Pending.simple($0)] } ?? [])
+        sent()
+        let statementCount = items.reduce(0) { $0 + ($1.hasParameters ? 1 : 0) }
+        var steps: [PipelineStep] = []
+        if preparedNames.count + statementCount > PostgresConnection.statementCacheLimit {
+            steps.append(.simple("DEALLOCATE ALL"))
+            preparedNames = [:]
+        }
+        var prepared: [(StatementKey, String)] = []
+        /// Which step's result is returned: the executions of `statements`, and the tail.
+        var wanted: [Int] = []
+        let firstReturned = items.count - statements.count - (tail == nil ? 0 : 1)
+        for (i, item) in items.enumerated() {
+            switch item {
+            case .simple(let sql):
+                steps.append(.simple(sql))
+            case .statement(let sql, let p):
+                let key = StatementKey(types: p.types, sql: sql)
+                var name = preparedNames[key] ?? prepared.first(where: { $0.0 == key })?.1
+                if name == nil {
+                    statementCounter += 1
+                    name = "oe_\(statementCounter)"
+                    steps.append(.prepare(name: name!, sql: sql, types: p.types))
+                    prepared.append((key, name!))
+                }
+                steps.append(.execute(name: name!, p))
+            }
+            if i >= firstReturned { wanted.append(steps.count - 1) }
+        }
+        // One statement already prepared and nothing queued: the plain call, no pipeline.
+        if steps.count == 1, case .execute(let name, let p) = steps[0] {
+            countTrip()
+            return ([try check(p.withArrays { values, lengths, formats, _ in
+                PQexecPrepared(c, name, Int32(p.types.count), values, lengths, formats, 0)
+            }, c)], nil)
+        }
+        let raw = try pipeline(steps, c)
+        var results: [Int: PostgresResult] = [:]
+        var failure: (any Error)?
+        var preparedOK = Set<String>()
+        for (i, (step, r)) in zip(steps, raw).enumerated() {
+            do {
+                let result = try check(r, c)
+                if case .prepare(let name, _, _) = step { preparedOK.insert(name) }
+                results[i] = result
+            } catch {
+                if failure == nil { failure = error }
+            }
+        }
+        for (key, name) in prepared where preparedOK.contains(name) { preparedNames[key] = name }
+        if let failure { throw failure }
+        var out = wanted.map { results[$0]! }
+        let last = tail == nil ? nil : out.removeLast()
+        return (out, last)
     }
 
     /// Runs one statement with parameters without preparing it (one round trip more per call
@@ -121,9 +254,81 @@ public final class PostgresConnection {
     public func queryOnce(_ sql: String, _ parameters: [PostgresValue] = []) throws -> PostgresResult {
         let p = try EncodedParameters(parameters)
         let c = try live()
+        if !pending.isEmpty { _ = try send([], then: nil, c) }
+        countTrip()
         return try check(p.withArrays { values, lengths, formats, types in
             PQexecParams(c, sql, Int32(p.types.count), types, values, lengths, formats, 0)
         }, c)
+    }
+
+    // MARK: - Queued statements
+
+    /// A statement queued to go out with the next one.
+    enum Pending {
+        /// One statement without parameters.
+        case simple(String)
+        /// A statement with its parameters, prepared like ``query(_:_:)``'s.
+        case statement(String, EncodedParameters)
+
+        var hasParameters: Bool { if case .statement = self { true } else { false } }
+        /// The text of a statement without parameters.
+        var text: String? { if case .simple(let s) = self { s } else { nil } }
+    }
+
+    // MARK: - Pipelines
+
+    /// One message group of a pipeline.
+    enum PipelineStep {
+        /// A statement without parameters, sent with the extended protocol (one statement only).
+        case simple(String)
+        /// Prepares `sql` as `name`.
+        case prepare(name: String, sql: String, types: [UInt32])
+        /// Runs the prepared statement `name`.
+        case execute(name: String, EncodedParameters)
+    }
+
+    /// Sends `steps` in one pipeline with one sync, and returns each step's first result (nil
+    /// when none came: the connection broke). Results beyond the first of a step are freed.
+    private func pipeline(_ steps: [PipelineStep], _ c: OpaquePointer) throws -> [OpaquePointer?] {
+        guard PQenterPipelineMode(c) == 1 else {
+            throw PostgresError(PQstatus(c) == CONNECTION_BAD ? .connectionLost : .server, PostgresConnection.text(PQerrorMessage(c)))
+        }
+        defer { PQexitPipelineMode(c) }
+        countTrip()
+        var queued = 0
+        for step in steps {
+            let ok: Int32
+            switch step {
+            case .simple(let sql):
+                ok = PQsendQueryParams(c, sql, 0, nil, nil, nil, nil, 0)
+            case .prepare(let name, let sql, let types):
+                ok = types.withUnsafeBufferPointer { PQsendPrepare(c, name, sql, Int32(types.count), $0.baseAddress) }
+            case .execute(let name, let p):
+                ok = p.withArrays { values, lengths, formats, _ in
+                    PQsendQueryPrepared(c, name, Int32(p.types.count), values, lengths, formats, 0)
+                }
+            }
+            if ok != 1 { break }
+            queued += 1
+        }
+        _ = PQpipelineSync(c)
+        var results: [OpaquePointer?] = []
+        for _ in 0..<queued {
+            var first: OpaquePointer?
+            while let r = PQgetResult(c) {
+                if first == nil { first = r } else { PQclear(r) }
+            }
+            results.append(first)
+            if first == nil && PQstatus(c) == CONNECTION_BAD { break }
+        }
+        // The sync's own result ends the pipeline.
+        while PQstatus(c) != CONNECTION_BAD, let r = PQgetResult(c) {
+            let status = PQresultStatus(r)
+            PQclear(r)
+            if status == PGRES_PIPELINE_SYNC { break }
+        }
+        while results.count < steps.count { results.append(nil) }
+        return results
     }
 
     // MARK: - Connecting
@@ -145,15 +350,15 @@ public final class PostgresConnection {
     }
 
     /// The connection, connected again first when it was lost and no transaction is open.
-    private func live() throws -> OpaquePointer {
+    func live() throws -> OpaquePointer {
         if let c = handle, PQstatus(c) == CONNECTION_OK { return c }
-        if depth > 0 {
+        if depth > 0 && !beginPending {
             throw PostgresError(.connectionLost, "the connection to \(redactedURL) was lost inside a transaction, which rolled back")
         }
         if let c = handle {
             PQfinish(c)
             handle = nil
-            statements = [:]
+            preparedNames = [:]
             reconnects += 1
         }
         try connect()
@@ -163,21 +368,6 @@ public final class PostgresConnection {
     private struct StatementKey: Hashable {
         var types: [UInt32]
         var sql: String
-    }
-
-    /// The name of `sql` prepared for `types`, preparing it first when needed.
-    private func prepared(_ sql: String, _ types: [UInt32], _ c: OpaquePointer) throws -> String {
-        let key = StatementKey(types: types, sql: sql)
-        if let name = statements[key] { return name }
-        if statements.count >= PostgresConnection.statementCacheLimit {
-            _ = try check(PQexec(c, "DEALLOCATE ALL"), c)
-            statements = [:]
-        }
-        statementCounter += 1
-        let name = "oe_\(statementCounter)"
-        _ = try check(types.withUnsafeBufferPointer { PQprepare(c, name, sql, Int32(types.count), $0.baseAddress) }, c)
-        statements[key] = name
-        return name
     }
 
     /// The result `r`, or the error it (or the connection) reports. Frees `r` on failure.
@@ -195,7 +385,7 @@ public final class PostgresConnection {
             PQclear(r)
             PQfinish(c)
             handle = nil
-            statements = [:]
+            preparedNames = [:]
             throw PostgresError(.misuse, "COPY is not supported by this client; the connection was closed")
         }
         func field(_ code: Character) -> String? {

@@ -28,7 +28,9 @@ extension PostgresConnection {
     /// message says the outcome is unknown.
     public func transaction<T>(_ isolation: IsolationLevel = .readCommitted, _ body: () throws -> T) throws -> T {
         guard depth == 0 else { throw PostgresError(.misuse, "a transaction is already open on this connection (use savepoint)") }
-        try exec(isolation == .readCommitted ? "BEGIN" : "BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+        // BEGIN goes out with the transaction's first statement, in its round trip.
+        pending = [.simple(isolation == .readCommitted ? "BEGIN" : "BEGIN ISOLATION LEVEL \(isolation.rawValue)")]
+        beginPending = true
         depth = 1
         let value: T
         do {
@@ -66,43 +68,82 @@ extension PostgresConnection {
     /// otherwise aborts the whole transaction). Savepoints nest. Outside a transaction: misuse.
     public func savepoint<T>(_ body: () throws -> T) throws -> T {
         guard depth > 0 else { throw PostgresError(.misuse, "a savepoint needs an open transaction") }
-        let name = "oe_savepoint_\(depth)"
-        try exec("SAVEPOINT \(name)")
+        // Unique names: a ROLLBACK TO can only ever reach the savepoint it was written for (one
+        // whose SAVEPOINT never ran, after a queued statement failed, is an error, never an
+        // older savepoint of the same name).
+        savepointCounter += 1
+        let name = "oe_savepoint_\(savepointCounter)"
+        // SAVEPOINT, RELEASE and ROLLBACK TO go out with the next statement, in its round trip;
+        // a savepoint in which no statement ran is never sent at all.
+        pending.append(.simple("SAVEPOINT \(name)"))
+        let mark = flushes
         depth += 1
         do {
             let value = try body()
             depth -= 1
-            try exec("RELEASE SAVEPOINT \(name)")
+            if flushes == mark && pending.last?.text == "SAVEPOINT \(name)" {
+                pending.removeLast()
+            } else {
+                pending.append(.simple("RELEASE SAVEPOINT \(name)"))
+            }
             return value
         } catch {
             depth -= 1
-            if isConnected { try? exec("ROLLBACK TO SAVEPOINT \(name); RELEASE SAVEPOINT \(name)") }
+            if flushes == mark && pending.last?.text == "SAVEPOINT \(name)" {
+                pending.removeLast()
+            } else if isConnected {
+                pending += [.simple("ROLLBACK TO SAVEPOINT \(name)"), .simple("RELEASE SAVEPOINT \(name)")]
+            }
             throw error
         }
     }
 
     // MARK: - Ending a transaction
 
-    /// Commits the open transaction; see ``transaction(_:_:)`` for the aborted and lost cases.
+    /// Commits the open transaction (with the statements still queued, in one round trip); see
+    /// ``transaction(_:_:)`` for the aborted and lost cases. A transaction that sent nothing
+    /// sends nothing now.
     private func commit() throws {
-        defer { depth = 0 }
-        if isConnected, let h = rawHandle, PQtransactionStatus(h) == PQTRANS_INERROR {
-            try? exec("ROLLBACK")
-            throw PostgresError(.server, "a statement of the transaction failed (and was caught); the transaction was rolled back",
-                                sqlState: "25P02")
+        defer {
+            depth = 0
+            pending = []
+            beginPending = false
         }
+        // Nothing sent and nothing queued but BEGIN, settings and savepoints: nothing to commit.
+        if beginPending && !pending.contains(where: \.hasParameters) { return }
+        if pending.isEmpty, isConnected, let h = rawHandle, PQtransactionStatus(h) == PQTRANS_INERROR {
+            try? exec("ROLLBACK")
+            throw PostgresConnection.caughtFailure
+        }
+        let result: PostgresResult
         do {
-            try exec("COMMIT")
+            let c = try live()
+            result = try send([], then: "COMMIT", c).tail!
         } catch let e as PostgresError where e.isConnectionLoss {
             var lost = e
             lost.message = "the connection was lost during COMMIT: the outcome is unknown (\(e.message))"
             throw lost
+        } catch {
+            // A queued statement failed (the transaction is open and aborted) or COMMIT did.
+            if isConnected, let h = rawHandle, PQtransactionStatus(h) != PQTRANS_IDLE { try? exec("ROLLBACK") }
+            throw error
         }
+        // COMMIT of an aborted transaction (a failed statement was caught) answers ROLLBACK.
+        if result.commandTag == "ROLLBACK" { throw PostgresConnection.caughtFailure }
     }
 
-    /// Rolls back after `body` failed; a lost connection has rolled back already on the server.
+    /// The error of a commit that found its transaction aborted by a caught statement error.
+    static var caughtFailure: PostgresError {
+        PostgresError(.server, "a statement of the transaction failed (and was caught); the transaction was rolled back", sqlState: "25P02")
+    }
+
+    /// Rolls back after `body` failed; a lost connection has rolled back already on the server,
+    /// and a transaction that sent nothing has nothing to roll back.
     private func rollbackAfterFailure() {
-        if isConnected { try? exec("ROLLBACK") }
+        let sentSomething = !beginPending
+        pending = []
+        beginPending = false
+        if sentSomething && isConnected { try? exec("ROLLBACK") }
         depth = 0
     }
 }

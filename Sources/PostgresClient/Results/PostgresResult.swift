@@ -24,6 +24,11 @@ public final class PostgresResult: @unchecked Sendable {
     /// Rows an INSERT, UPDATE, DELETE, MERGE, MOVE, FETCH or COPY touched; 0 for other statements.
     public var rowsAffected: Int64 { Int64(String(cString: PQcmdTuples(handle))) ?? 0 }
 
+    /// The command tag's verb (`INSERT`, `COMMIT`, `ROLLBACK`, …) without its counts.
+    public var commandTag: String {
+        String(cString: PQcmdStatus(handle)).split(separator: " ").first.map(String.init) ?? ""
+    }
+
     /// The row at `index` (`0..<count`); a precondition failure outside that range.
     public subscript(index: Int) -> PostgresRow {
         precondition(index >= 0 && index < count, "row \(index) of a result of \(count)")

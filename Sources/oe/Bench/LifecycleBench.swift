@@ -91,6 +91,8 @@ struct LifecycleBench: ParsableCommand {
         var mode: String
         var engine: Double
         var floor: Double?
+        /// Round trips per order of the engine and of the floor (PostgreSQL only).
+        var trips: (engine: Double, floor: Double)? = nil
     }
 
     private func runAll() throws {
@@ -126,19 +128,19 @@ struct LifecycleBench: ParsableCommand {
             let settings = try ["fsync", "synchronous_commit", "full_page_writes"].map { try "\($0)=\(pg.query("SELECT current_setting($1)", [.text($0)])[0].string(0))" }
             print("PostgreSQL \(pg.serverVersion / 10000).\(pg.serverVersion % 100) at \(pg.redactedURL) (\(settings.joined(separator: ", "))); floor search index \(pgSearch.rawValue)")
             let r = try withPostgresShop(db) { try single($0, orders: orders, batched: true, label: "PostgreSQL") }
-            let f = try PostgresFloorBench.replay(batchDB, into: pg, schema: PostgresFloorBench.defaultSchema, search: pgSearch, foreignKeys: true,
-                                                  orders: orders, ordersPerTransaction: batch, transactionsPerOrder: nil)
-            print("pg floor (same rows, raw libpq, \(batch) orders/transaction): \(Int(f)) orders/s; ratio \(ratio(r.rate / f))")
-            rows.append(Row(backend: "PostgreSQL", mode: "batch", engine: r.rate, floor: f))
+            let (f, ft) = try PostgresFloorBench.replay(batchDB, into: pg, schema: PostgresFloorBench.defaultSchema, search: pgSearch, foreignKeys: true,
+                                                        orders: orders, ordersPerTransaction: batch, transactionsPerOrder: nil)
+            print("pg floor (same rows, raw libpq, \(batch) orders/transaction): \(Int(f)) orders/s (\(fmt(ft)) round trips/order); ratio \(ratio(r.rate / f))")
+            rows.append(Row(backend: "PostgreSQL", mode: "batch", engine: r.rate, floor: f, trips: (tripsPerOrder(r), ft)))
             pgBatchLine = "pg-lifecycle \(Int(r.rate)) orders/s; pg floor \(Int(f)) orders/s; ratio \(ratio(r.rate / f))"
             if interactiveOrders > 0 {
                 let ri = try withPostgresShop(db) { try single($0, orders: interactiveOrders, batched: false, label: "PostgreSQL") }
                 let tx = transactionsPerOrder(ri)
-                let fi = try PostgresFloorBench.replay(folder + "/interactive.sqlite", into: pg, schema: PostgresFloorBench.defaultSchema,
-                                                       search: pgSearch, foreignKeys: true, orders: interactiveOrders,
-                                                       ordersPerTransaction: 1, transactionsPerOrder: tx)
-                print("pg floor (same rows, raw libpq, \(tx) transactions/order as the engine): \(Int(fi)) orders/s; ratio \(ratio(ri.rate / fi))")
-                rows.append(Row(backend: "PostgreSQL", mode: "interactive", engine: ri.rate, floor: fi))
+                let (fi, fit) = try PostgresFloorBench.replay(folder + "/interactive.sqlite", into: pg, schema: PostgresFloorBench.defaultSchema,
+                                                              search: pgSearch, foreignKeys: true, orders: interactiveOrders,
+                                                              ordersPerTransaction: 1, transactionsPerOrder: tx)
+                print("pg floor (same rows, raw libpq, \(tx) transactions/order as the engine): \(Int(fi)) orders/s (\(fmt(fit)) round trips/order); ratio \(ratio(ri.rate / fi))")
+                rows.append(Row(backend: "PostgreSQL", mode: "interactive", engine: ri.rate, floor: fi, trips: (tripsPerOrder(ri), fit)))
             }
         }
 
@@ -185,11 +187,15 @@ struct LifecycleBench: ParsableCommand {
     private func single(_ location: String, orders: Int, batched: Bool, label: String) throws -> LifecycleRun.Result {
         if !StoreOpener.isPostgres(location) { BenchSupport.removeDatabase(location) }
         let r = try LifecycleRun(location: location, orders: orders, batch: batched ? batch : nil, workflow: workflow, durability: durable).run()
-        print(batched ? "\(label) batch (\(batch) orders/transaction): \(Int(r.rate)) orders/s (\(fmt(r.seconds)) s)"
-                      : "\(label) interactive (one transaction per command): \(Int(r.rate)) orders/s (\(fmt(r.seconds)) s)")
+        let trips = r.roundTrips > 0 ? "; \(fmt(tripsPerOrder(r))) round trips/order" : ""
+        print(batched ? "\(label) batch (\(batch) orders/transaction): \(Int(r.rate)) orders/s (\(fmt(r.seconds)) s\(trips))"
+                      : "\(label) interactive (one transaction per command): \(Int(r.rate)) orders/s (\(fmt(r.seconds)) s\(trips))")
         print(r.stats.report())
         return r
     }
+
+    /// Round trips to PostgreSQL per order of a run.
+    private func tripsPerOrder(_ r: LifecycleRun.Result) -> Double { Double(r.roundTrips) / Double(r.orders) }
 
     /// Write transactions per order of an interactive run (the floor makes as many).
     private func transactionsPerOrder(_ r: LifecycleRun.Result) -> Int {
@@ -217,11 +223,13 @@ struct LifecycleBench: ParsableCommand {
 
     /// The closing table: backend, mode, engine, floor, ratio (markdown).
     private func table(_ rows: [Row]) -> String {
-        var out = ["| backend | mode | OrderEngine orders/s | floor orders/s | ratio |", "|---|---|---:|---:|---:|"]
+        var out = ["| backend | mode | OrderEngine orders/s | floor orders/s | ratio | round trips/order (engine / floor) |",
+                   "|---|---|---:|---:|---:|---:|"]
         for r in rows {
             let floor = r.floor.map { "\(Int($0))" } ?? "–"
             let ratio = r.floor.map { self.ratio(r.engine / $0) } ?? "–"
-            out.append("| \(r.backend) | \(r.mode) | \(Int(r.engine)) | \(floor) | \(ratio) |")
+            let trips = r.trips.map { "\(fmt($0.engine)) / \(fmt($0.floor))" } ?? "–"
+            out.append("| \(r.backend) | \(r.mode) | \(Int(r.engine)) | \(floor) | \(ratio) | \(trips) |")
         }
         return out.joined(separator: "\n")
     }

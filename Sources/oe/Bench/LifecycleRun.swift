@@ -3,6 +3,7 @@ import OrderCore
 import OrderEngine
 import OrderScript
 import OrderStore
+import PostgresClient
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,6 +34,8 @@ struct LifecycleRun {
         var endNs: Int64
         /// Write transactions the engine made.
         var writes: Int
+        /// Round trips to PostgreSQL the run made (0 on SQLite).
+        var roundTrips: Int
         var stats: LatencyStats
         var seconds: Double { Double(endNs - startNs) / 1e9 }
         var rate: Double { Double(orders) / seconds }
@@ -57,6 +60,7 @@ struct LifecycleRun {
         if setSeller { _ = try engine.call("settings.set", LifecycleRun.seller) }
         if let startAt { while BenchSupport.nowNs() < startAt { usleep(1000) } }
         let writesBefore = engine.store.writeTransactionCount
+        let tripsBefore = PostgresConnection.roundTrips
         var stats = LatencyStats()
         let start = BenchSupport.nowNs()
         var done = 0
@@ -88,8 +92,10 @@ struct LifecycleRun {
             }
         }
         let end = BenchSupport.nowNs()
+        let trips = PostgresConnection.roundTrips - tripsBefore
         if setSeller { try LifecycleRun.checkCaptured(engine, orders: orders) }
-        return Result(orders: orders, startNs: start, endNs: end, writes: engine.store.writeTransactionCount - writesBefore, stats: stats)
+        return Result(orders: orders, startNs: start, endNs: end, writes: engine.store.writeTransactionCount - writesBefore,
+                      roundTrips: trips, stats: stats)
     }
 
     /// Throws unless `orders` orders of the engine's database ended captured (or refunded by

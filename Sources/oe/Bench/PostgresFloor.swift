@@ -99,18 +99,20 @@ struct PostgresFloorBench: ParsableCommand {
     private func replay(_ sourcePath: String, into pg: PostgresConnection, orders: Int, ordersPerTransaction: Int,
                         transactionsPerOrder: Int?) throws -> Double {
         try PostgresFloorBench.replay(sourcePath, into: pg, schema: schema, search: search, foreignKeys: !noForeignKeys, orders: orders,
-                                      ordersPerTransaction: ordersPerTransaction, transactionsPerOrder: transactionsPerOrder)
+                                      ordersPerTransaction: ordersPerTransaction, transactionsPerOrder: transactionsPerOrder).rate
     }
 
     /// Creates the floor's tables afresh in `schema` of `pg` and replays the rows of the SQLite
-    /// database at `sourcePath` (orders 1…`orders`) in the given batching; returns orders/s.
+    /// database at `sourcePath` (orders 1…`orders`) in the given batching; returns orders/s and
+    /// the round trips per order of the replay.
     static func replay(_ sourcePath: String, into pg: PostgresConnection, schema: String, search: SearchIndex, foreignKeys: Bool,
-                       orders: Int, ordersPerTransaction: Int, transactionsPerOrder: Int?) throws -> Double {
+                       orders: Int, ordersPerTransaction: Int, transactionsPerOrder: Int?) throws -> (rate: Double, tripsPerOrder: Double) {
         let src = try RawFloor.openSource(sourcePath)
         try FloorSchema(source: src, schema: schema, search: search, foreignKeys: foreignKeys).create(on: pg)
+        let before = PostgresConnection.roundTrips
         let seconds = try RawFloor.replay(from: src, into: PostgresTarget(pg), orders: orders,
                                           ordersPerTransaction: ordersPerTransaction, transactionsPerOrder: transactionsPerOrder)
-        return Double(orders) / seconds
+        return (Double(orders) / seconds, Double(PostgresConnection.roundTrips - before) / Double(orders))
     }
 }
 
