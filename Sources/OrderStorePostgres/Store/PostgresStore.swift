@@ -64,6 +64,8 @@ public final class PostgresStore: StoreBackend {
             let c = try PostgresConnection(url: url)
             try PostgresSchema.migrate(c)
             idle.withLock { $0.append(c) }
+        } catch let e as OrderError {
+            throw e
         } catch let e as PostgresError {
             throw OrderError(e.kind == .misuse ? .misuse : .storage, "cannot open database \(path): \(e.description)")
         } catch {
