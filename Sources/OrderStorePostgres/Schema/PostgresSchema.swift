@@ -39,6 +39,9 @@ public enum PostgresSchema {
     /// test can build a database as an older engine left it and migrate it on.
     @discardableResult
     package static func migrate(_ connection: PostgresConnection, through last: String?) throws -> [String] {
+        // An up-to-date database opens without DDL, so a role with only the rights its
+        // commands need (or only SELECT, for reports) can open it: no lock, no CREATE.
+        if last == nil, try upToDate(connection) { return [] }
         // Under the lock too: two servers' CREATE TABLE IF NOT EXISTS race in the catalog.
         try connection.transaction {
             try connection.query("SELECT pg_advisory_xact_lock($1)", [.int(migrationLock)])
@@ -73,6 +76,19 @@ public enum PostgresSchema {
     /// The names recorded in `schema_migrations`, in the order they were applied.
     public static func appliedMigrations(_ connection: PostgresConnection) throws -> [String] {
         try connection.query("SELECT name FROM schema_migrations ORDER BY applied_at, name").map { try $0.string(0) }
+    }
+
+    /// True when the current schema has the engine's `schema_migrations` recording exactly
+    /// this build's migrations (reads only). A newer database (an unknown migration) or a
+    /// missing one is false: the locked path below decides, and refuses or migrates.
+    private static func upToDate(_ connection: PostgresConnection) throws -> Bool {
+        let exists = try connection.query("""
+            SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                           AND table_name = 'schema_migrations' AND column_name = 'name')
+            """)
+        guard try exists.first?.bool(0) == true else { return false }
+        let recorded = Set(try connection.query("SELECT name FROM schema_migrations").map { try $0.string(0) })
+        return recorded == Set(migrationNames)
     }
 
     /// Refuses to migrate into a schema that belongs to another application, as the SQLite

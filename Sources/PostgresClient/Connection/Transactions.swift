@@ -91,9 +91,12 @@ extension PostgresConnection {
             throw PostgresError(.server, "a statement of the transaction failed (and was caught); the transaction was rolled back",
                                 sqlState: "25P02")
         }
+        // Lost before COMMIT was sent: the server rolled back, and the error says so. Only a
+        // loss while COMMIT is on its way or being answered leaves the outcome unknown.
+        let sentOnALiveConnection = isConnected
         do {
             try exec("COMMIT")
-        } catch let e as PostgresError where e.isConnectionLoss {
+        } catch let e as PostgresError where e.isConnectionLoss && sentOnALiveConnection {
             var lost = e
             lost.message = "the connection was lost during COMMIT: the outcome is unknown (\(e.message))"
             throw lost
