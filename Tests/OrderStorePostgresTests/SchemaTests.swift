@@ -1,3 +1,4 @@
+import OrderCore
 import OrderStorePostgres
 import PostgresClient
 import Testing
@@ -37,6 +38,52 @@ struct SchemaTests {
         let e = #expect(throws: PostgresError.self) { try PostgresSchema.migrate(c) }
         #expect(e?.kind == .misuse)
         #expect(e?.message.contains("pg99-future") == true)
+    }
+
+    /// An empty database of its own on the test server, dropped by the caller.
+    private static func emptyDatabase() throws -> (server: String, name: String, url: String) {
+        let server = try #require(ShopDatabase.server)
+        let name = PostgresDatabases.uniqueName(prefix: "oe_test_")
+        try PostgresConnection(url: server).exec("CREATE DATABASE \(name)")
+        return (server, name, try PostgresDatabases.url(server, database: name))
+    }
+
+    @Test("another application's tables (a blog, a Rails app) are refused and left unchanged")
+    func foreignDatabaseRefused() throws {
+        for tables in [["CREATE TABLE posts (id bigint PRIMARY KEY, title text)"],
+                       ["CREATE TABLE schema_migrations (version text PRIMARY KEY)", "CREATE TABLE users (id bigint)"],
+                       ["CREATE TABLE orders (id bigint)"]] {
+            let db = try Self.emptyDatabase()
+            defer { try? PostgresDatabases.drop(server: db.server, name: db.name) }
+            let c = try PostgresConnection(url: db.url)
+            for t in tables { try c.exec(t) }
+            let before = try c.query("SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace ORDER BY 1").map { try $0.string(0) }
+            let e = #expect(throws: OrderError.self, "\(tables)") { try PostgresStore(url: db.url) }
+            #expect(e?.code == .storage)
+            #expect(e?.message.contains("is not an OrderEngine database") == true, "\(e?.message ?? "")")
+            #expect(e?.message.contains("search_path") == true, "the message says how to give the engine a schema")
+            #expect(e?.message.contains(db.url.split(separator: ":")[2].split(separator: "@")[0]) == false, "no password")
+            let after = try c.query("SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace ORDER BY 1").map { try $0.string(0) }
+            #expect(after == before, "nothing was created")
+        }
+    }
+
+    @Test("a schema of its own in a shared database becomes a shop beside the other application's tables")
+    func ownSchemaInSharedDatabase() throws {
+        let db = try Self.emptyDatabase()
+        defer { try? PostgresDatabases.drop(server: db.server, name: db.name) }
+        let c = try PostgresConnection(url: db.url)
+        try c.exec("CREATE TABLE posts (id bigint PRIMARY KEY); CREATE SCHEMA shop")
+        let url = db.url + (db.url.contains("?") ? "&" : "?") + "options=-csearch_path%3Dshop"
+        let store = try PostgresStore(url: url)
+        _ = store
+        #expect(try c.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'shop' AND tablename = 'orders'")[0].int(0) == 1)
+        #expect(try c.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")[0].int(0) == 1, "public keeps only posts")
+        _ = try PostgresStore(url: url)  // opened again: it is the engine's own schema
+        // A search_path naming no existing schema: a clear misuse, nothing created.
+        let missing = db.url + (db.url.contains("?") ? "&" : "?") + "options=-csearch_path%3Dnope"
+        let e = #expect(throws: OrderError.self) { try PostgresStore(url: missing) }
+        #expect(e?.code == .misuse && e?.message.contains("search_path") == true)
     }
 
     @Test("payments, documents and timeline refuse UPDATE, DELETE and TRUNCATE", arguments: ["payments", "documents", "timeline"])

@@ -3,14 +3,14 @@ import OrderStore
 import OrderStorePostgres
 
 /// Chooses and opens the store backend for a database argument: a `postgresql://` or
-/// `postgres://` URL opens the PostgreSQL store, anything else is an SQLite path (`nil` or
+/// `postgres://` URL (the scheme in any case) opens the PostgreSQL store, anything else is an SQLite path (`nil` or
 /// `:memory:` for an in-memory database). Every place that takes a database — `Engine(path:)`,
 /// and through it `oe_open` and `--db` — goes through here.
 package enum StoreOpener {
     /// Whether `location` names a PostgreSQL database (a libpq connection URL).
     package static func isPostgres(_ location: String?) -> Bool {
         guard let location else { return false }
-        return location.hasPrefix("postgresql://") || location.hasPrefix("postgres://")
+        return PostgresStore.isURL(location)
     }
 
     /// Opens the store at `location` with `options`. Throws `storage` when it cannot be opened.

@@ -1,3 +1,4 @@
+import OrderCore
 import PostgresClient
 
 /// Applies the PostgreSQL store's migrations (``PostgresMigrations``) to a database.
@@ -38,9 +39,13 @@ public enum PostgresSchema {
     /// test can build a database as an older engine left it and migrate it on.
     @discardableResult
     package static func migrate(_ connection: PostgresConnection, through last: String?) throws -> [String] {
+        // An up-to-date database opens without DDL, so a role with only the rights its
+        // commands need (or only SELECT, for reports) can open it: no lock, no CREATE.
+        if last == nil, try upToDate(connection) { return [] }
         // Under the lock too: two servers' CREATE TABLE IF NOT EXISTS race in the catalog.
         try connection.transaction {
             try connection.query("SELECT pg_advisory_xact_lock($1)", [.int(migrationLock)])
+            try refuseForeign(connection)
             try connection.exec("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
@@ -71,5 +76,60 @@ public enum PostgresSchema {
     /// The names recorded in `schema_migrations`, in the order they were applied.
     public static func appliedMigrations(_ connection: PostgresConnection) throws -> [String] {
         try connection.query("SELECT name FROM schema_migrations ORDER BY applied_at, name").map { try $0.string(0) }
+    }
+
+    /// True when the current schema has the engine's `schema_migrations` recording exactly
+    /// this build's migrations (reads only). A newer database (an unknown migration) or a
+    /// missing one is false: the locked path below decides, and refuses or migrates.
+    private static func upToDate(_ connection: PostgresConnection) throws -> Bool {
+        let exists = try connection.query("""
+            SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                           AND table_name = 'schema_migrations' AND column_name = 'name')
+            """)
+        guard try exists.first?.bool(0) == true else { return false }
+        let recorded = Set(try connection.query("SELECT name FROM schema_migrations").map { try $0.string(0) })
+        return recorded == Set(migrationNames)
+    }
+
+    /// Refuses to migrate into a schema that belongs to another application, as the SQLite
+    /// store refuses someone else's file: the engine creates its tables in the connection's
+    /// current schema (the first existing one of `search_path`), and would otherwise add them
+    /// beside another application's tables (or fail half-way on a table of the same name).
+    /// An empty schema becomes a new shop; a schema with the engine's own `schema_migrations`
+    /// (a `name` column, and `pg1-base` recorded or nothing else there yet) is the engine's.
+    /// Throws `storage` "not an OrderEngine database" naming a table found there, and `misuse`
+    /// when `search_path` names no existing schema. Reads only.
+    static func refuseForeign(_ connection: PostgresConnection) throws {
+        let r = try connection.query("""
+            SELECT current_schema(), current_database(),
+                   (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')),
+                   (SELECT min(c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+                       AND c.relname <> 'schema_migrations'),
+                   EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                            AND table_name = 'schema_migrations' AND column_name = 'name')
+            """)
+        guard let row = r.first else { return }
+        guard let schema = try row.stringOrNil(0) else {
+            throw OrderError(.misuse, "the connection's search_path names no schema that exists, so the engine has nowhere to create its tables; create the schema first (CREATE SCHEMA …) or fix search_path")
+        }
+        let database = try row.string(1)
+        let tables = try row.int(2)
+        if tables == 0 { return }
+        let other = try row.stringOrNil(3)
+        if try row.bool(4) {
+            if other == nil { return }  // only our (possibly empty) record table
+            let base = try connection.query(
+                "SELECT 1 FROM schema_migrations WHERE name = $1", [.text(PostgresMigrations.base.name)])
+            if base.count > 0 { return }
+        }
+        let example = other ?? "schema_migrations"
+        throw OrderError(.storage, """
+            database "\(database)" is not an OrderEngine database: its schema "\(schema)" holds \(tables) \
+            table\(tables == 1 ? "" : "s") of another application, e.g. '\(example)'; it was left unchanged. \
+            Give the engine an empty database, or a schema of its own (CREATE SCHEMA shop, then \
+            options=-csearch_path%3Dshop in the URL)
+            """)
     }
 }

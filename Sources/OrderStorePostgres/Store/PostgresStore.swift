@@ -64,8 +64,11 @@ public final class PostgresStore: StoreBackend {
             let c = try PostgresConnection(url: url)
             try PostgresSchema.migrate(c)
             idle.withLock { $0.append(c) }
+        } catch let e as OrderError {
+            throw e
         } catch let e as PostgresError {
-            throw OrderError(e.kind == .misuse ? .misuse : .storage, "cannot open database \(path): \(e.description)")
+            // A URL libpq cannot parse is `invalid`, a newer database `misuse`; the rest is storage.
+            throw OrderError(e.kind == .misuse || e.kind == .value ? e.code : .storage, "cannot open database \(path): \(e.description)")
         } catch {
             throw OrderError(.storage, "cannot open database \(path): \(error)")
         }
@@ -173,21 +176,9 @@ public final class PostgresStore: StoreBackend {
 
     /// `url` without its password (`postgresql://user:secret@host/db` → `postgresql://user@host/db`,
     /// and no `password=` parameter), for messages and ``path``.
-    public static func withoutPassword(_ url: String) -> String {
-        var s = url
-        if let scheme = s.range(of: "://") {
-            let rest = s[scheme.upperBound...]
-            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-            if let at = rest[..<authorityEnd].lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
-                s.removeSubrange(colon..<at)
-            }
-        }
-        while let p = s.range(of: "password=") {
-            var end = s[p.upperBound...].firstIndex(of: "&") ?? s.endIndex
-            if end < s.endIndex { end = s.index(after: end) }
-            s.removeSubrange(p.lowerBound..<end)
-        }
-        while s.last == "&" || s.last == "?" { s.removeLast() }
-        return s
-    }
+    public static func withoutPassword(_ url: String) -> String { ConnectionURL.redacted(url, mask: nil) }
+
+    /// True when `location` is a PostgreSQL URL (`postgresql://` or `postgres://`, the scheme
+    /// in any case), which this store opens; anything else is for another store.
+    public static func isURL(_ location: String) -> Bool { ConnectionURL.isPostgres(location) }
 }

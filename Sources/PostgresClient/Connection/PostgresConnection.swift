@@ -85,11 +85,12 @@ public final class PostgresConnection {
     /// Throws a ``PostgresError`` of kind `connectionFailed` (server unreachable, refused,
     /// authentication failed, database missing), or `misuse` for a URL of another scheme.
     public init(url: String) throws {
-        guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") else {
+        guard ConnectionURL.isPostgres(url) else {
             throw PostgresError(.misuse, "not a PostgreSQL URL (postgresql://…): \(PostgresConnection.redact(url))")
         }
         guard PQisthreadsafe() == 1 else { throw PostgresError(.misuse, "this libpq is not built thread-safe") }
-        self.url = url
+        try ConnectionURL.check(url)
+        self.url = ConnectionURL.normalized(url)
         try connect()
     }
 
@@ -340,7 +341,7 @@ public final class PostgresConnection {
         let c: OpaquePointer? = withCStrings(keys) { k in withCStrings(values) { v in PQconnectdbParams(k, v, 1) } }
         guard let c else { throw PostgresError(.connectionFailed, "out of memory connecting to \(redactedURL)") }
         guard PQstatus(c) == CONNECTION_OK else {
-            let message = PostgresConnection.text(PQerrorMessage(c))
+            let message = ConnectionURL.scrub(PostgresConnection.text(PQerrorMessage(c)), url: url)
             PQfinish(c)
             throw PostgresError(.connectionFailed, "cannot connect to \(redactedURL): \(message)")
         }
@@ -410,21 +411,7 @@ public final class PostgresConnection {
     }
 
     /// `url` with the password of its user-info part (and any `password=` parameter) replaced by `***`.
-    static func redact(_ url: String) -> String {
-        var s = url
-        if let scheme = s.firstRange(of: "://") {
-            let rest = s[scheme.upperBound...]
-            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-            if let at = rest[..<authorityEnd].lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
-                s.replaceSubrange(s.index(after: colon)..<at, with: "***")
-            }
-        }
-        if let p = s.firstRange(of: "password=") {
-            let end = s[p.upperBound...].firstIndex(of: "&") ?? s.endIndex
-            s.replaceSubrange(p.upperBound..<end, with: "***")
-        }
-        return s
-    }
+    static func redact(_ url: String) -> String { ConnectionURL.redacted(url) }
 }
 
 /// Calls `body` with a NULL-terminated array of C strings copied from `strings`.

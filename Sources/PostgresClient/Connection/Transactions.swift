@@ -115,11 +115,14 @@ extension PostgresConnection {
             try? exec("ROLLBACK")
             throw PostgresConnection.caughtFailure
         }
+        // Lost before COMMIT was sent: the server rolled back, and the error says so. Only a
+        // loss while COMMIT is on its way or being answered leaves the outcome unknown.
+        let sentOnALiveConnection = isConnected
         let result: PostgresResult
         do {
             let c = try live()
             result = try send([], then: "COMMIT", c).tail!
-        } catch let e as PostgresError where e.isConnectionLoss {
+        } catch let e as PostgresError where e.isConnectionLoss && sentOnALiveConnection {
             var lost = e
             lost.message = "the connection was lost during COMMIT: the outcome is unknown (\(e.message))"
             throw lost

@@ -32,7 +32,7 @@ struct StoreCopyCommand: ParsableCommand {
 
     func run() throws {
         do {
-            guard to.hasPrefix("postgresql://") || to.hasPrefix("postgres://") else {
+            guard PostgresStore.isURL(to) else {
                 throw OrderError(.invalid, "to: '\(to)' is not a postgresql:// URL", field: "to")
             }
             let source = try SQLiteCopySource(path: from)

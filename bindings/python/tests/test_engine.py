@@ -128,8 +128,7 @@ def test_close_waits_for_a_callback_in_flight(open_shop, order):
         shop.call("order.count")
 
 
-@pytest.mark.sqlite_only("someone else's SQLite file; the PostgreSQL store has no foreign-database check yet "
-                         "(it migrates into the database it is given)")
+@pytest.mark.sqlite_only("someone else's SQLite file (PostgreSQL: test_postgres.py's foreign-database test)")
 def test_a_foreign_database_is_refused_and_left_alone(backend, tmp_path):
     path = tmp_path / "blog.db"
     db = sqlite3.connect(path)

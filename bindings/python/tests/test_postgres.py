@@ -101,3 +101,20 @@ def test_a_terminated_connection_fails_one_command_with_storage_and_the_next_rec
         # The next command connects again; the failed one left nothing behind (no order, no number).
         assert shop.call("order.count")["count"] == 1
         assert shop.call("order.create", **order)["order"] == 2
+
+
+def test_another_applications_database_is_refused_and_left_alone(pg_db):
+    # A shop backend's own database, with its tables in `public`: the engine must not add its
+    # tables beside them (as it refuses someone else's SQLite file).
+    psql = ["psql", pg_db, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c"]
+    subprocess.run(psql + ["CREATE TABLE posts (id bigint PRIMARY KEY, title text)"], check=True)
+    e = _refused(pg_db)
+    assert "is not an OrderEngine database" in str(e) and "'posts'" in str(e), str(e)
+    assert "search_path" in str(e), "the message says how to give the engine a schema of its own"
+    tables = subprocess.run(psql + ["SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'"],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    assert tables == "posts"
+    # A schema of its own in the same database is a shop.
+    subprocess.run(psql + ["CREATE SCHEMA shop"], check=True)
+    with Engine(pg_db + ("&" if "?" in pg_db else "?") + "options=-csearch_path%3Dshop") as shop:
+        assert shop.call("order.count")["count"] == 0

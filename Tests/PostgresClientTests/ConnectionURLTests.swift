@@ -1,0 +1,31 @@
+import PostgresClient
+import Testing
+
+/// A connection URL's password never reaches a message, however it is written (issue 16 review).
+@Suite struct ConnectionURLTests {
+    @Test("passwords with '/', '@' and in password= are hidden whole")
+    func redaction() {
+        #expect(ConnectionURL.redacted("postgresql://oe:pa/ss@127.0.0.1:5432/shop") == "postgresql://oe:***@127.0.0.1:5432/shop")
+        #expect(ConnectionURL.redacted("postgresql://oe:p@ss@h/db?sslmode=disable") == "postgresql://oe:***@h/db?sslmode=disable")
+        #expect(ConnectionURL.redacted("postgresql://oe@h/db?password=Sec&sslmode=disable") == "postgresql://oe@h/db?password=***&sslmode=disable")
+        #expect(ConnectionURL.redacted("postgresql://oe:pa/ss@h/db?password=x", mask: nil) == "postgresql://oe@h/db")
+    }
+
+    @Test("an unencoded '@' or '/' in the password, or a URL libpq cannot parse, is refused as a value without the password")
+    func refusedBeforeLibpq() {
+        for url in ["postgresql://oe:pa/ss@127.0.0.1:1/shop", "postgresql://oe:p@ss@127.0.0.1:1/shop",
+                    "postgresql://oe:SeCrEt1@[bad/x", "postgresql://oe:SeCrEt1@127.0.0.1:1/x?bogusparam=1"] {
+            let e = #expect(throws: PostgresError.self, "\(url)") { try ConnectionURL.check(url) }
+            #expect(e?.kind == .value)
+            for secret in ["pa/ss", "p@ss", "ss@", "SeCrEt1"] { #expect(e?.message.contains(secret) == false, "\(e?.message ?? "")") }
+        }
+        #expect(throws: Never.self) { try ConnectionURL.check("postgresql://oe:pa%2Fss@127.0.0.1:1/shop?sslmode=disable") }
+    }
+
+    @Test("the scheme is case-insensitive")
+    func scheme() {
+        #expect(ConnectionURL.isPostgres("POSTGRESQL://oe@h/db") && ConnectionURL.isPostgres("Postgres://h/db"))
+        #expect(!ConnectionURL.isPostgres("shop.sqlite"))
+        #expect(ConnectionURL.normalized("POSTGRESQL://oe@h/DB") == "postgresql://oe@h/DB")
+    }
+}
