@@ -21,14 +21,18 @@ final class Shop: @unchecked Sendable {
     /// `gateway` property then still holds a simulator the replacement may wrap).
     init(path: String = ":memory:", clock: ManualClock? = nil, gateway: SimulatedGateway = SimulatedGateway(),
          port: (any PaymentGateway)? = nil, carrier: SimulatedCarrier = SimulatedCarrier(), mailer: SimulatedMailer = SimulatedMailer(),
-         mailerPort: (any Mailer)? = nil, maxCallDepth: Int = 8, seller: Bool = true) throws {
+         mailerPort: (any Mailer)? = nil, maxCallDepth: Int = 8, seller: Bool = true,
+         busyTimeoutSeconds: Double = 30, location: String? = nil) throws {
         let clock = clock ?? ManualClock(Shop.start)
         self.clock = clock
         self.gateway = gateway
         self.carrier = carrier
         self.mailer = mailer
-        engine = try Engine(path: TestDatabase.location(path), configuration: EngineConfiguration(
-            clock: clock, gateway: port ?? gateway, carrier: carrier, mailer: mailerPort ?? mailer, maxCallDepth: maxCallDepth))
+        var configuration = EngineConfiguration(
+            clock: clock, gateway: port ?? gateway, carrier: carrier, mailer: mailerPort ?? mailer, maxCallDepth: maxCallDepth)
+        configuration.busyTimeoutSeconds = busyTimeoutSeconds
+        // `location`: a database argument already resolved for this backend (else `path` is).
+        engine = try Engine(path: location ?? TestDatabase.location(path), configuration: configuration)
         // No invoice without a seller (issue 13): a shop opened for a test has one unless asked not to.
         if seller, try engine.call("settings.get", [:], actor: nil)["seller"]?["vat_number"]?.stringValue == Seller.unset.vatNumber {
             try engine.call("settings.set", ["seller": Shop.seller], actor: nil)

@@ -48,7 +48,8 @@ public final class Engine: Sendable {
     /// write command that runs with a payment gateway configured (so a C host sets its ports
     /// first), and only with the gateway each effect was sent to.
     public init(path: String?, configuration: EngineConfiguration = EngineConfiguration()) throws(OrderError) {
-        storage = try StoreOpener.open(path, options: StoreOptions(durability: configuration.durability))
+        storage = try StoreOpener.open(path, options: StoreOptions(durability: configuration.durability,
+                                                                  busyTimeoutSeconds: configuration.busyTimeoutSeconds))
         self.configuration = configuration
         var r = CommandRegistry()
         Commands.registerAll(in: &r, configuration: configuration)

@@ -17,6 +17,10 @@ public struct EngineConfiguration: Sendable {
     public var defaultActor: String
     /// How deep hooks may nest command calls before the engine refuses (`misuse`).
     public var maxCallDepth: Int
+    /// SQLite: how long a write waits for another process's write lock before it fails with
+    /// `storage` (SQLite's busy timeout; 30 s by default). PostgreSQL waits for row locks as the
+    /// server's `lock_timeout` says: set it in the URL (`options=-c%20lock_timeout%3D5s`).
+    public var busyTimeoutSeconds: Double = 30
     /// Workflow scripts to load at every open, in order (a host gets its workflow each time).
     /// Needs `scriptHost`; an error in a file fails the open with `file:line`.
     public var workflows: [String] = []

@@ -7,24 +7,48 @@ import OrderStore
 /// one order's failure never stops the rest; orders are committed in batches (group commit:
 /// one fsync per batch, not per order). Gateway captures run after their batch commits and
 /// their outcomes are recorded together in one more transaction; each is that order's result.
+///
+/// When a batch's transaction itself fails (the database connection is lost, the write lock is
+/// not granted in time), the batches committed before it stay committed and are reported as
+/// they are; that batch's orders are `failed` with the error; the orders after it are
+/// `not_attempted` (unchanged, listed by number); and `stopped` carries the error. The run stops
+/// there, so a shop can run the same mass update again once the database is back (a capture
+/// already made is then skipped).
 public struct MassUpdateReport: Sendable {
+    /// Orders the filter selected (at most `limit`).
     public var selected = 0
+    /// Orders the action changed.
     public var ok = 0
+    /// Orders the action did not apply to (already in that status, nothing to capture, …).
     public var skipped = 0
+    /// Orders the action failed for; nothing of the action was kept for them.
     public var failed = 0
+    /// Orders not reached because the run stopped at a failed batch (none when it did not).
+    public var notAttempted: [Int64] = []
+    /// Why the run stopped early, when it did.
+    public var stopped: OrderError?
+    /// One entry per order: all of them, or only the failures when `report` is `failures`.
     public var results: [JSON] = []
 
+    /// The report as `orders.mass_update` returns it. `stopped` and `not_attempted` appear only
+    /// when the run stopped at a failed batch.
     public var json: JSON {
-        ["selected": .int(Int64(selected)), "ok": .int(Int64(ok)), "skipped": .int(Int64(skipped)),
-         "failed": .int(Int64(failed)), "results": .array(results)]
+        var o: JSONObject = ["selected": .int(Int64(selected)), "ok": .int(Int64(ok)), "skipped": .int(Int64(skipped)),
+                             "failed": .int(Int64(failed)), "results": .array(results)]
+        if let stopped {
+            o["stopped"] = ["code": .string(stopped.code.name), "message": .string(stopped.message)]
+            o["not_attempted"] = .array(notAttempted.map { .int($0) })
+        }
+        return .object(o)
     }
 }
 
 extension Engine {
     /// Runs a mass update. `params`: `{"filter": {…as order.find…}, "action": {…}, "batch_size"?: 1…1000
     /// (default 500), "limit"?: N, "report"?: "all" | "failures"}`. `progress(done, total)` is
-    /// called after every batch. Throws only for bad parameters or a storage failure; per-order
-    /// failures are in the report.
+    /// called after every batch. Throws only for bad parameters or a failure before the first
+    /// batch (selecting the orders); per-order failures, and a batch whose transaction failed,
+    /// are in the report (see ``MassUpdateReport``).
     public func massUpdate(_ params: JSON, actor: String? = nil,
                            progress: ((Int, Int) -> Void)? = nil) throws(OrderError) -> JSON {
         do {
@@ -59,21 +83,21 @@ extension Engine {
         report.selected = numbers.count
         var done = 0
         for batch in stride(from: 0, to: numbers.count, by: batchSize).map({ Array(numbers[$0..<min($0 + batchSize, numbers.count)]) }) {
-            var outcomes: [(Int64, Result<(JSON?, String?), OrderError>, [QueuedEffect])] = []
-            try storage.write { s in
-                outcomes = []  // a store that retries the transaction runs this body again
-                let ctx = try context(s, actor: actor, isWrite: true)
-                ctx.command = "orders.mass_update"
-                try ctx.preload(batch)
+            let outcomes: [BatchOutcome]
+            do {
+                outcomes = try applyBatch(batch, action: action, actor: actor)
+            } catch {
+                // The batch's transaction failed as a whole: nothing of it was kept (a commit
+                // whose outcome is unknown says so in the message; reconcile settles effects).
+                let e = (error as? OrderError) ?? OrderError(.storage, "orders.mass_update: \(error)")
+                report.stopped = e
                 for n in batch {
-                    let effectMark = ctx.effects.count
-                    do {
-                        let r = try ctx.inSavepoint { try action.apply(to: n, ctx) }
-                        outcomes.append((n, .success(r), Array(ctx.effects[effectMark...])))
-                    } catch {
-                        outcomes.append((n, .failure((error as? OrderError) ?? OrderError(.storage, "\(error)")), []))
-                    }
+                    report.failed += 1
+                    report.results.append(["order": .int(n), "ok": false,
+                                           "error": ["code": .string(e.code.name), "message": .string(e.message)]])
                 }
+                report.notAttempted = Array(numbers[(done + batch.count)...])
+                return report
             }
             // The batch's gateway effects: asked one by one, recorded together in one transaction.
             let allEffects = outcomes.flatMap { $0.2 }
@@ -113,6 +137,31 @@ extension Engine {
             progress?(done, numbers.count)
         }
         return report
+    }
+
+    /// One order's outcome in its batch: the action's result (or why it was skipped), or its
+    /// error; and the gateway effects it queued, run after the batch commits.
+    typealias BatchOutcome = (order: Int64, result: Result<(JSON?, String?), OrderError>, effects: [QueuedEffect])
+
+    /// Applies `action` to each order of `batch` in one write transaction, each in its own
+    /// savepoint. Throws when the transaction itself fails (nothing of the batch was kept).
+    private func applyBatch(_ batch: [Int64], action: MassUpdateAction, actor: String) throws -> [BatchOutcome] {
+        try storage.write { s in
+            var outcomes: [BatchOutcome] = []  // a store that retries the transaction runs this body again
+            let ctx = try context(s, actor: actor, isWrite: true)
+            ctx.command = "orders.mass_update"
+            try ctx.preload(batch)
+            for n in batch {
+                let effectMark = ctx.effects.count
+                do {
+                    let r = try ctx.inSavepoint { try action.apply(to: n, ctx) }
+                    outcomes.append((n, .success(r), Array(ctx.effects[effectMark...])))
+                } catch {
+                    outcomes.append((n, .failure((error as? OrderError) ?? OrderError(.storage, "\(error)")), []))
+                }
+            }
+            return outcomes
+        }
     }
 }
 

@@ -13,7 +13,10 @@ struct MassUpdateCommand: ParsableCommand {
         discussion: """
             Example: oe mass-update --filter '{"status":"received","carrier":"GLS"}' --action '{"set_status":"shipped"}'
             Prints the per-order report as JSON; a progress bar goes to stderr on a terminal. Exits 0
-            when every order succeeded or was skipped, 1 when any failed.
+            when every order succeeded or was skipped, 1 when any failed. When a batch's transaction
+            fails (e.g. the database connection is lost), the report still shows the batches
+            committed before it, that batch's orders as failed and the rest as not_attempted;
+            the error goes to stderr and the exit status is 1.
             """)
 
     @Option(name: .long, help: "The filter, as order.find takes it (JSON object; {} = every order).")
@@ -50,6 +53,11 @@ struct MassUpdateCommand: ParsableCommand {
                 printError("\u{1B}[1A\u{1B}[2K\r\(bar) \(done)/\(total)")
             }
             print(Environment.stdoutIsTerminal ? report.prettyText : report.compactText)
+            if let stopped = report["stopped"], let code = stopped["code"]?.stringValue {
+                // The report above holds what was committed; say on stderr why the rest was not tried.
+                let left = report["not_attempted"]?.arrayValue?.count ?? 0
+                printError("error[\(code)]: \(stopped["message"]?.stringValue ?? "")\nstopped: \(left) order(s) not attempted; run the same mass update again once the database is back")
+            }
             if (report["failed"]?.intValue ?? 0) > 0 { throw ExitCode(1) }
         } catch let e as OrderError {
             printError(e.description)
