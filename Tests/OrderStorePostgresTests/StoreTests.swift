@@ -82,6 +82,40 @@ struct PostgresStoreTests {
         #expect(try store.write { t in try t.drawNumber(.order) } == 2, "the lost transaction's number came back")
     }
 
+    @Test("a pooled connection the server ended while idle is replaced at the next transaction's first round trip, at no cost")
+    func idleConnectionEndedByTheServer() throws {
+        let db = try ShopDatabase()
+        defer { db.drop() }
+        let store = try PostgresStore(url: db.url, maxConnections: 1)
+        let pid = try store.write { t -> Int32 in
+            try t.insertOrder(Self.sampleOrder(try t.drawNumber(.order)))
+            return (t as! PostgresTransaction).connection.backendPID
+        }
+        // A restart, failover, idle timeout or administrator ends the idle session.
+        let admin = try db.connect()
+        try admin.query("SELECT pg_terminate_backend($1::int4)", [.int(Int64(pid))])
+        var waited = 0
+        while try admin.query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int4", [.int(Int64(pid))])[0].int(0) != 0 && waited < 200 {
+            usleep(10_000)
+            waited += 1
+        }
+        // The next write and read succeed (nothing of them had reached the dead session).
+        let (number, reconnects) = try store.write { t -> (Int64, Int) in
+            let n = try t.drawNumber(.order)
+            try t.insertOrder(Self.sampleOrder(n))
+            return (n, (t as! PostgresTransaction).connection.reconnects)
+        }
+        #expect(number == 2)
+        #expect(reconnects == 1)
+        #expect(try store.read { t in try t.orderExists(2) })
+        // The same for a read transaction.
+        let pid2 = try store.read { t in (t as! PostgresTransaction).connection.backendPID }
+        try admin.query("SELECT pg_terminate_backend($1::int4)", [.int(Int64(pid2))])
+        usleep(100_000)
+        #expect(try store.read { t in try t.orderExists(1) })
+        admin.close()
+    }
+
     @Test("an order cached by one server is read afresh after another server changed it")
     func cacheSeesAnotherServersWrite() throws {
         let db = try ShopDatabase()

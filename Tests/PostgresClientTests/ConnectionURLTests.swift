@@ -28,4 +28,17 @@ import Testing
         #expect(!ConnectionURL.isPostgres("shop.sqlite"))
         #expect(ConnectionURL.normalized("POSTGRESQL://oe@h/DB") == "postgresql://oe@h/DB")
     }
+
+    @Test("a parameter libpq refuses while connecting is invalid input, a server that is not there is storage")
+    func connectTimeRefusals() {
+        for url in ["postgresql://oe:SeCrEt1@127.0.0.1:1/x?sslmode=bogus", "postgresql://oe:SeCrEt1@127.0.0.1:99999/x",
+                    "postgresql://oe:SeCrEt1@127.0.0.1:1/x?target_session_attrs=nope",
+                    "postgresql://oe:SeCrEt1@127.0.0.1:1/x?connect_timeout=soon"] {
+            let e = #expect(throws: PostgresError.self, "\(url)") { try PostgresConnection(url: url) }
+            #expect(e?.kind == .value && e?.code == .invalid, "\(url): \(e?.description ?? "")")
+            #expect(e?.message.contains("SeCrEt1") == false)
+        }
+        let down = #expect(throws: PostgresError.self) { try PostgresConnection(url: "postgresql://oe@127.0.0.1:1/x?connect_timeout=2") }
+        #expect(down?.kind == .connectionFailed && down?.code == .storage)
+    }
 }

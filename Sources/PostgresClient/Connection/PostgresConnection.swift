@@ -28,10 +28,11 @@ import Glibc
 /// **Connection loss:** a statement whose connection broke (server restarted, backend
 /// terminated, network down) throws a ``PostgresError`` with ``PostgresError/isConnectionLoss``;
 /// whatever transaction was open rolled back on the server. The next call outside a
-/// transaction connects again (with an empty statement cache). Inside a ``transaction(_:_:)``
-/// every further statement throws the same loss until the transaction's body returns: the
-/// connection never reconnects in the middle of a transaction, so no statement of a lost
-/// transaction runs outside it. A loss while `COMMIT` is in flight leaves the outcome unknown
+/// transaction connects again (with an empty statement cache), and so does a transaction's
+/// first round trip (its BEGIN goes out with it: a session the server ended while idle costs
+/// nothing). Once a transaction has reached the server, every further statement throws the
+/// same loss until the transaction's body returns: the connection never reconnects in the
+/// middle of a transaction, so no statement of a lost transaction runs outside it. A loss while `COMMIT` is in flight leaves the outcome unknown
 /// (the server may or may not have committed); the error says so.
 public final class PostgresConnection {
     /// The URL as given (it may hold a password: not for messages; see ``redactedURL``).
@@ -132,12 +133,13 @@ public final class PostgresConnection {
     /// (`CREATE …; CREATE …`), results discarded. For DDL and session settings. Statements
     /// queued by ``enqueue(_:)`` go first (in the same round trip when they have no parameters).
     public func exec(_ sql: String) throws {
-        let c = try live()
-        if pending.contains(where: \.hasParameters) { _ = try send([], then: nil, c) }
-        let text = pending.isEmpty ? sql : (pending.compactMap(\.text) + [sql]).joined(separator: "; ")
-        sent()
-        countTrip()
-        _ = try check(PQexec(c, text), c)
+        try replacingADeadConnection { c in
+            if pending.contains(where: \.hasParameters) { _ = try send([], then: nil, c) }
+            let text = pending.isEmpty ? sql : (pending.compactMap(\.text) + [sql]).joined(separator: "; ")
+            sent()
+            countTrip()
+            _ = try check(PQexec(c, text), c)
+        }
     }
 
     /// Queues `sql`, one statement without parameters or rows (`SET LOCAL …`, `SAVEPOINT …`),
@@ -184,8 +186,32 @@ public final class PostgresConnection {
     /// together (an order and its ledgers) and for writes whose results are not needed in between.
     public func queries(_ statements: [(String, [PostgresValue])]) throws -> [PostgresResult] {
         let encoded = try statements.map { ($0.0, try EncodedParameters($0.1)) }  // refuses bad values before anything is sent
+        return try replacingADeadConnection { c in try send(encoded, then: nil, c).results }
+    }
+
+    /// Runs `body` (one flush of the queued statements with more) on the live connection. When
+    /// this is the open transaction's **first flush** (its BEGIN is in it: nothing of the
+    /// transaction reached the server before) and the connection turns out dead — the server
+    /// ended an idle session on a restart, a failover, an idle timeout or an administrator's
+    /// `pg_terminate_backend` — connects again and runs `body` once more: nothing can be lost
+    /// or done twice, as no COMMIT goes out here. A connection lost later in a transaction is
+    /// never replaced (see the type's notes).
+    private func replacingADeadConnection<T>(_ body: (OpaquePointer) throws -> T) throws -> T {
         let c = try live()
-        return try send(encoded, then: nil, c).results
+        let firstFlush = depth > 0 && beginPending
+        let queued = pending
+        do {
+            return try body(c)
+        } catch let e as PostgresError where e.isConnectionLoss && firstFlush {
+            if let h = handle { PQfinish(h) }
+            handle = nil
+            preparedNames = [:]
+            reconnects += 1
+            pending = queued
+            beginPending = true
+            try connect()
+            return try body(handle!)
+        }
     }
 
     /// Sends what is queued, then `statements`, then `tail` (one statement without parameters,
@@ -254,12 +280,13 @@ public final class PostgresConnection {
     @discardableResult
     public func queryOnce(_ sql: String, _ parameters: [PostgresValue] = []) throws -> PostgresResult {
         let p = try EncodedParameters(parameters)
-        let c = try live()
-        if !pending.isEmpty { _ = try send([], then: nil, c) }
-        countTrip()
-        return try check(p.withArrays { values, lengths, formats, types in
-            PQexecParams(c, sql, Int32(p.types.count), types, values, lengths, formats, 0)
-        }, c)
+        return try replacingADeadConnection { c in
+            if !pending.isEmpty { _ = try send([], then: nil, c) }
+            countTrip()
+            return try check(p.withArrays { values, lengths, formats, types in
+                PQexecParams(c, sql, Int32(p.types.count), types, values, lengths, formats, 0)
+            }, c)
+        }
     }
 
     // MARK: - Queued statements
@@ -343,11 +370,24 @@ public final class PostgresConnection {
         guard PQstatus(c) == CONNECTION_OK else {
             let message = ConnectionURL.scrub(PostgresConnection.text(PQerrorMessage(c)), url: url)
             PQfinish(c)
-            throw PostgresError(.connectionFailed, "cannot connect to \(redactedURL): \(message)")
+            // A bad parameter of the URL is the caller's input (`invalid`), not the server's state.
+            throw PostgresError(PostgresConnection.isBadParameter(message) ? .value : .connectionFailed,
+                                "cannot connect to \(redactedURL): \(message)")
         }
         // libpq prints notices (e.g. "there is no transaction in progress") to stderr by default.
         PQsetNoticeProcessor(c, { _, _ in }, nil)
         handle = c
+    }
+
+    /// True when libpq's or the server's refusal to connect is about a parameter of the URL:
+    /// libpq's own checks (`invalid sslmode value: "bogus"`, `invalid port number: "99999"`,
+    /// `invalid integer value "abc" for connection option "connect_timeout"`) and the server's
+    /// refusal of an `options=-c …` setting (`invalid value for parameter …`, `unrecognized
+    /// configuration parameter …`). Matched on libpq's message text, as libpq reports these
+    /// with no code of their own.
+    static func isBadParameter(_ message: String) -> Bool {
+        message.hasPrefix("invalid ") || message.contains("for connection option")
+            || message.contains("FATAL:  invalid value for parameter") || message.contains("FATAL:  unrecognized configuration parameter")
     }
 
     /// The connection, connected again first when it was lost and no transaction is open.

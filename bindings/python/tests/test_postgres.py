@@ -86,21 +86,26 @@ def test_a_bad_url_is_a_storage_error_without_the_password(pg_db):
         assert SECRET not in message and u.password not in message, message
 
 
-def test_a_terminated_connection_fails_one_command_with_storage_and_the_next_reconnects(pg_server, pg_db, order):
+def test_a_session_the_server_ended_while_idle_costs_no_command(pg_server, pg_db, order):
     with Engine(pg_db) as shop:
         assert shop.call("order.create", **order)["order"] == 1
-        # The server ends the engine's session, as a failover or an administrator would.
+        # The server ends the engine's idle session, as a failover or an administrator would.
         killed = subprocess.run(
             ["psql", pg_server.url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c",
              f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{urlsplit(pg_db).path[1:]}'"],
             check=True, capture_output=True, text=True).stdout.strip()
         assert int(killed) >= 1
-        with pytest.raises(StorageError) as e:
-            shop.call("order.create", **order)
-        assert e.value.code == 7
-        # The next command connects again; the failed one left nothing behind (no order, no number).
-        assert shop.call("order.count")["count"] == 1
+        # Nothing of the next command had reached the dead session: the engine connects again
+        # and runs it (no error, no gap in the numbers).
         assert shop.call("order.create", **order)["order"] == 2
+        assert shop.call("order.count")["count"] == 2
+
+
+def test_a_server_that_stays_away_fails_the_command_with_storage(pg_server, order):
+    # A database on a port nothing listens on: storage (7), never a crash or a partial write.
+    with pytest.raises(StorageError) as e:
+        Engine("postgresql://oe@127.0.0.1:1/none?connect_timeout=2")
+    assert e.value.code == 7
 
 
 def test_another_applications_database_is_refused_and_left_alone(pg_db):
