@@ -47,6 +47,35 @@ struct StoreCopyTests {
         let again = try OE.run(["store", "copy", "--from", file, "--to", url])
         #expect(again.status == 3, "\(again.stdout)")
         #expect(again.stderr.contains("already holds a shop"))
+        #expect(again.stderr.hasPrefix("error[conflict]: "), "every oe error starts with its code: \(again.stderr)")
+    }
+
+    @Test("a database a newer engine migrated is refused by oe and by oe store copy, and nothing is written")
+    func newerDatabaseIsRefused() throws {
+        let server = try #require(pgServer)
+        let file = try OE.tempDatabase()
+        #expect(try OE.run(["call", "order.create", OE.orderParams, "--db", file]).status == 0)
+        // What a later version would leave behind: a migration this build does not know.
+        let q = try DatabaseQueue(path: file)
+        try q.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
+        try q.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }  // all of it in the main file
+        try q.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: file))
+
+        let open = try OE.run(["call", "order.count", "--db", file])
+        #expect(open.status == 8, "misuse: \(open.stderr)")
+        #expect(open.stderr.contains("v99-from-the-future") && open.stderr.contains("newer engine"))
+
+        let name = PostgresDatabases.uniqueName(prefix: "oe_copy_")
+        let url = try PostgresDatabases.createMigrated(server: server, name: name)
+        defer { try? PostgresDatabases.drop(server: server, name: name) }
+        let copy = try OE.run(["store", "copy", "--from", file, "--to", url])
+        #expect(copy.status == 8, "\(copy.stderr)")
+        #expect(copy.stderr.hasPrefix("error[misuse]: from: ") && copy.stderr.contains("newer engine"))
+        let pg = try PostgresConnection(url: url)
+        #expect(try pg.query("SELECT count(*) FROM orders")[0].int(0) == 0)
+        pg.close()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before, "the refused file is left as it was")
     }
 
     @Test("a source that is not an OrderEngine database, or a target that is not PostgreSQL, is refused")

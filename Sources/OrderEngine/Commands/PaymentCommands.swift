@@ -242,8 +242,11 @@ enum PaymentCommands {
         try p.finish()
         let horizon = ctx.now.adding(days: days)
         var out: [JSON] = []
-        for n in try ctx.session.ordersWithAuthorizationsExpiring(before: horizon, limit: Int(limit)) {
-            guard let a = try ctx.session.loadAggregate(n) else { continue }
+        let expiring = try ctx.session.ordersWithAuthorizationsExpiring(before: horizon, limit: Int(limit))
+        // One batched load, not one per order (on PostgreSQL each load is a round trip).
+        let aggregates = try ctx.session.loadAggregates(expiring)
+        for n in expiring {
+            guard let a = aggregates[n] else { continue }
             // What is left to collect: the total less what is captured and validly authorised.
             let leftToCollect = max(0, a.order.total - a.payments.committed(at: ctx.now))
             for auth in a.payments.openAuthorizations {
@@ -283,8 +286,10 @@ enum PaymentCommands {
         var f = OrderFilter()
         f.paymentStates = [.partially_authorized]
         var out: [JSON] = []
-        for n in try ctx.session.findOrderNumbers(f, now: ctx.now, limit: limit) {
-            guard let a = try ctx.session.loadAggregate(n) else { continue }
+        let numbers = try ctx.session.findOrderNumbers(f, now: ctx.now, limit: limit)
+        let aggregates = try ctx.session.loadAggregates(numbers)
+        for n in numbers {
+            guard let a = aggregates[n] else { continue }
             let left = a.leftToAuthorize(at: ctx.now)
             let cur = a.order.currency
             out.append([

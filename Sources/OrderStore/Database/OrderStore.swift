@@ -18,10 +18,12 @@ public final class OrderStore: StoreBackend {
     public var writeTransactionCount: Int { writes.load(ordering: .relaxed) }
     /// The path opened, or `:memory:`.
     public let path: String
+    /// The names of this build's schema migrations, in order (as recorded in `grdb_migrations`).
+    public static var migrations: [String] { Schema.migrator.migrations }
 
     /// Opens (creating if needed) the store at `path`; `nil` or `":memory:"` opens an in-memory
     /// database. Runs pending migrations. Throws `storage` if the file cannot be opened or is
-    /// not an OrderEngine database.
+    /// not an OrderEngine database, `misuse` if a newer engine has migrated it.
     public init(path: String?, options: StoreOptions = StoreOptions()) throws(OrderError) {
         var config = Configuration()
         config.busyMode = .timeout(options.busyTimeoutSeconds)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import OrderCore
+import OrderStore
 import OrderStorePostgres
 import PostgresClient
 
@@ -44,7 +45,7 @@ struct StoreCopyCommand: ParsableCommand {
             }
             print("copied \(reports.count) tables to \(target.redactedURL)")
         } catch let e as PostgresError {
-            printError(e.description)
+            printError(e.orderError.description)  // `error[storage]: postgresql […]: …`, as every other command
             throw ExitCode(e.code.rawValue)
         } catch let e as OrderError {
             printError(e.description)
@@ -63,6 +64,16 @@ final class SQLiteCopySource: StoreCopySource {
             let (_, r) = try db.query("PRAGMA application_id")
             guard r.first?.first == .int(0x4F45_6E67) else {
                 throw OrderError(.invalid, "from: \(path) is not an OrderEngine database", field: "from")
+            }
+            // The copy maps this build's tables column for column: the source must have exactly
+            // this build's migrations (an older one is migrated by opening it once with `oe`).
+            let recorded = try db.query("SELECT identifier FROM grdb_migrations").1.compactMap { SQLiteCopySource.text($0[0]) }
+            let known = OrderStore.migrations
+            if let newer = recorded.first(where: { !known.contains($0) }) {
+                throw OrderError(.misuse, "from: \(path) has migration '\(newer)', which this engine does not know: it was written by a newer engine; copy it with that engine", field: "from")
+            }
+            if let missing = known.first(where: { !recorded.contains($0) }) {
+                throw OrderError(.invalid, "from: \(path) lacks migration '\(missing)': it was written by an older engine; open it once with this one (e.g. oe call order.count --db \(path)) and copy again", field: "from")
             }
         } catch let e as RawFloor.Failure {
             throw OrderError(.invalid, "from: \(e.description)", field: "from")
