@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(name: "oe-fuzz", dependencies: ["OrderCore", "OrderEngine", "OrderEngineC", "OrderScript"]),
         .testTarget(name: "OrderCoreTests", dependencies: ["OrderCore"]),
         .testTarget(name: "OrderStoreTests", dependencies: ["OrderCore", "OrderStore"]),
-        .testTarget(name: "OrderEngineTests", dependencies: ["OrderCore", "OrderStore", "OrderEngine", "OrderEngineC", "PostgresClient",
+        .testTarget(name: "OrderEngineTests", dependencies: ["OrderCore", "OrderStore", "OrderEngine", "OrderEngineC", "PostgresClient", "OrderStorePostgres",
                                                              .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "OrderDocumentsTests", dependencies: ["OrderCore", "OrderDocuments"]),
         .testTarget(name: "OrderMailTests", dependencies: ["OrderCore", "OrderMail"]),

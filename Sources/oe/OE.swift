@@ -14,6 +14,21 @@ struct OE: ParsableCommand {
             """,
         subcommands: [CallCommand.self, DemoCommand.self, InvoiceCommand.self, MailCommand.self, MailWorkerCommand.self, MassUpdateCommand.self, RunCommand.self, ReplCommand.self, TestCommand.self, BenchCommand.self, CommandsCommand.self, StoreCommand.self]
     )
+
+    /// Runs the command line. An engine error that a subcommand lets through (e.g. the database
+    /// cannot be opened by `oe repl` or `oe bench`) prints `error[<code>]: …` and exits with the
+    /// code's number, as every command documents, instead of ArgumentParser's `Error: …` and 1.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let e as OrderError {
+            printError(e.description)
+            Self.exit(withError: ExitCode(e.code.rawValue))
+        } catch {
+            Self.exit(withError: error)
+        }
+    }
 }
 
 /// Options every subcommand that opens a database shares.

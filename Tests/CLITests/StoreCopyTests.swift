@@ -65,6 +65,11 @@ struct StoreCopyTests {
         let open = try OE.run(["call", "order.count", "--db", file])
         #expect(open.status == 8, "misuse: \(open.stderr)")
         #expect(open.stderr.contains("v99-from-the-future") && open.stderr.contains("newer engine"))
+        // Every subcommand reports a failed open as error[<code>] with the code's exit status.
+        for args in [["repl", "--db", file], ["bench", "find", "--db", file]] {
+            let r = try OE.run(args, stdin: "")
+            #expect(r.status == 8 && r.stderr.hasPrefix("error[misuse]: "), "\(args): \(r.status) \(r.stderr)")
+        }
 
         let name = PostgresDatabases.uniqueName(prefix: "oe_copy_")
         let url = try PostgresDatabases.createMigrated(server: server, name: name)
@@ -88,9 +93,12 @@ struct StoreCopyTests {
         #expect(r.stderr.contains("from"))
         let file = try OE.tempDatabase()
         #expect(try OE.run(["call", "order.create", OE.orderParams, "--db", file]).status == 0)
-        let s = try OE.run(["store", "copy", "--from", file, "--to", "mysql://x/y"])
-        #expect(s.status != 0)
-        #expect(s.stderr.contains("postgresql://"))
+        let s = try OE.run(["store", "copy", "--from", file, "--to", "mysql://x:Sec1@y/z"])
+        #expect(s.status == 2)
+        #expect(s.stderr.contains("postgresql://") && !s.stderr.contains("Sec1"))
+        // A PostgreSQL URL as the source: refused, and its password not printed.
+        let u = try OE.run(["store", "copy", "--from", "postgresql://oe:Sec1@127.0.0.1:1/a", "--to", server])
+        #expect(u.status == 2 && u.stderr.hasPrefix("error[invalid]: from: ") && !u.stderr.contains("Sec1"), "\(u.stderr)")
     }
 
     @Test("the PostgreSQL schema is the SQLite schema column for column: names, types, NOT NULL")

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import OrderCore
 import OrderEngine
+import OrderStorePostgres
 import PostgresClient
 import Testing
 
@@ -17,11 +18,15 @@ import Testing
         var orders: [Int64] = []
         for _ in 0..<5 { orders.append(try shop.paidOrder()) }
         let params: JSON = ["filter": ["status": "received"], "action": ["add_tag": "packed"], "batch_size": 2]
-        // After the first batch commits, another writer takes the write lock and keeps it.
+        // After the first batch commits, the second one fails as a whole: on SQLite another
+        // writer takes the write lock and keeps it; on PostgreSQL the server ends the engine's
+        // session in the middle of the batch (a restart, a failover).
+        if !TestDatabase.isSQLite { try blocker.endSession(of: shop.engine, atOrder: orders[3]) }
         let report = try shop.engine.massUpdate(params) { done, _ in
-            if done == 2 { try? blocker.hold() }
+            if done == 2 && TestDatabase.isSQLite { try? blocker.hold() }
         }
         try blocker.release()
+        shop.engine.setHooks(nil)
         #expect(report["selected"] == 5)
         #expect(report["ok"] == 2)
         #expect(report["failed"] == 2)
@@ -39,7 +44,8 @@ import Testing
         #expect(try shop.count(["tag": "packed"]) == 5)
     }
 
-    @Test("with report=failures the stopped batch's orders are listed and the counts cover all")
+    @Test("with report=failures the stopped batch's orders are listed and the counts cover all",
+          .enabled(if: TestDatabase.isSQLite, "SQLite's write lock; PostgreSQL: see the next test"))
     func failuresOnlyStillListsTheStoppedBatch() throws {
         let blocker = try WriteBlocker()
         defer { blocker.cleanup() }
@@ -52,6 +58,27 @@ import Testing
         #expect(report["results"]?.arrayValue?.count == 3)
         #expect(report["not_attempted"] == .array([]))
         #expect(try shop.count(["status": "processing"]) == 0)
+    }
+}
+
+extension MassUpdateStopTests {
+    @Test("PostgreSQL: an order another session holds past lock_timeout fails alone with conflict; the rest of its batch goes on",
+          .enabled(if: !TestDatabase.isSQLite, "PostgreSQL row locks"))
+    func aLockedOrderFailsAlone() throws {
+        let blocker = try WriteBlocker()
+        defer { blocker.cleanup() }
+        let shop = try Shop(location: blocker.location)
+        var orders: [Int64] = []
+        for _ in 0..<5 { orders.append(try shop.paidOrder()) }
+        try blocker.holdRow(ofOrder: orders[2])
+        let report = try shop.engine.massUpdate(["filter": [:], "action": ["add_tag": "packed"], "batch_size": 5])
+        try blocker.release()
+        #expect(report["ok"] == 4 && report["failed"] == 1, "\(report)")
+        #expect(report["stopped"] == nil && report["not_attempted"] == nil)
+        let failure = report["results"]?.arrayValue?.first { $0["ok"] == false }
+        #expect(failure?["order"] == .int(orders[2]) && failure?["error"]?["code"] == "conflict")
+        #expect(try shop.count(["tag": "packed"]) == 4)
+        #expect(try shop.order(orders[2])["tags"] == .array([]))
     }
 }
 
@@ -104,6 +131,28 @@ final class WriteBlocker {
             try c.exec("LOCK TABLE orders IN EXCLUSIVE MODE")
             postgres = c
         }
+    }
+
+    /// PostgreSQL: holds order `number`'s row (`SELECT … FOR UPDATE` in an open transaction).
+    func holdRow(ofOrder number: Int64) throws {
+        let c = try PostgresConnection(url: location)
+        try c.exec("BEGIN")
+        try c.query("SELECT number FROM orders WHERE number = $1 FOR UPDATE", [.int(number)])
+        postgres = c
+    }
+
+    /// PostgreSQL: ends the engine's database session when the command for order `number`
+    /// starts (inside its batch's transaction), and waits until the server has ended it.
+    func endSession(of engine: Engine, atOrder number: Int64) throws {
+        let admin = try PostgresConnection(url: location)
+        engine.setHooks(TestHooks(before: { _, params, ctx in
+            guard params["order"] == .int(number), let t = ctx.session as? PostgresTransaction else { return }
+            let pid = Int64(t.connection.backendPID)
+            try admin.query("SELECT pg_terminate_backend($1::int4)", [.int(pid)])
+            for _ in 0..<200 where try admin.query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int4", [.int(pid)])[0].int(0) > 0 {
+                usleep(10_000)
+            }
+        }))
     }
 
     /// Gives the write lock back.

@@ -8,9 +8,12 @@ import OrderStore
 /// one fsync per batch, not per order). Gateway captures run after their batch commits and
 /// their outcomes are recorded together in one more transaction; each is that order's result.
 ///
-/// When a batch's transaction itself fails (the database connection is lost, the write lock is
-/// not granted in time), the batches committed before it stay committed and are reported as
-/// they are; that batch's orders are `failed` with the error; the orders after it are
+/// When a batch's transaction fails with `conflict` (on PostgreSQL another command held one of
+/// its orders beyond `lock_timeout`), the batch is run again order by order, so only the
+/// orders that are still busy fail (with `conflict`). When a batch's transaction fails
+/// otherwise (the database connection is lost, the write lock is not granted in time), the
+/// batches committed before it stay committed and are reported as they are; that batch's
+/// orders not yet kept are `failed` with the error; the orders after it are
 /// `not_attempted` (unchanged, listed by number); and `stopped` carries the error. The run stops
 /// there, so a shop can run the same mass update again once the database is back (a capture
 /// already made is then skipped).
@@ -83,21 +86,28 @@ extension Engine {
         report.selected = numbers.count
         var done = 0
         for batch in stride(from: 0, to: numbers.count, by: batchSize).map({ Array(numbers[$0..<min($0 + batchSize, numbers.count)]) }) {
-            let outcomes: [BatchOutcome]
+            var outcomes: [BatchOutcome] = []
+            var stoppedAt: Int?  // the index in `batch` of the first order not kept, when the run stops
+            var stop: OrderError?
             do {
                 outcomes = try applyBatch(batch, action: action, actor: actor)
-            } catch {
-                // The batch's transaction failed as a whole: nothing of it was kept (a commit
-                // whose outcome is unknown says so in the message; reconcile settles effects).
-                let e = (error as? OrderError) ?? OrderError(.storage, "orders.mass_update: \(error)")
-                report.stopped = e
-                for n in batch {
-                    report.failed += 1
-                    report.results.append(["order": .int(n), "ok": false,
-                                           "error": ["code": .string(e.code.name), "message": .string(e.message)]])
+            } catch let e as OrderError where e.code == .conflict && batch.count > 1 {
+                // Another command held one of the batch's orders (PostgreSQL's lock_timeout) or
+                // the batch kept colliding: go order by order, so only that order fails.
+                for (i, n) in batch.enumerated() {
+                    do {
+                        outcomes += try applyBatch([n], action: action, actor: actor)
+                    } catch let e as OrderError where e.code == .conflict {
+                        outcomes.append((n, .failure(e), []))
+                    } catch {
+                        stoppedAt = i
+                        stop = (error as? OrderError) ?? OrderError(.storage, "orders.mass_update: \(error)")
+                        break
+                    }
                 }
-                report.notAttempted = Array(numbers[(done + batch.count)...])
-                return report
+            } catch {
+                stoppedAt = 0
+                stop = (error as? OrderError) ?? OrderError(.storage, "orders.mass_update: \(error)")
             }
             // The batch's gateway effects: asked one by one, recorded together in one transaction.
             let allEffects = outcomes.flatMap { $0.2 }
@@ -132,6 +142,18 @@ extension Engine {
                     }
                 }
                 if reportAll || entry["ok"] == false { report.results.append(.object(entry)) }
+            }
+            if let stoppedAt, let stop {
+                // The transaction failed as a whole: nothing of it was kept (a commit whose
+                // outcome is unknown says so in the message; reconcile settles effects).
+                report.stopped = stop
+                for n in batch[stoppedAt...] {
+                    report.failed += 1
+                    report.results.append(["order": .int(n), "ok": false,
+                                           "error": ["code": .string(stop.code.name), "message": .string(stop.message)]])
+                }
+                report.notAttempted = Array(numbers[(done + batch.count)...])
+                return report
             }
             done += batch.count
             progress?(done, numbers.count)

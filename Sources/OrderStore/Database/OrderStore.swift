@@ -48,7 +48,12 @@ public final class OrderStore: StoreBackend {
                 self.path = ":memory:"
                 writer = try DatabaseQueue(configuration: config)
             }
-            try Schema.migrator.migrate(writer)
+            // Up to date: open with reads only, so a read command never waits for another
+            // process's write lock just to learn that there is nothing to migrate.
+            let migrator = Schema.migrator
+            if try !writer.read({ db in try migrator.hasCompletedMigrations(db) }) {
+                try migrator.migrate(writer)
+            }
         } catch let e as OrderError {
             throw e
         } catch {

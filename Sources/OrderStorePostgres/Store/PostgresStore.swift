@@ -161,13 +161,17 @@ public final class PostgresStore: StoreBackend {
     // MARK: - Errors
 
     /// The engine's error for a failure of a transaction: an `OrderError` as it is; an
-    /// exhausted retry `conflict`; every other database failure `storage`, with the server's
+    /// exhausted retry, or a row lock not granted within `lock_timeout` (`55P03`), `conflict`;
+    /// every other database failure `storage`, with the server's
     /// reason (as the SQLite store reports its refusals).
     static func storeError(_ error: any Error, doing what: String) -> OrderError {
         if let e = error as? OrderError { return e }
         if let e = error as? PostgresError {
             if e.isRetryable {
                 return OrderError(.conflict, "database \(what) failed after \(maxAttempts) attempts on concurrent changes: \(e.description)")
+            }
+            if e.sqlState == "55P03" {
+                return OrderError(.conflict, "database \(what) failed: another command held a row it needs for longer than lock_timeout; try again: \(e.description)")
             }
             return OrderError(e.kind == .misuse ? .misuse : .storage, "database \(what) failed: \(e.description)")
         }

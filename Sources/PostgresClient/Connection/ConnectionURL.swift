@@ -30,21 +30,17 @@ public enum ConnectionURL {
         if let (colon, at) = passwordBounds(s) {
             if let mask { s.replaceSubrange(s.index(after: colon)..<at, with: mask) } else { s.removeSubrange(colon..<at) }
         }
-        if let mask {
-            var from = s.startIndex
-            while let p = s[from...].firstRange(of: "password=") {
-                let end = s[p.upperBound...].firstIndex(of: "&") ?? s.endIndex
-                s.replaceSubrange(p.upperBound..<end, with: mask)
-                from = s.index(p.upperBound, offsetBy: mask.count, limitedBy: s.endIndex) ?? s.endIndex
-            }
-        } else {
-            while let p = s.firstRange(of: "password=") {
-                var end = s[p.upperBound...].firstIndex(of: "&") ?? s.endIndex
-                if end < s.endIndex { end = s.index(after: end) }
-                s.removeSubrange(p.lowerBound..<end)
-            }
-            while s.last == "&" || s.last == "?" { s.removeLast() }
+        // Query parameters whose name is `password` however written (libpq percent-decodes
+        // names, so `%70assword=` is the password too; any case, so a misspelt name that libpq
+        // refuses is not printed either).
+        guard let q = s.firstIndex(of: "?") else { return s }
+        var kept: [Substring] = []
+        for part in s[s.index(after: q)...].split(separator: "&", omittingEmptySubsequences: false) {
+            guard isPasswordParameter(part) else { kept.append(part); continue }
+            if let mask, let eq = part.firstIndex(of: "=") { kept.append(Substring(part[...eq] + mask)) }
         }
+        s = String(s[...q]) + kept.joined(separator: "&")
+        while mask == nil && (s.last == "&" || s.last == "?") { s.removeLast() }
         return s
     }
 
@@ -90,13 +86,18 @@ public enum ConnectionURL {
     private static func passwords(_ url: String) -> [String] {
         var found: [String] = []
         if let (colon, at) = passwordBounds(url) { found.append(String(url[url.index(after: colon)..<at])) }
-        var from = url.startIndex
-        while let p = url[from...].firstRange(of: "password=") {
-            let end = url[p.upperBound...].firstIndex(of: "&") ?? url.endIndex
-            found.append(String(url[p.upperBound..<end]))
-            from = end
+        if let q = url.firstIndex(of: "?") {
+            for part in url[url.index(after: q)...].split(separator: "&") where isPasswordParameter(part) {
+                if let eq = part.firstIndex(of: "=") { found.append(String(part[part.index(after: eq)...])) }
+            }
         }
         return found + found.compactMap { $0.removingPercentEncoding }
+    }
+
+    /// True for a query parameter `name=value` whose name, percent-decoded, is `password` in any case.
+    private static func isPasswordParameter(_ part: Substring) -> Bool {
+        let name = part[..<(part.firstIndex(of: "=") ?? part.endIndex)]
+        return (String(name).removingPercentEncoding ?? String(name)).lowercased() == "password"
     }
 }
 

@@ -57,8 +57,9 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
     public var isUniqueViolation: Bool { sqlState == "23505" }
 
     /// The engine's error code for this failure: connection failures, lost connections and
-    /// server errors are `storage`, except that a constraint violation (class `23`) and an
-    /// exhausted retry of a serialization failure or deadlock are `conflict`; an unsendable
+    /// server errors are `storage`, except that a constraint violation (class `23`), a lock
+    /// not granted within `lock_timeout` (`55P03`) and an exhausted retry of a serialization
+    /// failure or deadlock are `conflict`; an unsendable
     /// value is `invalid`; misuse is `misuse`. The store may map further (a unique violation
     /// of an idempotency key means "already done").
     public var code: ErrorCode {
@@ -67,7 +68,9 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
         case .value: return .invalid
         case .misuse: return .misuse
         case .server:
-            if isRetryable || sqlState?.hasPrefix("23") == true { return .conflict }
+            // 55P03 lock_not_available: `lock_timeout` ran out (or NOWAIT) while another
+            // session held the row — the data is busy being changed, as a conflict is.
+            if isRetryable || sqlState?.hasPrefix("23") == true || sqlState == "55P03" { return .conflict }
             return .storage
         }
     }

@@ -30,6 +30,14 @@ enum BenchSupport {
                             mailer: SimulatedMailer(), durability: durability, defaultActor: "bench")
     }
 
+    /// CPU time (user + system) this process has used so far, in seconds.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return s(usage.ru_utime) + s(usage.ru_stime)
+    }
+
     static func peakRSSMiB() -> Int {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)

@@ -187,7 +187,8 @@ struct LifecycleBench: ParsableCommand {
     private func single(_ location: String, orders: Int, batched: Bool, label: String) throws -> LifecycleRun.Result {
         if !StoreOpener.isPostgres(location) { BenchSupport.removeDatabase(location) }
         let r = try LifecycleRun(location: location, orders: orders, batch: batched ? batch : nil, workflow: workflow, durability: durable).run()
-        let trips = r.roundTrips > 0 ? "; \(fmt(tripsPerOrder(r))) round trips/order" : ""
+        var trips = r.roundTrips > 0 ? "; \(fmt(tripsPerOrder(r))) round trips/order" : ""
+        trips += "; CPU \(fmt(r.cpuSeconds * 1000 / Double(r.orders))) of \(fmt(r.seconds * 1000 / Double(r.orders))) ms/order"
         print(batched ? "\(label) batch (\(batch) orders/transaction): \(Int(r.rate)) orders/s (\(fmt(r.seconds)) s\(trips))"
                       : "\(label) interactive (one transaction per command): \(Int(r.rate)) orders/s (\(fmt(r.seconds)) s\(trips))")
         print(r.stats.report())

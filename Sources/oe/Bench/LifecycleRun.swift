@@ -36,6 +36,9 @@ struct LifecycleRun {
         var writes: Int
         /// Round trips to PostgreSQL the run made (0 on SQLite).
         var roundTrips: Int
+        /// CPU seconds (user + system) this process spent on the run: what the engine itself
+        /// costs, as against waiting for the database.
+        var cpuSeconds: Double = 0
         var stats: LatencyStats
         var seconds: Double { Double(endNs - startNs) / 1e9 }
         var rate: Double { Double(orders) / seconds }
@@ -61,6 +64,7 @@ struct LifecycleRun {
         if let startAt { while BenchSupport.nowNs() < startAt { usleep(1000) } }
         let writesBefore = engine.store.writeTransactionCount
         let tripsBefore = PostgresConnection.roundTrips
+        let cpuBefore = BenchSupport.cpuSeconds()
         var stats = LatencyStats()
         let start = BenchSupport.nowNs()
         var done = 0
@@ -92,10 +96,11 @@ struct LifecycleRun {
             }
         }
         let end = BenchSupport.nowNs()
+        let cpu = BenchSupport.cpuSeconds() - cpuBefore
         let trips = PostgresConnection.roundTrips - tripsBefore
         if setSeller { try LifecycleRun.checkCaptured(engine, orders: orders) }
         return Result(orders: orders, startNs: start, endNs: end, writes: engine.store.writeTransactionCount - writesBefore,
-                      roundTrips: trips, stats: stats)
+                      roundTrips: trips, stats: stats, cpuSeconds: cpu)
     }
 
     /// Throws unless `orders` orders of the engine's database ended captured (or refunded by

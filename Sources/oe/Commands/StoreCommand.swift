@@ -33,8 +33,11 @@ struct StoreCopyCommand: ParsableCommand {
 
     func run() throws {
         do {
+            if PostgresStore.isURL(from) {
+                throw OrderError(.invalid, "from: \(PostgresStore.withoutPassword(from)) is a PostgreSQL URL; --from takes the shop's SQLite file (a copy between PostgreSQL databases is pg_dump's job)", field: "from")
+            }
             guard PostgresStore.isURL(to) else {
-                throw OrderError(.invalid, "to: '\(to)' is not a postgresql:// URL", field: "to")
+                throw OrderError(.invalid, "to: '\(ConnectionURL.redacted(to))' is not a postgresql:// URL", field: "to")
             }
             let source = try SQLiteCopySource(path: from)
             let target = try PostgresConnection(url: to)
