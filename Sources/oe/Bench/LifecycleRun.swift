@@ -100,7 +100,7 @@ struct LifecycleRun {
         let trips = PostgresConnection.roundTrips - tripsBefore
         if setSeller { try LifecycleRun.checkCaptured(engine, orders: orders) }
         return Result(orders: orders, startNs: start, endNs: end, writes: engine.store.writeTransactionCount - writesBefore,
-                      roundTrips: trips, stats: stats, cpuSeconds: cpu)
+                      roundTrips: trips, cpuSeconds: cpu, stats: stats)
     }
 
     /// Throws unless `orders` orders of the engine's database ended captured (or refunded by
