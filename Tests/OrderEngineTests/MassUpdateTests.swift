@@ -39,6 +39,22 @@ import Testing
         }
     }
 
+    @Test("a capture action skips an order whose capture is still in flight, and says so")
+    func captureInFlightIsNamedInTheSkipReason() throws {
+        let sim = SimulatedGateway()
+        let flaky = FlakyGateway(sim)
+        let shop = try Shop(gateway: sim, port: flaky)
+        try shop.settings(["capture_policy": "anytime"])
+        let n = try shop.paidOrder()
+        flaky.set(loseResponses: true, lookupDown: true)
+        _ = try? shop.capture(n, key: "cap-lost")  // the bank drew it; the engine does not know yet
+        let r = try shop.call("orders.mass_update", ["filter": ["orders": [.int(n)]], "action": ["capture": true]])
+        #expect(r["skipped"] == 1)
+        let reason = r["results"]?[0]?["skipped"]?.stringValue ?? ""
+        #expect(reason.contains("in flight") && reason.contains("payment.reconcile"), "\(reason)")
+        #expect(sim.approvedCount == 1, "nothing drawn twice")
+    }
+
     @Test func aDeclinedCaptureIsThatOrdersFailure() throws {
         let shop = try Shop()
         let a = try shop.paidOrder(), b = try shop.paidOrder()

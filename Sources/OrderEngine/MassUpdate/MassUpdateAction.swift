@@ -47,7 +47,10 @@ public enum MassUpdateAction: Sendable, Equatable {
             let a = try ctx.aggregate(n)
             let inFlight = try ctx.session.pendingAmount(order: n, kind: "capture")
             if ctx.settings.capturePolicy.allowance(a, inFlight: inFlight).limit == 0 {
-                return (nil, "nothing to capture now (captured \(a.order.currency.format(a.payments.captured)))")
+                let cur = a.order.currency
+                // A capture whose outcome is not yet known is why nothing more may be drawn: say so.
+                let pending = inFlight > 0 ? "; \(cur.format(inFlight)) in flight: run payment.reconcile" : ""
+                return (nil, "nothing to capture now (captured \(cur.format(a.payments.captured))\(pending))")
             }
             return (try ctx.call("payment.capture", ["order": .int(n)]), nil)
         case .handOver:
