@@ -18,6 +18,27 @@ import Testing
         #expect(try a.order(n)["status"] == "processing")
     }
 
+    @Test("a status or setting another engine (server) defines is acted on by this engine's next command")
+    func anotherEnginesConfigurationIsActedOn() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let path = dir.path("shop.sqlite")
+        let a = try Shop(path: path)
+        let b = try Shop(path: path)
+        let n = try a.paidOrder()
+        #expect(try a.call("settings.get")["capture_policy"] != "anytime")  // a has its configuration cached
+        // b adds a status; a's next write must know it (a stale graph would refuse the move).
+        try b.call("status.define", ["key": "packed", "labels": ["da": "Pakket", "en": "Packed"], "from": ["received"], "to": ["shipped"]])
+        #expect(try a.setStatus(n, "packed")["status"] == "packed")
+        // b changes a setting; a's next read and its next write see it.
+        try b.call("settings.set", ["capture_policy": "anytime"])
+        #expect(try a.call("settings.get")["capture_policy"] == "anytime")
+        let m = try a.paidOrder()  // a caches "anytime"
+        try b.call("settings.set", ["capture_policy": "on_hand_over"])
+        expectError(.policy) { try a.capture(m) }  // not "anytime" any more: nothing has left the house
+        #expect(try a.order(m)["captured"] == 0)
+    }
+
     @Test func aRolledBackWriteLeavesNoTrace() throws {
         let shop = try Shop()
         let n = try shop.paidOrder()

@@ -129,6 +129,7 @@ enum SettingsCommands {
         try p.finish()
         for (k, v) in stored { try ctx.session.saveSetting(k, v) }
         try ctx.session.bumpConfigGeneration()
+        ctx.engine.forgetCachedConfiguration()
         ctx.settings = ShopSettings(stored: try ctx.session.loadSettings())
         return try settingsJSON(ctx)
     }

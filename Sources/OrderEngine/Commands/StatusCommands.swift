@@ -52,6 +52,7 @@ enum StatusCommands {
         }
         for k in changed { try ctx.session.saveStatusDefinition(graph[k]!) }
         try ctx.session.bumpConfigGeneration()
+        ctx.engine.forgetCachedConfiguration()
         ctx.statuses = graph
         return graph[key]!.json
     }

@@ -32,6 +32,10 @@ public final class Engine: Sendable {
     }
 
     private let cache = Locked(ConfigCache())
+
+    /// Drops the cached configuration (a command changed it): the next transaction reads the
+    /// generation at once rather than have its store find the cache stale and run it again.
+    func forgetCachedConfiguration() { cache.withLock { $0.generation = -1 } }
     private let hooksBox = Locked<(any EngineHooks)?>(nil)
     private let closed = Atomic<Bool>(false)
     /// The gateways whose leftover effects were reconciled already: once per gateway identity,
@@ -138,8 +142,11 @@ public final class Engine: Sendable {
     /// A context for a new transaction, with settings and statuses refreshed when another
     /// command (or process) changed them.
     func context(_ s: any StoreTransaction, actor: String, isWrite: Bool) throws -> CommandContext {
-        let gen = try s.configGeneration()
         var snapshot = cache.withLock { $0 }
+        // With a cached configuration the store may check its generation later (PostgreSQL:
+        // with the next statement, and it runs the transaction again should it have changed).
+        let gen = try (snapshot.generation >= 0 ? s.configGeneration(expecting: snapshot.generation) : nil)
+            ?? (snapshot.generation >= 0 ? snapshot.generation : s.configGeneration())
         if snapshot.generation != gen {
             snapshot.settings = ShopSettings(stored: try s.loadSettings())
             var graph = StatusGraph.defaults

@@ -126,6 +126,12 @@ package protocol StoreTransaction {
 
     /// A counter bumped by every settings or status change (also by other processes/servers).
     func configGeneration() throws -> Int64
+    /// The configuration generation for a caller whose cached configuration is of generation
+    /// `cached`: the current generation, or nil when the store checks `cached` later, with the
+    /// transaction's next round trip (PostgreSQL: no round trip of its own). After a nil the
+    /// caller uses its cache; should the generation turn out to differ, the store rolls the
+    /// transaction back and runs its body again, and then answers at once.
+    func configGeneration(expecting cached: Int64) throws -> Int64?
     /// Marks the configuration changed.
     func bumpConfigGeneration() throws
     /// All stored settings (only those set; defaults live in the engine).
@@ -168,6 +174,9 @@ extension StoreTransaction {
     package func updateOrder(_ a: OrderAggregate, expectedVersion: Int64, documentChanged: Bool = true) throws {
         try updateOrder(a, expectedVersion: expectedVersion, documentChanged: documentChanged, previous: nil)
     }
+
+    /// ``configGeneration(expecting:)`` for stores whose reads cost no round trip: reads it now.
+    package func configGeneration(expecting cached: Int64) throws -> Int64? { try configGeneration() }
 
     /// ``numberSeriesState(_:)`` for each series, for stores whose reads cost no round trip.
     package func numberSeriesStates() throws -> [NumberSeries: (start: Int64, next: Int64)] {

@@ -30,8 +30,11 @@ import Glibc
 /// which reconcile settles for effects); the next command on that connection connects again.
 ///
 /// **Caches:** the aggregate cache is validated by the order's version read in the same
-/// transaction, and the engine's configuration cache by `meta.config_generation` read at the
-/// start of each transaction, so another server's write is never missed.
+/// transaction, and the engine's configuration cache by `meta.config_generation`, checked in
+/// each transaction before it commits: the check is queued with the transaction's first
+/// statement (no round trip of its own), and a changed generation rolls the transaction back
+/// and runs it again with the configuration reloaded, so another server's write is never
+/// missed and never acted on.
 public final class PostgresStore: StoreBackend {
     /// What was opened: the URL without its password.
     public let path: String
@@ -82,8 +85,10 @@ public final class PostgresStore: StoreBackend {
         writes.add(1, ordering: .relaxed)
         return try withConnection { c in
             var attempt = 1
+            var deferConfigCheck = true
             while true {
                 let health = TransactionHealth()
+                health.deferConfigCheck = deferConfigCheck
                 do {
                     return try c.transaction(.readCommitted) { () throws -> T in
                         // Each commit as durable as asked, whatever the server's default: `full`
@@ -96,6 +101,12 @@ public final class PostgresStore: StoreBackend {
                         return value
                     }
                 } catch {
+                    if health.configChanged && deferConfigCheck {
+                        // The engine used a stale cached configuration: nothing was committed;
+                        // run the body again, reading the generation at once this time.
+                        deferConfigCheck = false
+                        continue
+                    }
                     let fatal = health.fatal ?? (error as? PostgresError).flatMap { $0.isRetryable || $0.isConnectionLoss ? $0 : nil }
                     if let fatal, fatal.isRetryable, attempt < PostgresStore.maxAttempts {
                         attempt += 1
@@ -111,15 +122,24 @@ public final class PostgresStore: StoreBackend {
     /// Runs `body` on one REPEATABLE READ snapshot; `body` must not write.
     package func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         try withConnection { c in
-            let health = TransactionHealth()
-            do {
-                return try c.transaction(.repeatableRead) { () throws -> T in
-                    let value = try body(PostgresTransaction(c, cache: cache, isRead: true, health: health))
-                    if let fatal = health.fatal { throw fatal }
-                    return value
+            var deferConfigCheck = true
+            while true {
+                let health = TransactionHealth()
+                health.deferConfigCheck = deferConfigCheck
+                do {
+                    return try c.transaction(.repeatableRead) { () throws -> T in
+                        let value = try body(PostgresTransaction(c, cache: cache, isRead: true, health: health))
+                        if let fatal = health.fatal { throw fatal }
+                        return value
+                    }
+                } catch {
+                    // A stale cached configuration: read again on a new snapshot, generation first.
+                    if health.configChanged && deferConfigCheck {
+                        deferConfigCheck = false
+                        continue
+                    }
+                    throw PostgresStore.storeError(health.fatal ?? error, doing: "read")
                 }
-            } catch {
-                throw PostgresStore.storeError(health.fatal ?? error, doing: "read")
             }
         }
     }

@@ -111,6 +111,23 @@ public struct PostgresTransaction {
         try rows("SELECT value FROM meta WHERE key = 'config_generation'").first?.int(0) ?? 0
     }
 
+    /// The generation, or nil after queueing a check that it is still `cached`: the check goes
+    /// out with the transaction's next statement, and a changed generation marks the
+    /// transaction (``TransactionHealth/configChanged``), which the store then runs again, with
+    /// the generation read at once. Saves the round trip of its own that reading it costs.
+    package func configGeneration(expecting cached: Int64) throws -> Int64? {
+        guard health.deferConfigCheck, connection.inTransaction else { return try configGeneration() }
+        let health = self.health
+        try connection.enqueue("SELECT value FROM meta WHERE key = 'config_generation'", [], verify: { r in
+            guard (try? r.first?.int(0)) ?? 0 != cached else { return nil }
+            let changed = PostgresError(.server, "the shop's configuration changed since this server cached it (generation \(cached)); the transaction runs again")
+            health.configChanged = true
+            health.fatal = health.fatal ?? changed
+            return changed
+        })
+        return nil
+    }
+
     /// Bumps the configuration generation, so every server reloads its cached configuration.
     package func bumpConfigGeneration() throws {
         try rows("UPDATE meta SET value = value + 1 WHERE key = 'config_generation'")
@@ -179,6 +196,12 @@ public struct PostgresTransaction {
 final class TransactionHealth: @unchecked Sendable {
     /// The first such failure, nil while the transaction is sound.
     var fatal: PostgresError?
+    /// Whether ``PostgresTransaction/configGeneration(expecting:)`` may queue its check rather
+    /// than read at once (not in a transaction run again because the configuration changed).
+    var deferConfigCheck = true
+    /// Set when a queued check found the configuration generation changed: the store runs the
+    /// transaction again (the engine's cached configuration was stale).
+    var configChanged = false
     /// The version of each order locked in this transaction; nil value: no such order.
     var lockedVersions: [Int64: Int64?] = [:]
     /// The order whose lock was queued last, with the connection's ``PostgresConnection/sendCount``

@@ -162,6 +162,21 @@ public final class PostgresConnection {
         pending.append(.statement(sql, try EncodedParameters(parameters)))
     }
 
+    /// Queues one statement with `parameters` whose result `verify` checks when it arrives: it
+    /// goes out with the next statement (in the same round trip), and when `verify` returns an
+    /// error, that round trip throws it (after every result of it was read). The commit never
+    /// goes out with an unchecked one: a transaction whose queue still holds one at its end
+    /// sends the queue first and commits only when `verify` passed. For checks that almost
+    /// always pass and need not cost a round trip of their own (a cached configuration that is
+    /// still current). Only inside a ``transaction(_:_:)``: misuse outside one.
+    public func enqueue(_ sql: String, _ parameters: [PostgresValue], verify: @escaping (PostgresResult) -> (any Error)?) throws {
+        guard depth > 0 else { throw PostgresError(.misuse, "enqueue: no transaction is open on this connection") }
+        pending.append(.verified(sql, try EncodedParameters(parameters), verify))
+    }
+
+    /// True while a statement queued with ``enqueue(_:_:verify:)`` has not been sent.
+    var verificationPending: Bool { pending.contains { if case .verified = $0 { true } else { false } } }
+
     /// Notes that ``pending`` is on its way (the caller sends it now).
     private func sent() {
         pending = []
@@ -228,6 +243,8 @@ public final class PostgresConnection {
             preparedNames = [:]
         }
         var prepared: [(StatementKey, String)] = []
+        /// The steps whose results a queued check verifies.
+        var verifications: [(step: Int, verify: Pending.Verify)] = []
         /// Which step's result is returned: the executions of `statements`, and the tail.
         var wanted: [Int] = []
         let firstReturned = items.count - statements.count - (tail == nil ? 0 : 1)
@@ -235,7 +252,7 @@ public final class PostgresConnection {
             switch item {
             case .simple(let sql):
                 steps.append(.simple(sql))
-            case .statement(let sql, let p):
+            case .statement(let sql, let p), .verified(let sql, let p, _):
                 let key = StatementKey(types: p.types, sql: sql)
                 var name = preparedNames[key] ?? prepared.first(where: { $0.0 == key })?.1
                 if name == nil {
@@ -245,11 +262,12 @@ public final class PostgresConnection {
                     prepared.append((key, name!))
                 }
                 steps.append(.execute(name: name!, p))
+                if case .verified(_, _, let verify) = item { verifications.append((steps.count - 1, verify)) }
             }
             if i >= firstReturned { wanted.append(steps.count - 1) }
         }
         // One statement already prepared and nothing queued: the plain call, no pipeline.
-        if steps.count == 1, case .execute(let name, let p) = steps[0] {
+        if steps.count == 1, verifications.isEmpty, case .execute(let name, let p) = steps[0] {
             countTrip()
             return ([try check(p.withArrays { values, lengths, formats, _ in
                 PQexecPrepared(c, name, Int32(p.types.count), values, lengths, formats, 0)
@@ -270,6 +288,9 @@ public final class PostgresConnection {
         }
         for (key, name) in prepared where preparedOK.contains(name) { preparedNames[key] = name }
         if let failure { throw failure }
+        for (step, verify) in verifications {
+            if let error = verify(results[step]!) { throw error }
+        }
         var out = wanted.map { results[$0]! }
         let last = tail == nil ? nil : out.removeLast()
         return (out, last)
@@ -297,8 +318,18 @@ public final class PostgresConnection {
         case simple(String)
         /// A statement with its parameters, prepared like ``query(_:_:)``'s.
         case statement(String, EncodedParameters)
+        /// A statement with its parameters whose result is checked when it arrives.
+        case verified(String, EncodedParameters, Verify)
 
-        var hasParameters: Bool { if case .statement = self { true } else { false } }
+        /// A check of a queued statement's result: nil when it passes, else the error to throw.
+        typealias Verify = (PostgresResult) -> (any Error)?
+
+        var hasParameters: Bool {
+            switch self {
+            case .simple: false
+            case .statement, .verified: true
+            }
+        }
         /// The text of a statement without parameters.
         var text: String? { if case .simple(let s) = self { s } else { nil } }
     }

@@ -117,6 +117,14 @@ extension PostgresConnection {
         }
         // Lost before COMMIT was sent: the server rolled back, and the error says so. Only a
         // loss while COMMIT is on its way or being answered leaves the outcome unknown.
+        // A queued check is answered before COMMIT goes out: it may still refuse the commit
+        // (and a loss now is before COMMIT: the transaction rolled back).
+        if verificationPending {
+            do { _ = try queries([]) } catch {
+                if isConnected, let h = rawHandle, PQtransactionStatus(h) != PQTRANS_IDLE { try? exec("ROLLBACK") }
+                throw error
+            }
+        }
         let sentOnALiveConnection = isConnected
         let result: PostgresResult
         do {
