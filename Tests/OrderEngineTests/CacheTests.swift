@@ -39,6 +39,47 @@ import Testing
         #expect(try a.order(m)["captured"] == 0)
     }
 
+    @Test("PostgreSQL: a configuration another server commits while a command runs is not acted on: the command runs again on the new one",
+          .enabled(if: !TestDatabase.isSQLite, "on SQLite the other writer waits for the command's write lock"))
+    func aChangeWhileACommandRunsMakesItRunAgain() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let path = dir.path("shop.sqlite")
+        let a = try Shop(path: path)
+        let b = try Shop(path: path)
+        try a.settings(["capture_policy": "anytime"])
+        let n = try a.paidOrder()
+        _ = try a.call("settings.get")  // a's cache: anytime
+        // While a's capture runs (after its guards, before its commit), b switches the policy.
+        let changedOnce = Locked(false)
+        a.engine.setHooks(TestHooks(before: { name, _, _ in
+            guard name == "payment.capture", !changedOnce.value else { return }
+            changedOnce.withLock { $0 = true }
+            try b.call("settings.set", ["capture_policy": "on_hand_over"])
+        }))
+        expectError(.policy) { try a.capture(n) }  // run again on on_hand_over: the goods are in the house
+        #expect(try a.order(n)["captured"] == 0)
+        #expect(a.gateway.approvedTotal(order: n, operation: .capture) == 0, "nothing drawn")
+        // The same for a status transition b removes while a's move runs.
+        try b.call("status.define", ["key": "hold", "labels": ["da": "Afventer", "en": "On hold"], "from": ["received"], "to": ["received"]])
+        let m = try a.paidOrder()
+        // After a's move is written (its first round trips, with the generation check, are
+        // done), b removes the transition: the check at a's COMMIT refuses to commit it.
+        let removedOnce = Locked(false)
+        a.engine.setHooks(TestHooks(on: { event, _ in
+            guard event.order == m, !removedOnce.value else { return }
+            removedOnce.withLock { $0 = true }
+            try b.call("status.define", ["key": "received", "labels": ["da": "Modtaget", "en": "Received"],
+                                         "to": ["processing", "shipped", "cancelled"]])
+        }))
+        expectError(.policy) { try a.setStatus(m, "hold") }
+        #expect(try a.order(m)["status"] == "received")
+        a.engine.setHooks(nil)
+        // A command that changes the configuration itself commits (its own bump is not a change by another).
+        try a.call("settings.set", ["capture_policy": "anytime"])
+        #expect(try b.call("settings.get")["capture_policy"] == "anytime")
+    }
+
     @Test func aRolledBackWriteLeavesNoTrace() throws {
         let shop = try Shop()
         let n = try shop.paidOrder()

@@ -156,6 +156,8 @@ public final class Engine: Sendable {
             let fresh = snapshot
             cache.withLock { if $0.generation < gen { $0 = fresh } }
         }
+        // Nothing commits on this configuration once another server has changed it.
+        if isWrite { try s.guardConfigGeneration(gen) }
         let now: Timestamp
         if let fallible = configuration.clock as? FallibleClock {
             do { now = try fallible.checkedNow() } catch {

@@ -132,6 +132,11 @@ package protocol StoreTransaction {
     /// caller uses its cache; should the generation turn out to differ, the store rolls the
     /// transaction back and runs its body again, and then answers at once.
     func configGeneration(expecting cached: Int64) throws -> Int64?
+    /// Makes the transaction commit only while the configuration generation is still
+    /// `generation` (the one the caller's configuration is of); should another process or server
+    /// change it before this transaction commits, the store rolls the transaction back and runs
+    /// its body again. A store whose writers cannot overlap (SQLite) has nothing to do.
+    func guardConfigGeneration(_ generation: Int64) throws
     /// Marks the configuration changed.
     func bumpConfigGeneration() throws
     /// All stored settings (only those set; defaults live in the engine).
@@ -177,6 +182,10 @@ extension StoreTransaction {
 
     /// ``configGeneration(expecting:)`` for stores whose reads cost no round trip: reads it now.
     package func configGeneration(expecting cached: Int64) throws -> Int64? { try configGeneration() }
+
+    /// ``guardConfigGeneration(_:)`` for a store whose write transactions are serialised whole
+    /// (SQLite's `BEGIN IMMEDIATE`): the generation read at their start holds until they commit.
+    package func guardConfigGeneration(_ generation: Int64) throws {}
 
     /// ``numberSeriesState(_:)`` for each series, for stores whose reads cost no round trip.
     package func numberSeriesStates() throws -> [NumberSeries: (start: Int64, next: Int64)] {

@@ -30,11 +30,12 @@ import Glibc
 /// which reconcile settles for effects); the next command on that connection connects again.
 ///
 /// **Caches:** the aggregate cache is validated by the order's version read in the same
-/// transaction, and the engine's configuration cache by `meta.config_generation`, checked in
-/// each transaction before it commits: the check is queued with the transaction's first
-/// statement (no round trip of its own), and a changed generation rolls the transaction back
-/// and runs it again with the configuration reloaded, so another server's write is never
-/// missed and never acted on.
+/// transaction, and the engine's configuration cache by `meta.config_generation`: a write
+/// commits only together with a check that the generation is still the one its configuration
+/// is of (in the COMMIT's round trip), a read checks it with its first statement (its snapshot
+/// holds it); a changed generation rolls the transaction back and runs it again with the
+/// configuration reloaded, so another server's change is never missed and nothing commits on
+/// the configuration it replaced.
 public final class PostgresStore: StoreBackend {
     /// What was opened: the URL without its password.
     public let path: String
@@ -101,9 +102,14 @@ public final class PostgresStore: StoreBackend {
                         return value
                     }
                 } catch {
-                    if health.configChanged && deferConfigCheck {
-                        // The engine used a stale cached configuration: nothing was committed;
-                        // run the body again, reading the generation at once this time.
+                    if health.configChanged || PostgresTransaction.isConfigGuardFailure(error)
+                        || PostgresStore.configChanged(since: health.guardedGeneration, refusal: error, on: c) {
+                        // The configuration changed (before or while this ran): nothing was
+                        // committed; run the body again, reading the generation at once.
+                        guard attempt < PostgresStore.maxAttempts else {
+                            throw OrderError(.conflict, "database write failed after \(PostgresStore.maxAttempts) attempts: the shop's configuration kept changing while it ran")
+                        }
+                        attempt += 1
                         deferConfigCheck = false
                         continue
                     }
@@ -176,6 +182,15 @@ public final class PostgresStore: StoreBackend {
             }
             usleep(200)
         }
+    }
+
+    /// True when a write refused by the command itself (an `OrderError`: policy, not found, …)
+    /// ran on a configuration another server has changed since: the refusal may be the stale
+    /// configuration's, so the command runs again. Costs a round trip, on refusals only.
+    private static func configChanged(since guarded: Int64?, refusal error: any Error, on c: PostgresConnection) -> Bool {
+        guard let guarded, error is OrderError, !c.inTransaction else { return false }
+        let now = try? c.query("SELECT value FROM meta WHERE key = 'config_generation'").first?.int(0)
+        return now.map { $0 != guarded } ?? false
     }
 
     // MARK: - Errors

@@ -111,10 +111,11 @@ public struct PostgresTransaction {
         try rows("SELECT value FROM meta WHERE key = 'config_generation'").first?.int(0) ?? 0
     }
 
-    /// The generation, or nil after queueing a check that it is still `cached`: the check goes
-    /// out with the transaction's next statement, and a changed generation marks the
-    /// transaction (``TransactionHealth/configChanged``), which the store then runs again, with
-    /// the generation read at once. Saves the round trip of its own that reading it costs.
+    /// The generation, or nil when the caller may use its cache of generation `cached`: the
+    /// check is queued with the transaction's next statement (no round trip of its own), and a
+    /// changed generation marks the transaction (``TransactionHealth/configChanged``), which
+    /// the store then runs again, reading the generation at once. (A write is also guarded at
+    /// its COMMIT: ``guardConfigGeneration(_:)``.)
     package func configGeneration(expecting cached: Int64) throws -> Int64? {
         guard health.deferConfigCheck, connection.inTransaction else { return try configGeneration() }
         let health = self.health
@@ -128,9 +129,44 @@ public struct PostgresTransaction {
         return nil
     }
 
+    /// In a write: the COMMIT goes out only with a check, in its round trip, that the generation
+    /// is still `generation`: under READ COMMITTED another server may change the configuration
+    /// while this transaction runs, and nothing may commit on the old one. A changed generation
+    /// fails the check (a cast error naming ``PostgresTransaction/configGuardMarker``), which
+    /// aborts the transaction; the store runs it again. Nothing to do in a read (its snapshot
+    /// holds the generation it started with).
+    package func guardConfigGeneration(_ generation: Int64) throws {
+        guard !isRead, connection.inTransaction else { return }
+        health.guardedGeneration = generation
+        try connection.guardCommit("""
+            SELECT ('\(Self.configGuardMarker) ' || value)::bigint FROM meta
+            WHERE key = 'config_generation' AND value <> $1
+            """, [.int(generation)])
+    }
+
+    /// The text in the error of a failed ``guardConfigGeneration(_:)`` check.
+    static let configGuardMarker = "oe_config_generation_changed"
+
+    /// True for the error of a failed ``guardConfigGeneration(_:)`` check.
+    static func isConfigGuardFailure(_ error: any Error) -> Bool {
+        (error as? PostgresError)?.message.contains(configGuardMarker) == true
+    }
+
     /// Bumps the configuration generation, so every server reloads its cached configuration.
+    /// In a transaction guarded by ``guardConfigGeneration(_:)`` the guard moves on to the new
+    /// generation; when the generation is not the guarded one + 1, another server changed the
+    /// configuration meanwhile (this change was made on the old one): the transaction is
+    /// marked to run again.
     package func bumpConfigGeneration() throws {
-        try rows("UPDATE meta SET value = value + 1 WHERE key = 'config_generation'")
+        let bumped = try rows("UPDATE meta SET value = value + 1 WHERE key = 'config_generation' RETURNING value").first?.int(0)
+        guard let guarded = health.guardedGeneration, let bumped else { return }
+        guard bumped == guarded + 1 else {
+            let changed = PostgresError(.server, "\(Self.configGuardMarker): the shop's configuration changed while this command changed it; it runs again")
+            health.configChanged = true
+            health.fatal = health.fatal ?? changed
+            throw changed
+        }
+        try guardConfigGeneration(bumped)
     }
 
     /// Every stored setting by key.
@@ -202,6 +238,8 @@ final class TransactionHealth: @unchecked Sendable {
     /// Set when a queued check found the configuration generation changed: the store runs the
     /// transaction again (the engine's cached configuration was stale).
     var configChanged = false
+    /// The generation a write's COMMIT is guarded by (``PostgresTransaction/guardConfigGeneration(_:)``).
+    var guardedGeneration: Int64?
     /// The version of each order locked in this transaction; nil value: no such order.
     var lockedVersions: [Int64: Int64?] = [:]
     /// The order whose lock was queued last, with the connection's ``PostgresConnection/sendCount``

@@ -47,6 +47,8 @@ public final class PostgresConnection {
     /// TO, append-only inserts) queued to go out with the next statement, in the same round trip
     /// (see ``enqueue(_:)``).
     var pending: [Pending] = []
+    /// The statement sent right before the open transaction's COMMIT (``guardCommit(_:_:)``).
+    var commitGuard: (String, EncodedParameters)?
     /// True while the open transaction's BEGIN is still in ``pending``: nothing of it reached
     /// the server yet (a lost connection may still be replaced, an empty commit sends nothing).
     var beginPending = false

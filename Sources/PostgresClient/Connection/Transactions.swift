@@ -31,6 +31,7 @@ extension PostgresConnection {
         // BEGIN goes out with the transaction's first statement, in its round trip.
         pending = [.simple(isolation == .readCommitted ? "BEGIN" : "BEGIN ISOLATION LEVEL \(isolation.rawValue)")]
         beginPending = true
+        commitGuard = nil
         depth = 1
         let value: T
         do {
@@ -41,6 +42,16 @@ extension PostgresConnection {
         }
         try commit()
         return value
+    }
+
+    /// Sets the statement that goes out right before this transaction's COMMIT, in the same
+    /// round trip (replacing an earlier one): a check that must hold at the moment of commit,
+    /// written to fail (an error of the server) when it does not. When it fails, nothing of the
+    /// transaction is committed and its error is thrown by the commit. Outside a transaction:
+    /// misuse.
+    public func guardCommit(_ sql: String, _ parameters: [PostgresValue]) throws {
+        guard depth > 0 else { throw PostgresError(.misuse, "guardCommit: no transaction is open on this connection") }
+        commitGuard = (sql, try EncodedParameters(parameters))
     }
 
     /// Runs ``transaction(_:_:)`` and, when it fails with a serialization failure or a deadlock
@@ -108,6 +119,7 @@ extension PostgresConnection {
             depth = 0
             pending = []
             beginPending = false
+            commitGuard = nil
         }
         // Nothing sent and nothing queued but BEGIN, settings and savepoints: nothing to commit.
         if beginPending && !pending.contains(where: \.hasParameters) { return }
@@ -129,7 +141,9 @@ extension PostgresConnection {
         let result: PostgresResult
         do {
             let c = try live()
-            result = try send([], then: "COMMIT", c).tail!
+            // The guard goes out right before COMMIT, in its round trip: should it fail, the
+            // transaction is aborted and COMMIT answers ROLLBACK; the guard's error is thrown.
+            result = try send(commitGuard.map { [$0] } ?? [], then: "COMMIT", c).tail!
         } catch let e as PostgresError where e.isConnectionLoss && sentOnALiveConnection {
             var lost = e
             lost.message = "the connection was lost during COMMIT: the outcome is unknown (\(e.message))"
@@ -154,6 +168,7 @@ extension PostgresConnection {
         let sentSomething = !beginPending
         pending = []
         beginPending = false
+        commitGuard = nil
         if sentSomething && isConnected { try? exec("ROLLBACK") }
         depth = 0
     }
