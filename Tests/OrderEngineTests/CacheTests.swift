@@ -20,11 +20,9 @@ import Testing
 
     @Test("a status or setting another engine (server) defines is acted on by this engine's next command")
     func anotherEnginesConfigurationIsActedOn() throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let path = dir.path("shop.sqlite")
-        let a = try Shop(path: path)
-        let b = try Shop(path: path)
+        let servers = try TwoServers()
+        defer { servers.dir.cleanup() }
+        let (a, b) = (servers.a, servers.b)
         let n = try a.paidOrder()
         #expect(try a.call("settings.get")["capture_policy"] != "anytime")  // a has its configuration cached
         // b adds a status; a's next write must know it (a stale graph would refuse the move).
@@ -42,20 +40,16 @@ import Testing
     @Test("PostgreSQL: a configuration another server commits while a command runs is not acted on: the command runs again on the new one",
           .enabled(if: !TestDatabase.isSQLite, "on SQLite the other writer waits for the command's write lock"))
     func aChangeWhileACommandRunsMakesItRunAgain() throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let path = dir.path("shop.sqlite")
-        let a = try Shop(path: path)
-        let b = try Shop(path: path)
+        let servers = try TwoServers()
+        defer { servers.dir.cleanup() }
+        let (a, b) = (servers.a, servers.b)
         try a.settings(["capture_policy": "anytime"])
         let n = try a.paidOrder()
         _ = try a.call("settings.get")  // a's cache: anytime
         // While a's capture runs (after its guards, before its commit), b switches the policy.
-        let changedOnce = Locked(false)
+        let switchPolicy = once { try b.call("settings.set", ["capture_policy": "on_hand_over"]) }
         a.engine.setHooks(TestHooks(before: { name, _, _ in
-            guard name == "payment.capture", !changedOnce.value else { return }
-            changedOnce.withLock { $0 = true }
-            try b.call("settings.set", ["capture_policy": "on_hand_over"])
+            if name == "payment.capture" { try switchPolicy() }
         }))
         expectError(.policy) { try a.capture(n) }  // run again on on_hand_over: the goods are in the house
         #expect(try a.order(n)["captured"] == 0)
@@ -65,19 +59,54 @@ import Testing
         let m = try a.paidOrder()
         // After a's move is written (its first round trips, with the generation check, are
         // done), b removes the transition: the check at a's COMMIT refuses to commit it.
-        let removedOnce = Locked(false)
-        a.engine.setHooks(TestHooks(on: { event, _ in
-            guard event.order == m, !removedOnce.value else { return }
-            removedOnce.withLock { $0 = true }
+        let removeHold = once {
             try b.call("status.define", ["key": "received", "labels": ["da": "Modtaget", "en": "Received"],
                                          "to": ["processing", "shipped", "cancelled"]])
+        }
+        a.engine.setHooks(TestHooks(on: { event, _ in
+            if event.order == m { try removeHold() }
         }))
         expectError(.policy) { try a.setStatus(m, "hold") }
         #expect(try a.order(m)["status"] == "received")
+        // A move refused by a's stale graph (the status is unknown to it) while b has defined
+        // it meanwhile: the refusal is checked against the generation, and the move runs again.
+        let k = try a.paidOrder()
+        let definePacked = once {
+            try b.call("status.define", ["key": "packed", "labels": ["da": "Pakket", "en": "Packed"], "from": ["received"]])
+        }
+        a.engine.setHooks(TestHooks(before: { name, _, ctx in
+            guard name == "order.set_status" else { return }
+            _ = try ctx.call("order.get", ["order": .int(k)])  // a's first round trip (and its check) is done
+            try definePacked()
+        }))
+        #expect(try a.setStatus(k, "packed")["status"] == "packed")
         a.engine.setHooks(nil)
         // A command that changes the configuration itself commits (its own bump is not a change by another).
         try a.call("settings.set", ["capture_policy": "anytime"])
         #expect(try b.call("settings.get")["capture_policy"] == "anytime")
+    }
+
+    /// Two engines on one shop database, as two app servers.
+    private struct TwoServers {
+        let dir: TempDir
+        let a: Shop
+        let b: Shop
+
+        init() throws {
+            dir = try TempDir()
+            a = try Shop(path: dir.path("shop.sqlite"))
+            b = try Shop(path: dir.path("shop.sqlite"))
+        }
+    }
+
+    /// `body` run the first time only: a hook's change must not be repeated when the store runs
+    /// the command again.
+    private func once(_ body: @escaping () throws -> Void) -> () throws -> Void {
+        let done = Locked(false)
+        return {
+            guard !done.withLock({ d in defer { d = true }; return d }) else { return }
+            try body()
+        }
     }
 
     @Test func aRolledBackWriteLeavesNoTrace() throws {

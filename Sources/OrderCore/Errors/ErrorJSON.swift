@@ -13,6 +13,12 @@ public enum ErrorJSON {
          "field": .optional(error.field)]
     }
 
+    /// The short form a command's result uses for a failure inside it (an order of
+    /// `orders.mass_update`, a gateway effect's outcome): `{"code": "<code name>", "message": …}`.
+    public static func inResult(_ error: OrderError) -> JSON {
+        ["code": .string(error.code.name), "message": .string(error.message)]
+    }
+
     /// The form for "no error" (code 0, `ok`).
     public static let none: JSON = ["code": 0, "code_name": "ok", "message": "", "field": nil]
 }

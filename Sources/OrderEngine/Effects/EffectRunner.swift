@@ -31,7 +31,7 @@ struct EffectRunner {
                 if let id = EffectParts.authorization(of: q.record) { s["authorization"] = .int(id) }
                 if let e = outcome.error {
                     s["ok"] = false
-                    s["error"] = ["code": .string(e.code.name), "message": .string(e.message)]
+                    s["error"] = ErrorJSON.inResult(e)
                 } else {
                     s["ok"] = true
                     s["result"] = outcome.result
@@ -231,7 +231,7 @@ struct EffectRunner {
         case "void": outcome = try PaymentEffects.applyVoid(effect, answer, ctx)
         default: throw OrderError(.storage, "unknown effect kind '\(effect.kind)'")
         }
-        let stored: JSON = outcome.error.map { ["code": .string($0.code.name), "message": .string($0.message)] } ?? outcome.result
+        let stored: JSON = outcome.error.map(ErrorJSON.inResult) ?? outcome.result
         try ctx.session.exec(forceResolve: effect.id, state: outcome.error == nil ? "succeeded" : "failed", result: stored, at: ctx.now)
         return outcome
     }

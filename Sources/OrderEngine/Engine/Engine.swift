@@ -145,8 +145,9 @@ public final class Engine: Sendable {
         var snapshot = cache.withLock { $0 }
         // With a cached configuration the store may check its generation later (PostgreSQL:
         // with the next statement, and it runs the transaction again should it have changed).
-        let gen = try (snapshot.generation >= 0 ? s.configGeneration(expecting: snapshot.generation) : nil)
-            ?? (snapshot.generation >= 0 ? snapshot.generation : s.configGeneration())
+        let gen = snapshot.generation >= 0
+            ? try s.configGeneration(expecting: snapshot.generation) ?? snapshot.generation
+            : try s.configGeneration()
         if snapshot.generation != gen {
             snapshot.settings = ShopSettings(stored: try s.loadSettings())
             var graph = StatusGraph.defaults

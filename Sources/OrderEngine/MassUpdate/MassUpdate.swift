@@ -39,7 +39,7 @@ public struct MassUpdateReport: Sendable {
         var o: JSONObject = ["selected": .int(Int64(selected)), "ok": .int(Int64(ok)), "skipped": .int(Int64(skipped)),
                              "failed": .int(Int64(failed)), "results": .array(results)]
         if let stopped {
-            o["stopped"] = ["code": .string(stopped.code.name), "message": .string(stopped.message)]
+            o["stopped"] = ErrorJSON.inResult(stopped)
             o["not_attempted"] = .array(notAttempted.map { .int($0) })
         }
         return .object(o)
@@ -87,8 +87,8 @@ extension Engine {
         var done = 0
         for batch in stride(from: 0, to: numbers.count, by: batchSize).map({ Array(numbers[$0..<min($0 + batchSize, numbers.count)]) }) {
             var outcomes: [BatchOutcome] = []
-            var stoppedAt: Int?  // the index in `batch` of the first order not kept, when the run stops
-            var stop: OrderError?
+            /// When the run stops: the index in `batch` of the first order not kept, and why.
+            var stop: (at: Int, error: OrderError)?
             do {
                 outcomes = try applyBatch(batch, action: action, actor: actor)
             } catch let e as OrderError where e.code == .conflict && batch.count > 1 {
@@ -100,14 +100,12 @@ extension Engine {
                     } catch let e as OrderError where e.code == .conflict {
                         outcomes.append((n, .failure(e), []))
                     } catch {
-                        stoppedAt = i
-                        stop = (error as? OrderError) ?? OrderError(.storage, "orders.mass_update: \(error)")
+                        stop = (i, (error as? OrderError) ?? OrderError(.storage, "orders.mass_update: \(error)"))
                         break
                     }
                 }
             } catch {
-                stoppedAt = 0
-                stop = (error as? OrderError) ?? OrderError(.storage, "orders.mass_update: \(error)")
+                stop = (0, (error as? OrderError) ?? OrderError(.storage, "orders.mass_update: \(error)"))
             }
             // The batch's gateway effects: asked one by one, recorded together in one transaction.
             let allEffects = outcomes.flatMap { $0.2 }
@@ -118,7 +116,7 @@ extension Engine {
                 switch outcome {
                 case .failure(let e):
                     entry["ok"] = false
-                    entry["error"] = ["code": .string(e.code.name), "message": .string(e.message)]
+                    entry["error"] = ErrorJSON.inResult(e)
                     report.failed += 1
                 case .success(let (result, skipped)):
                     var error: OrderError?
@@ -129,7 +127,7 @@ extension Engine {
                     }
                     if let error {
                         entry["ok"] = false
-                        entry["error"] = ["code": .string(error.code.name), "message": .string(error.message)]
+                        entry["error"] = ErrorJSON.inResult(error)
                         report.failed += 1
                     } else if let skipped {
                         entry["ok"] = true
@@ -143,14 +141,13 @@ extension Engine {
                 }
                 if reportAll || entry["ok"] == false { report.results.append(.object(entry)) }
             }
-            if let stoppedAt, let stop {
+            if let (stoppedAt, e) = stop {
                 // The transaction failed as a whole: nothing of it was kept (a commit whose
                 // outcome is unknown says so in the message; reconcile settles effects).
-                report.stopped = stop
+                report.stopped = e
                 for n in batch[stoppedAt...] {
                     report.failed += 1
-                    report.results.append(["order": .int(n), "ok": false,
-                                           "error": ["code": .string(stop.code.name), "message": .string(stop.message)]])
+                    report.results.append(["order": .int(n), "ok": false, "error": ErrorJSON.inResult(e)])
                 }
                 report.notAttempted = Array(numbers[(done + batch.count)...])
                 return report

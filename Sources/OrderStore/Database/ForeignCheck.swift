@@ -49,9 +49,7 @@ enum ForeignCheck {
         init(_ db: Database) throws {
             self = try Verdict.owner(db)
             guard case .ours = self, try db.tableExists("grdb_migrations") else { return }
-            let known = Set(Schema.migrator.migrations)
-            if let unknown = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
-                .first(where: { !known.contains($0) }) {
+            if let unknown = OrderStore.unknownMigration(in: try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")) {
                 self = .newer(unknown)
             }
         }

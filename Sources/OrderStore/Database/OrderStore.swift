@@ -21,6 +21,13 @@ public final class OrderStore: StoreBackend {
     /// The names of this build's schema migrations, in order (as recorded in `grdb_migrations`).
     public static var migrations: [String] { Schema.migrator.migrations }
 
+    /// The first of `recorded` (a database's `grdb_migrations` identifiers) that this build
+    /// does not know — the database was written by a newer engine — or nil.
+    public static func unknownMigration(in recorded: [String]) -> String? {
+        let known = Set(migrations)
+        return recorded.sorted().first { !known.contains($0) }
+    }
+
     /// Opens (creating if needed) the store at `path`; `nil` or `":memory:"` opens an in-memory
     /// database. Runs pending migrations. Throws `storage` if the file cannot be opened or is
     /// not an OrderEngine database, `misuse` if a newer engine has migrated it.

@@ -189,7 +189,7 @@ public final class PostgresStore: StoreBackend {
     /// configuration's, so the command runs again. Costs a round trip, on refusals only.
     private static func configChanged(since guarded: Int64?, refusal error: any Error, on c: PostgresConnection) -> Bool {
         guard let guarded, error is OrderError, !c.inTransaction else { return false }
-        let now = try? c.query("SELECT value FROM meta WHERE key = 'config_generation'").first?.int(0)
+        let now = try? c.query(PostgresTransaction.configGenerationQuery).first?.int(0)
         return now.map { $0 != guarded } ?? false
     }
 

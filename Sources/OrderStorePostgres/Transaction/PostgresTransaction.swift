@@ -108,8 +108,12 @@ public struct PostgresTransaction {
 
     /// The configuration generation (bumped by every settings or status change).
     package func configGeneration() throws -> Int64 {
-        try rows("SELECT value FROM meta WHERE key = 'config_generation'").first?.int(0) ?? 0
+        try rows(Self.configGenerationQuery).first?.int(0) ?? 0
     }
+
+    /// The statement that reads the configuration generation.
+    static let configGenerationQuery = "SELECT value FROM meta WHERE key = 'config_generation'"
+
 
     /// The generation, or nil when the caller may use its cache of generation `cached`: the
     /// check is queued with the transaction's next statement (no round trip of its own), and a
@@ -119,12 +123,9 @@ public struct PostgresTransaction {
     package func configGeneration(expecting cached: Int64) throws -> Int64? {
         guard health.deferConfigCheck, connection.inTransaction else { return try configGeneration() }
         let health = self.health
-        try connection.enqueue("SELECT value FROM meta WHERE key = 'config_generation'", [], verify: { r in
+        try connection.enqueue(Self.configGenerationQuery, [], verify: { r in
             guard (try? r.first?.int(0)) ?? 0 != cached else { return nil }
-            let changed = PostgresError(.server, "the shop's configuration changed since this server cached it (generation \(cached)); the transaction runs again")
-            health.configChanged = true
-            health.fatal = health.fatal ?? changed
-            return changed
+            return health.configurationChanged("the shop's configuration changed since this server cached it (generation \(cached)); the transaction runs again")
         })
         return nil
     }
@@ -161,10 +162,7 @@ public struct PostgresTransaction {
         let bumped = try rows("UPDATE meta SET value = value + 1 WHERE key = 'config_generation' RETURNING value").first?.int(0)
         guard let guarded = health.guardedGeneration, let bumped else { return }
         guard bumped == guarded + 1 else {
-            let changed = PostgresError(.server, "\(Self.configGuardMarker): the shop's configuration changed while this command changed it; it runs again")
-            health.configChanged = true
-            health.fatal = health.fatal ?? changed
-            throw changed
+            throw health.configurationChanged("\(Self.configGuardMarker): the shop's configuration changed while this command changed it; it runs again")
         }
         try guardConfigGeneration(bumped)
     }
@@ -240,6 +238,15 @@ final class TransactionHealth: @unchecked Sendable {
     var configChanged = false
     /// The generation a write's COMMIT is guarded by (``PostgresTransaction/guardConfigGeneration(_:)``).
     var guardedGeneration: Int64?
+
+    /// Marks the transaction as run on a stale configuration (to be run again) and returns
+    /// the error that says so, also kept as ``fatal`` so that catching it changes nothing.
+    func configurationChanged(_ message: String) -> PostgresError {
+        let changed = PostgresError(.server, message)
+        configChanged = true
+        fatal = fatal ?? changed
+        return changed
+    }
     /// The version of each order locked in this transaction; nil value: no such order.
     var lockedVersions: [Int64: Int64?] = [:]
     /// The order whose lock was queued last, with the connection's ``PostgresConnection/sendCount``

@@ -220,10 +220,7 @@ public final class PostgresConnection {
         do {
             return try body(c)
         } catch let e as PostgresError where e.isConnectionLoss && firstFlush {
-            if let h = handle { PQfinish(h) }
-            handle = nil
-            preparedNames = [:]
-            reconnects += 1
+            dropDeadConnection()
             pending = queued
             beginPending = true
             try connect()
@@ -429,14 +426,18 @@ public final class PostgresConnection {
         if depth > 0 && !beginPending {
             throw PostgresError(.connectionLost, "the connection to \(redactedURL) was lost inside a transaction, which rolled back")
         }
-        if let c = handle {
-            PQfinish(c)
-            handle = nil
-            preparedNames = [:]
-            reconnects += 1
-        }
+        dropDeadConnection()
         try connect()
         return handle!
+    }
+
+    /// Closes a connection found dead (its prepared statements went with it), to connect again.
+    private func dropDeadConnection() {
+        guard let c = handle else { return }
+        PQfinish(c)
+        handle = nil
+        preparedNames = [:]
+        reconnects += 1
     }
 
     private struct StatementKey: Hashable {

@@ -127,8 +127,6 @@ extension PostgresConnection {
             try? exec("ROLLBACK")
             throw PostgresConnection.caughtFailure
         }
-        // Lost before COMMIT was sent: the server rolled back, and the error says so. Only a
-        // loss while COMMIT is on its way or being answered leaves the outcome unknown.
         // A queued check is answered before COMMIT goes out: it may still refuse the commit
         // (and a loss now is before COMMIT: the transaction rolled back).
         if verificationPending {
@@ -137,6 +135,8 @@ extension PostgresConnection {
                 throw error
             }
         }
+        // Lost before COMMIT was sent: the server rolled back, and the error says so. Only a
+        // loss while COMMIT is on its way or being answered leaves the outcome unknown.
         let sentOnALiveConnection = isConnected
         let result: PostgresResult
         do {

@@ -71,11 +71,10 @@ final class SQLiteCopySource: StoreCopySource {
             // The copy maps this build's tables column for column: the source must have exactly
             // this build's migrations (an older one is migrated by opening it once with `oe`).
             let recorded = try db.query("SELECT identifier FROM grdb_migrations").1.compactMap { SQLiteCopySource.text($0[0]) }
-            let known = OrderStore.migrations
-            if let newer = recorded.first(where: { !known.contains($0) }) {
+            if let newer = OrderStore.unknownMigration(in: recorded) {
                 throw OrderError(.misuse, "from: \(path) has migration '\(newer)', which this engine does not know: it was written by a newer engine; copy it with that engine", field: "from")
             }
-            if let missing = known.first(where: { !recorded.contains($0) }) {
+            if let missing = OrderStore.migrations.first(where: { !recorded.contains($0) }) {
                 throw OrderError(.invalid, "from: \(path) lacks migration '\(missing)': it was written by an older engine; open it once with this one (e.g. oe call order.count --db \(path)) and copy again", field: "from")
             }
         } catch let e as RawFloor.Failure {
