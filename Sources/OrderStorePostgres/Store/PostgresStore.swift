@@ -196,7 +196,8 @@ public final class PostgresStore: StoreBackend {
     // MARK: - Errors
 
     /// The engine's error for a failure of a transaction: an `OrderError` as it is; an
-    /// exhausted retry, or a row lock not granted within `lock_timeout` (`55P03`), `conflict`;
+    /// exhausted retry, a row lock not granted within `lock_timeout` (`55P03`), or a queued order
+    /// UPDATE whose version check failed, `conflict`;
     /// every other database failure `storage`, with the server's
     /// reason (as the SQLite store reports its refusals).
     static func storeError(_ error: any Error, doing what: String) -> OrderError {
@@ -204,6 +205,9 @@ public final class PostgresStore: StoreBackend {
         if let e = error as? PostgresError {
             if e.isRetryable {
                 return OrderError(.conflict, "database \(what) failed after \(maxAttempts) attempts on concurrent changes: \(e.description)")
+            }
+            if PostgresTransaction.isVersionGuardFailure(e) {
+                return OrderError(.conflict, "database \(what) failed: an order was changed concurrently (its version moved under this transaction's row lock): \(e.description)")
             }
             if e.sqlState == "55P03" {
                 return OrderError(.conflict, "database \(what) failed: another command held a row it needs for longer than lock_timeout; try again: \(e.description)")

@@ -14,22 +14,17 @@ extension PostgresTransaction {
         case nil: break
         }
         let used = OrderError(.conflict, "idempotency_key: '\(e.key)' was already used", field: "idempotency_key")
-        if try rows("SELECT 1 FROM effects WHERE idempotency_key = $1 UNION ALL SELECT 1 FROM payments WHERE idempotency_key = $1",
-                    [.text(e.key)]).count > 0 {
-            throw used
-        }
-        let id: Int64
-        do {
-            id = try savepoint {
-                try rows("""
-                    INSERT INTO effects (idempotency_key, kind, order_number, amount, request, state, created_at, gateway)
-                    VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7) RETURNING id
-                    """, [.text(e.key), .text(e.kind), .int(e.order), .int(e.amount), .text(e.request.compactText),
-                          .int(e.createdAt.seconds), gateway.map(PostgresValue.text) ?? .null])[0].int(0)
-            }
-        } catch let error as PostgresError where error.isUniqueViolation {
-            throw used
-        }
+        // One statement: a key used by a payment, or by an effect (also one that another
+        // server's transaction committed meanwhile: the unique index decides, after waiting
+        // for it), inserts nothing and returns no id.
+        let inserted = try rows("""
+            INSERT INTO effects (idempotency_key, kind, order_number, amount, request, state, created_at, gateway)
+            SELECT $1, $2, $3, $4, $5, 'pending', $6, $7
+            WHERE NOT EXISTS (SELECT 1 FROM payments WHERE idempotency_key = $1)
+            ON CONFLICT (idempotency_key) DO NOTHING RETURNING id
+            """, [.text(e.key), .text(e.kind), .int(e.order), .int(e.amount), .text(e.request.compactText),
+                  .int(e.createdAt.seconds), gateway.map(PostgresValue.text) ?? .null])
+        guard let id = try inserted.first?.int(0) else { throw used }
         var out = e
         out.id = id
         out.gateway = gateway

@@ -22,12 +22,7 @@ extension PostgresTransaction {
         return out
     }
 
-    /// Payments matching `clause`, by id, with their order numbers.
-    func payments(where clause: String, _ parameters: [PostgresValue]) throws -> [(Int64, PaymentTransaction)] {
-        try Self.payments(rows(Self.paymentsQuery(where: clause), parameters))
-    }
-
-    /// The query of ``payments(where:_:)``.
+    /// The query of the payments matching `clause`, by id, with their order numbers.
     static func paymentsQuery(where clause: String) -> String {
         """
         SELECT id, kind, amount, method, reference, idempotency_key, authorization_id, at, expires_at, order_number
@@ -60,10 +55,12 @@ extension PostgresTransaction {
         return out
     }
 
-    /// Writes a shipment's state and times.
+    /// Writes a shipment's state and times. Queued to go out with the next statement or the
+    /// COMMIT: nothing reads its result, and the row (of an order this command holds) has no
+    /// key or check the new values could violate.
     package func updateShipment(_ s: Shipment) throws {
-        try rows("UPDATE shipments SET state = $1, tracking = $2, handed_over_at = $3, delivered_at = $4 WHERE id = $5",
-                 [.text(s.state.rawValue), Self.value(s.tracking), Self.value(s.handedOverAt?.seconds), Self.value(s.deliveredAt?.seconds), .int(s.id)])
+        try later("UPDATE shipments SET state = $1, tracking = $2, handed_over_at = $3, delivered_at = $4 WHERE id = $5",
+                  [.text(s.state.rawValue), Self.value(s.tracking), Self.value(s.handedOverAt?.seconds), Self.value(s.deliveredAt?.seconds), .int(s.id)])
     }
 
     /// The order a shipment belongs to, or nil when there is no such shipment.
@@ -71,11 +68,7 @@ extension PostgresTransaction {
         try rows("SELECT order_number FROM shipments WHERE id = $1", [.int(id)]).first?.int(0)
     }
 
-    func shipments(where clause: String, _ parameters: [PostgresValue]) throws -> [Shipment] {
-        try Self.shipments(rows(Self.shipmentsQuery(where: clause), parameters))
-    }
-
-    /// The query of ``shipments(where:_:)``.
+    /// The query of the shipments matching `clause`, by id.
     static func shipmentsQuery(where clause: String) -> String {
         """
         SELECT id, order_number, method, carrier, tracking, location, lines, state, created_at, handed_over_at, delivered_at
@@ -96,9 +89,11 @@ extension PostgresTransaction {
 
     // MARK: - Invoices and credit notes
 
-    /// Inserts an issued invoice or credit note (append-only).
+    /// Inserts an issued invoice or credit note (append-only). Queued to go out with the next
+    /// statement or the COMMIT: nothing reads its result, and its key (kind, number) was drawn
+    /// under the series' row lock in this transaction.
     package func insertDocument(_ d: InvoiceDocument) throws {
-        try rows("""
+        try later("""
             INSERT INTO documents (kind, number, reference, order_number, issued_at, total, credits_invoice, doc)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             """, [.text(d.kind.rawValue), .int(d.number), .text(d.reference), .int(d.order), .int(d.issuedAt.seconds), .int(d.total),

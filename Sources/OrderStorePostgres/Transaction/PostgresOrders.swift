@@ -24,11 +24,15 @@ extension PostgresTransaction {
         let columns = OrderRow.stateColumns + ["version", "updated_at", "number", "reference", "created_at"]
         let values = OrderRow.stateValues(a).map(\.postgres)
             + [.int(o.version), .int(o.updatedAt.seconds), .int(o.number), .text(o.reference), .int(o.createdAt.seconds)]
-        try rows("INSERT INTO orders (\(columns.joined(separator: ", "))) VALUES ("
-                 + (1...columns.count).map { "$\($0)" }.joined(separator: ", ") + ")", values)
+        // Both INSERTs are queued to go out with the next statement or the COMMIT (no round
+        // trip of their own): nothing reads their results, and the only key they could violate
+        // is the number, which was drawn under the series' row lock in this transaction.
+        try later("INSERT INTO orders (\(columns.joined(separator: ", "))) VALUES ("
+                  + (1...columns.count).map { "$\($0)" }.joined(separator: ", ") + ")", values)
         let search = OrderRow.searchText(o)
-        try rows("INSERT INTO order_docs (number, search, search_folded, doc) VALUES ($1, $2, $3, $4)",
-                 [.int(o.number), .text(search), .text(Self.searchFolded(search)), .text(OrderRow.document(o))])
+        try later("INSERT INTO order_docs (number, search, search_folded, doc) VALUES ($1, $2, $3, $4)",
+                  [.int(o.number), .text(search), .text(Self.searchFolded(search)), .text(OrderRow.document(o))])
+        health.lockedVersions[o.number] = .some(o.version)
     }
 
     /// Writes an order's changed fields and re-derives its state columns from the ledgers, as
@@ -46,17 +50,37 @@ extension PostgresTransaction {
         }
         values += [.int(o.version), .int(o.updatedAt.seconds), .int(o.number), .int(expectedVersion)]
         let n = values.count
-        let r = try rows("UPDATE orders SET \(sets)version = $\(n - 3), updated_at = $\(n - 2) WHERE number = $\(n - 1) AND version = $\(n)", values)
-        if r.rowsAffected == 0 {
-            throw OrderError.conflict("order \(o.number) was changed concurrently (version \(expectedVersion) is stale)")
+        if case .some(.some(expectedVersion)) = health.lockedVersions[o.number] {
+            // This transaction holds the order's row lock and read `expectedVersion` under it:
+            // no other writer can have moved the version, so the UPDATE is queued to go out with
+            // the next statement or the COMMIT, in its round trip. Should the version differ
+            // all the same, the statement fails on the server (a cast error naming
+            // ``versionGuardMarker``), which aborts the transaction: nothing of it commits,
+            // and the store reports `conflict`.
+            try later("""
+                UPDATE orders SET \(sets)version = CASE WHEN version = $\(n) THEN $\(n - 3)
+                    ELSE ('\(Self.versionGuardMarker) ' || number || ' ' || version)::bigint END,
+                    updated_at = $\(n - 2) WHERE number = $\(n - 1)
+                """, values)
+        } else {
+            let r = try rows("UPDATE orders SET \(sets)version = $\(n - 3), updated_at = $\(n - 2) WHERE number = $\(n - 1) AND version = $\(n)", values)
+            if r.rowsAffected == 0 {
+                throw OrderError.conflict("order \(o.number) was changed concurrently (version \(expectedVersion) is stale)")
+            }
         }
         if health.lockedVersions[o.number] != nil { health.lockedVersions[o.number] = o.version }
         if documentChanged {
+            // Queued too: the order's row is there (this transaction updated or locked it).
             let search = OrderRow.searchText(o)
-            try rows("UPDATE order_docs SET search = $1, search_folded = $2, doc = $3 WHERE number = $4",
-                     [.text(search), .text(Self.searchFolded(search)), .text(OrderRow.document(o)), .int(o.number)])
+            try later("UPDATE order_docs SET search = $1, search_folded = $2, doc = $3 WHERE number = $4",
+                      [.text(search), .text(Self.searchFolded(search)), .text(OrderRow.document(o)), .int(o.number)])
         }
     }
+
+    /// The text in the error of a queued order UPDATE whose version check failed on the server
+    /// (see ``updateOrder(_:expectedVersion:documentChanged:previous:)``), which the store
+    /// reports as `conflict`.
+    static let versionGuardMarker = "oe_order_version_changed"
 
     /// An order with its payments, shipments and documents, or nil. Served from the cache when
     /// the order's version now (in this transaction: known from its lock, else read) is the
@@ -112,19 +136,24 @@ extension PostgresTransaction {
                               shipments: try Self.shipments(r[2]), documents: try Self.documents(r[3]).map(\.1))
     }
 
-    /// Many orders at once, in four queries; numbers that do not exist are absent. Bypasses the cache.
+    /// Many orders at once, in four queries sent in one round trip; numbers that do not exist
+    /// are absent. Bypasses the cache.
     package func loadAggregates(_ numbers: [Int64]) throws -> [Int64: OrderAggregate] {
         guard !numbers.isEmpty else { return [:] }
         let list: [PostgresValue] = [.text("{" + numbers.map(String.init).joined(separator: ",") + "}")]
         let members = "order_number = ANY($1::bigint[])"
+        let r = try batch([("SELECT \(Self.orderColumns) WHERE o.number = ANY($1::bigint[])", list),
+                           (Self.paymentsQuery(where: members), list),
+                           (Self.shipmentsQuery(where: members), list),
+                           (Self.documentsQuery(where: members), list)])
         var payments: [Int64: [PaymentTransaction]] = [:]
-        for (n, p) in try self.payments(where: members, list) { payments[n, default: []].append(p) }
+        for (n, p) in try Self.payments(r[1]) { payments[n, default: []].append(p) }
         var shipments: [Int64: [Shipment]] = [:]
-        for s in try self.shipments(where: members, list) { shipments[s.order, default: []].append(s) }
+        for s in try Self.shipments(r[2]) { shipments[s.order, default: []].append(s) }
         var documents: [Int64: [InvoiceDocument]] = [:]
-        for (n, d) in try self.documents(where: members, list) { documents[n, default: []].append(d) }
+        for (n, d) in try Self.documents(r[3]) { documents[n, default: []].append(d) }
         var out: [Int64: OrderAggregate] = [:]
-        for r in try rows("SELECT \(Self.orderColumns) WHERE o.number = ANY($1::bigint[])", list) {
+        for r in r[0] {
             let o = try Self.order(r)
             out[o.number] = OrderAggregate(order: o, payments: PaymentLedger(payments[o.number] ?? []),
                                            shipments: shipments[o.number] ?? [], documents: documents[o.number] ?? [])

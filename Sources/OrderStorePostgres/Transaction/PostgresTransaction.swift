@@ -44,7 +44,7 @@ public struct PostgresTransaction {
         do {
             return try connection.queries(statements)
         } catch let e as PostgresError {
-            if e.isRetryable || e.isConnectionLoss { health.fatal = health.fatal ?? e }
+            if e.isRetryable || e.isConnectionLoss || Self.isVersionGuardFailure(e) { health.fatal = health.fatal ?? e }
             throw e
         }
     }
@@ -78,8 +78,20 @@ public struct PostgresTransaction {
     /// the lock had been a round trip of its own; a deadlock or serialization failure is thrown
     /// by that statement. When the next thing is loading this order (as it is in every
     /// command), the load reads the order and its ledgers in that same round trip.
+    ///
+    /// The version the lock returns is kept (``TransactionHealth/lockedVersions``) when its
+    /// result arrives, whatever statement it went out with: the order's writes in this
+    /// transaction are then queued too (``updateOrder(_:expectedVersion:documentChanged:previous:)``).
     package func lockOrder(_ number: Int64) throws {
-        try later("SELECT version FROM orders WHERE number = $1 FOR UPDATE", [.int(number)])
+        let sql = "SELECT version FROM orders WHERE number = $1 FOR UPDATE"
+        guard connection.inTransaction else { return try later(sql, [.int(number)]) }
+        let health = self.health
+        let rollbacks = health.rollbacks
+        try connection.enqueue(sql, [.int(number)], verify: { r in
+            // A savepoint rolled back since (with the lock in it) gave the lock up again.
+            if health.rollbacks == rollbacks { health.lockedVersions[number] = .some(try? r.first?.int(0)) }
+            return nil
+        })
         health.queuedLock = (number, connection.sendCount)
     }
 
@@ -100,6 +112,7 @@ public struct PostgresTransaction {
         } catch {
             health.lockedVersions.removeAll()
             health.queuedLock = nil
+            health.rollbacks += 1
             throw error
         }
     }
@@ -147,6 +160,11 @@ public struct PostgresTransaction {
 
     /// The text in the error of a failed ``guardConfigGeneration(_:)`` check.
     static let configGuardMarker = "oe_config_generation_changed"
+
+    /// True for the error of a queued order UPDATE whose version check failed (``versionGuardMarker``).
+    static func isVersionGuardFailure(_ error: any Error) -> Bool {
+        (error as? PostgresError)?.message.contains(versionGuardMarker) == true
+    }
 
     /// True for the error of a failed ``guardConfigGeneration(_:)`` check.
     static func isConfigGuardFailure(_ error: any Error) -> Bool {
@@ -252,6 +270,8 @@ final class TransactionHealth: @unchecked Sendable {
     /// The order whose lock was queued last, with the connection's ``PostgresConnection/sendCount``
     /// then: while that is unchanged, the lock is still queued and goes out with the next statement.
     var queuedLock: (number: Int64, sends: Int)?
+    /// How many savepoints were rolled back in this transaction (each may release locks).
+    var rollbacks = 0
 }
 
 extension PostgresTransaction: StoreTransaction {}
