@@ -133,8 +133,14 @@ public struct PostgresTransaction {
     /// changed generation marks the transaction (``TransactionHealth/configChanged``), which
     /// the store then runs again, reading the generation at once. (A write is also guarded at
     /// its COMMIT: ``guardConfigGeneration(_:)``.)
+    ///
+    /// In a write nothing is checked now: its COMMIT is guarded (``guardConfigGeneration(_:)``),
+    /// which catches a change made before the transaction as well as one made while it ran,
+    /// and a write refused by a rule checks the generation after its rollback (the store's
+    /// `write`). A stale configuration then costs a re-run, and a current one no statement.
     package func configGeneration(expecting cached: Int64) throws -> Int64? {
         guard health.deferConfigCheck, connection.inTransaction else { return try configGeneration() }
+        if !isRead { return nil }
         let health = self.health
         try connection.enqueue(Self.configGenerationQuery, [], verify: { r in
             guard (try? r.first?.int(0)) ?? 0 != cached else { return nil }

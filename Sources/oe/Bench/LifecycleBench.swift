@@ -50,6 +50,9 @@ struct LifecycleBench: ParsableCommand {
     @Option(name: .long, help: "Client processes on one database, per backend and mode (1: none besides the single-process runs).")
     var clients: Int = 1
 
+    @Option(name: .long, help: "PostgreSQL only: engine and floor run this many times in turn per mode; the table shows the medians (the ratio: of the rounds' ratios).")
+    var rounds: Int = 1
+
     @Option(name: .long, help: "The PostgreSQL floor's search index: simple (the store's), trgm, fts or none.")
     var pgSearch: PostgresFloorBench.SearchIndex = .simple
 
@@ -68,6 +71,7 @@ struct LifecycleBench: ParsableCommand {
     func validate() throws {
         guard orders > 0, batch > 0, interactiveOrders >= 0 else { throw ValidationError("--orders and --batch must be positive") }
         guard (1...64).contains(clients) else { throw ValidationError("--clients: 1 to 64") }
+        guard (1...50).contains(rounds) else { throw ValidationError("--rounds: 1 to 50") }
         guard Durability(rawValue: durability) != nil else { throw ValidationError("--durability: full or normal") }
         if let db, !StoreOpener.isPostgres(db) { throw ValidationError("--db: not a postgresql:// URL") }
     }
@@ -93,6 +97,31 @@ struct LifecycleBench: ParsableCommand {
         var floor: Double?
         /// Round trips per order of the engine and of the floor (PostgreSQL only).
         var trips: (engine: Double, floor: Double)? = nil
+        /// The ratio shown, when it is not engine / floor (the median of several rounds' ratios).
+        var ratio: Double? = nil
+    }
+
+    /// One round of a PostgreSQL mode: the engine's run and the floor's after it.
+    private struct Round {
+        var engine: Double
+        var floor: Double
+        var trips: (engine: Double, floor: Double)
+
+        var ratio: Double { engine / floor }
+
+        /// The medians of `rounds` (not empty): engine, floor, round trips, and the median of
+        /// the rounds' own ratios (each of a pair run back to back), with the middle upper one
+        /// of an even count.
+        static func median(_ rounds: [Round]) -> (engine: Double, floor: Double, trips: (engine: Double, floor: Double), ratio: Double) {
+            func mid(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+            return (mid(rounds.map(\.engine)), mid(rounds.map(\.floor)),
+                    (mid(rounds.map(\.trips.engine)), mid(rounds.map(\.trips.floor))), mid(rounds.map(\.ratio)))
+        }
+
+        /// One line: every round's ratio and their median.
+        static func summary(_ label: String, _ rounds: [Round], ratio: (Double) -> String) -> String {
+            "\(label), \(rounds.count) rounds: ratios \(rounds.map { ratio($0.ratio) }.joined(separator: ", ")); median \(ratio(median(rounds).ratio))"
+        }
     }
 
     private func runAll() throws {
@@ -127,20 +156,36 @@ struct LifecycleBench: ParsableCommand {
             defer { pg.close() }
             let settings = try ["fsync", "synchronous_commit", "full_page_writes"].map { try "\($0)=\(pg.query("SELECT current_setting($1)", [.text($0)])[0].string(0))" }
             print("PostgreSQL \(pg.serverVersion / 10000).\(pg.serverVersion % 100) at \(pg.redactedURL) (\(settings.joined(separator: ", "))); floor search index \(pgSearch.rawValue)")
-            let r = try withPostgresShop(db) { try single($0, orders: orders, batched: true, label: "PostgreSQL") }
-            let (f, ft) = try PostgresFloorBench.replay(batchDB, into: pg, schema: PostgresFloorBench.defaultSchema, search: pgSearch, foreignKeys: true,
-                                                        orders: orders, ordersPerTransaction: batch, transactionsPerOrder: nil)
-            print("pg floor (same rows, raw libpq, \(batch) orders/transaction): \(Int(f)) orders/s (\(fmt(ft)) round trips/order); ratio \(ratio(r.rate / f))")
-            rows.append(Row(backend: "PostgreSQL", mode: "batch", engine: r.rate, floor: f, trips: (tripsPerOrder(r), ft)))
-            pgBatchLine = "pg-lifecycle \(Int(r.rate)) orders/s; pg floor \(Int(f)) orders/s; ratio \(ratio(r.rate / f))"
+            // Engine and floor alternate, round by round: a machine whose disk or CPU speed
+            // drifts during the run (as a shared one does) then slows both sides of a round alike.
+            var batchRounds: [Round] = []
+            for round in 1...rounds {
+                if rounds > 1 { print("PostgreSQL batch, round \(round) of \(rounds):") }
+                let r = try withPostgresShop(db) { try single($0, orders: orders, batched: true, label: "PostgreSQL") }
+                let (f, ft) = try PostgresFloorBench.replay(batchDB, into: pg, schema: PostgresFloorBench.defaultSchema, search: pgSearch, foreignKeys: true,
+                                                            orders: orders, ordersPerTransaction: batch, transactionsPerOrder: nil)
+                print("pg floor (same rows, raw libpq, \(batch) orders/transaction): \(Int(f)) orders/s (\(fmt(ft)) round trips/order); ratio \(ratio(r.rate / f))")
+                batchRounds.append(Round(engine: r.rate, floor: f, trips: (tripsPerOrder(r), ft)))
+            }
+            let b = Round.median(batchRounds)
+            if rounds > 1 { print(Round.summary("PostgreSQL batch", batchRounds, ratio: ratio)) }
+            rows.append(Row(backend: "PostgreSQL", mode: "batch", engine: b.engine, floor: b.floor, trips: b.trips, ratio: b.ratio))
+            pgBatchLine = "pg-lifecycle \(Int(b.engine)) orders/s; pg floor \(Int(b.floor)) orders/s; ratio \(ratio(b.ratio))"
             if interactiveOrders > 0 {
-                let ri = try withPostgresShop(db) { try single($0, orders: interactiveOrders, batched: false, label: "PostgreSQL") }
-                let tx = transactionsPerOrder(ri)
-                let (fi, fit) = try PostgresFloorBench.replay(folder + "/interactive.sqlite", into: pg, schema: PostgresFloorBench.defaultSchema,
-                                                              search: pgSearch, foreignKeys: true, orders: interactiveOrders,
-                                                              ordersPerTransaction: 1, transactionsPerOrder: tx)
-                print("pg floor (same rows, raw libpq, \(tx) transactions/order as the engine): \(Int(fi)) orders/s (\(fmt(fit)) round trips/order); ratio \(ratio(ri.rate / fi))")
-                rows.append(Row(backend: "PostgreSQL", mode: "interactive", engine: ri.rate, floor: fi, trips: (tripsPerOrder(ri), fit)))
+                var interactiveRounds: [Round] = []
+                for round in 1...rounds {
+                    if rounds > 1 { print("PostgreSQL interactive, round \(round) of \(rounds):") }
+                    let ri = try withPostgresShop(db) { try single($0, orders: interactiveOrders, batched: false, label: "PostgreSQL") }
+                    let tx = transactionsPerOrder(ri)
+                    let (fi, fit) = try PostgresFloorBench.replay(folder + "/interactive.sqlite", into: pg, schema: PostgresFloorBench.defaultSchema,
+                                                                  search: pgSearch, foreignKeys: true, orders: interactiveOrders,
+                                                                  ordersPerTransaction: 1, transactionsPerOrder: tx)
+                    print("pg floor (same rows, raw libpq, \(tx) transactions/order as the engine): \(Int(fi)) orders/s (\(fmt(fit)) round trips/order); ratio \(ratio(ri.rate / fi))")
+                    interactiveRounds.append(Round(engine: ri.rate, floor: fi, trips: (tripsPerOrder(ri), fit)))
+                }
+                let m = Round.median(interactiveRounds)
+                if rounds > 1 { print(Round.summary("PostgreSQL interactive", interactiveRounds, ratio: ratio)) }
+                rows.append(Row(backend: "PostgreSQL", mode: "interactive", engine: m.engine, floor: m.floor, trips: m.trips, ratio: m.ratio))
             }
         }
 
@@ -228,7 +273,7 @@ struct LifecycleBench: ParsableCommand {
                    "|---|---|---:|---:|---:|---:|"]
         for r in rows {
             let floor = r.floor.map { "\(Int($0))" } ?? "–"
-            let ratio = r.floor.map { self.ratio(r.engine / $0) } ?? "–"
+            let ratio = r.floor.map { self.ratio(r.ratio ?? r.engine / $0) } ?? "–"
             let trips = r.trips.map { "\(fmt($0.engine)) / \(fmt($0.floor))" } ?? "–"
             out.append("| \(r.backend) | \(r.mode) | \(Int(r.engine)) | \(floor) | \(ratio) | \(trips) |")
         }
