@@ -45,6 +45,19 @@ struct NumberSeriesTests {
         #expect(try shop.order(1001)["reference"]?.stringValue == "WEB-1001")
     }
 
+    @Test("settings.get with a key returns that setting alone; a series key shows the series as it is now")
+    func oneSetting() throws {
+        let shop = try Shop()
+        try shop.settings(["order_number_start": 1000, "capture_policy": "anytime"])
+        _ = try shop.createOrder()
+        #expect(try shop.call("settings.get", ["key": "capture_policy"]) == ["capture_policy": "anytime"])
+        #expect(try shop.call("settings.get", ["key": "order_number_start"]) == ["order_number_start": 1000])
+        #expect(try shop.call("settings.get", ["key": "number_series"])["number_series"]?["order"]?["next"] == 1001)
+        #expect(try shop.call("settings.get", ["key": "no_such_setting"]) == [:])
+        let e = #expect(throws: OrderError.self) { try shop.call("settings.get", ["key": 5]) }
+        #expect(e?.code == .invalid && e?.field == "key")
+    }
+
     @Test("a series' start cannot move once it has issued a number")
     func startLockedAfterUse() throws {
         let shop = try Shop()

@@ -19,6 +19,18 @@ import Testing
         #expect(events.contains { $0["event"] == "order.tagged" && $0["actor"] == "lua" || $0["event"] == "order.tagged" })
     }
 
+    @Test func oneSettingIsReadAsItIsWithinTheCommand() throws {
+        let f = try ScriptFixture()
+        let seen = try f.host.eval("""
+            oe.settings.capture_policy = "anytime"
+            local before = oe.settings.number_series.order.next
+            local n = new_order().order
+            return { policy = oe.settings.capture_policy, before = before, after = oe.settings.number_series.order.next,
+                     start = oe.settings.order_number_start, none = oe.settings.no_such_setting == nil }
+            """)
+        #expect(seen == ["policy": "anytime", "before": 1, "after": 2, "start": 1, "none": true])
+    }
+
     @Test func aFailingHookRollsBackEverythingIncludingNumbersAndOutbox() throws {
         let f = try ScriptFixture()
         try f.engine.call("settings.set", ["mail_copy_to": "shop@example.dk"])

@@ -8,9 +8,16 @@ enum SettingsCommands {
         r.register(Command("settings.set", .write, "number series (start, prefix), capture policy, mail copy address, seller, validity table, …", run: set))
     }
 
+    /// All settings, or with `key` only that one (`{key: value}`, `{}` for an unknown key): the
+    /// number series are read from the store only when the key is one of theirs, so a
+    /// workflow's `oe.settings.<name>` costs no database read.
     static func get(_ ctx: CommandContext, _ p: ParamReader) throws -> JSON {
+        let key = try p.string("key", maxLength: 100)
         try p.finish()
-        return try settingsJSON(ctx)
+        guard let key else { return try settingsJSON(ctx) }
+        let needsSeries = key == "number_series" || NumberSeries.allCases.contains { $0.startKey == key }
+        guard case .object(let o) = needsSeries ? try settingsJSON(ctx) : ctx.settings.json, let v = o[key] else { return .object([:]) }
+        return [key: v]
     }
 
     static func settingsJSON(_ ctx: CommandContext) throws -> JSON {

@@ -269,7 +269,10 @@ oe.settings = setmetatable({
   get = function() return oe.call("settings.get", {}) end,
   set = function(t) return oe.call("settings.set", t) end,
 }, {
-  __index = function(_, k) return oe.call("settings.get", {})[k] end,
+  __index = function(_, k)
+    if type(k) ~= "string" then return nil end
+    return oe.call("settings.get", { key = k })[k]
+  end,
   __newindex = function(_, k, v) oe.call("settings.set", { [k] = v }) end,
 })
 
