@@ -128,16 +128,15 @@ public struct PostgresTransaction {
     static let configGenerationQuery = "SELECT value FROM meta WHERE key = 'config_generation'"
 
 
-    /// The generation, or nil when the caller may use its cache of generation `cached`: the
-    /// check is queued with the transaction's next statement (no round trip of its own), and a
-    /// changed generation marks the transaction (``TransactionHealth/configChanged``), which
-    /// the store then runs again, reading the generation at once. (A write is also guarded at
-    /// its COMMIT: ``guardConfigGeneration(_:)``.)
-    ///
-    /// In a write nothing is checked now: its COMMIT is guarded (``guardConfigGeneration(_:)``),
-    /// which catches a change made before the transaction as well as one made while it ran,
-    /// and a write refused by a rule checks the generation after its rollback (the store's
-    /// `write`). A stale configuration then costs a re-run, and a current one no statement.
+    /// The generation, or nil when the caller may use its cache of generation `cached`, with
+    /// no round trip of its own. In a read the check is queued with the transaction's next
+    /// statement, and a changed generation marks the transaction
+    /// (``TransactionHealth/configChanged``), which the store then runs again, reading the
+    /// generation at once. In a write nothing is checked here: its COMMIT is guarded
+    /// (``guardConfigGeneration(_:)``), which catches a change made before the transaction as
+    /// well as one made while it ran, and a write refused by a rule checks the generation after
+    /// its rollback (the store's `write`). A stale configuration then costs a re-run; a current
+    /// one costs no statement.
     package func configGeneration(expecting cached: Int64) throws -> Int64? {
         guard health.deferConfigCheck, connection.inTransaction else { return try configGeneration() }
         if !isRead { return nil }
