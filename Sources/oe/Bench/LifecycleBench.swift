@@ -158,33 +158,25 @@ struct LifecycleBench: ParsableCommand {
             print("PostgreSQL \(pg.serverVersion / 10000).\(pg.serverVersion % 100) at \(pg.redactedURL) (\(settings.joined(separator: ", "))); floor search index \(pgSearch.rawValue)")
             // Engine and floor alternate, round by round: a machine whose disk or CPU speed
             // drifts during the run (as a shared one does) then slows both sides of a round alike.
-            var batchRounds: [Round] = []
-            for round in 1...rounds {
-                if rounds > 1 { print("PostgreSQL batch, round \(round) of \(rounds):") }
+            let b = try alternating("batch") {
                 let r = try withPostgresShop(db) { try single($0, orders: orders, batched: true, label: "PostgreSQL") }
                 let (f, ft) = try PostgresFloorBench.replay(batchDB, into: pg, schema: PostgresFloorBench.defaultSchema, search: pgSearch, foreignKeys: true,
                                                             orders: orders, ordersPerTransaction: batch, transactionsPerOrder: nil)
                 print("pg floor (same rows, raw libpq, \(batch) orders/transaction): \(Int(f)) orders/s (\(fmt(ft)) round trips/order); ratio \(ratio(r.rate / f))")
-                batchRounds.append(Round(engine: r.rate, floor: f, trips: (tripsPerOrder(r), ft)))
+                return Round(engine: r.rate, floor: f, trips: (tripsPerOrder(r), ft))
             }
-            let b = Round.median(batchRounds)
-            if rounds > 1 { print(Round.summary("PostgreSQL batch", batchRounds, ratio: ratio)) }
             rows.append(Row(backend: "PostgreSQL", mode: "batch", engine: b.engine, floor: b.floor, trips: b.trips, ratio: b.ratio))
             pgBatchLine = "pg-lifecycle \(Int(b.engine)) orders/s; pg floor \(Int(b.floor)) orders/s; ratio \(ratio(b.ratio))"
             if interactiveOrders > 0 {
-                var interactiveRounds: [Round] = []
-                for round in 1...rounds {
-                    if rounds > 1 { print("PostgreSQL interactive, round \(round) of \(rounds):") }
+                let m = try alternating("interactive") {
                     let ri = try withPostgresShop(db) { try single($0, orders: interactiveOrders, batched: false, label: "PostgreSQL") }
                     let tx = transactionsPerOrder(ri)
                     let (fi, fit) = try PostgresFloorBench.replay(folder + "/interactive.sqlite", into: pg, schema: PostgresFloorBench.defaultSchema,
                                                                   search: pgSearch, foreignKeys: true, orders: interactiveOrders,
                                                                   ordersPerTransaction: 1, transactionsPerOrder: tx)
                     print("pg floor (same rows, raw libpq, \(tx) transactions/order as the engine): \(Int(fi)) orders/s (\(fmt(fit)) round trips/order); ratio \(ratio(ri.rate / fi))")
-                    interactiveRounds.append(Round(engine: ri.rate, floor: fi, trips: (tripsPerOrder(ri), fit)))
+                    return Round(engine: ri.rate, floor: fi, trips: (tripsPerOrder(ri), fit))
                 }
-                let m = Round.median(interactiveRounds)
-                if rounds > 1 { print(Round.summary("PostgreSQL interactive", interactiveRounds, ratio: ratio)) }
                 rows.append(Row(backend: "PostgreSQL", mode: "interactive", engine: m.engine, floor: m.floor, trips: m.trips, ratio: m.ratio))
             }
         }
@@ -226,6 +218,19 @@ struct LifecycleBench: ParsableCommand {
         print(table(rows))
         if let pgBatchLine { print(pgBatchLine) }
         print("lifecycle \(Int(sqliteBatch.rate)) orders/s; floor \(Int(floorRate)) orders/s; ratio \(ratio(sqliteBatch.rate / floorRate))")
+    }
+
+    /// Runs `oneRound` (the engine, then its floor, of one PostgreSQL mode) `--rounds` times
+    /// and returns the medians, printing each round's header and, for several, every ratio.
+    private func alternating(_ mode: String, _ oneRound: () throws -> Round)
+        throws -> (engine: Double, floor: Double, trips: (engine: Double, floor: Double), ratio: Double) {
+        var done: [Round] = []
+        for round in 1...rounds {
+            if rounds > 1 { print("PostgreSQL \(mode), round \(round) of \(rounds):") }
+            done.append(try oneRound())
+        }
+        if rounds > 1 { print(Round.summary("PostgreSQL \(mode)", done, ratio: ratio)) }
+        return Round.median(done)
     }
 
     /// Runs the lifecycle once in this process on a fresh database at `location` and prints its figures.
