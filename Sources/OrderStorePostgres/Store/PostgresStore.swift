@@ -103,7 +103,7 @@ public final class PostgresStore: StoreBackend {
                     }
                 } catch {
                     if health.configChanged || PostgresTransaction.isConfigGuardFailure(error)
-                        || PostgresStore.configChanged(since: health.guardedGeneration, refusal: error, on: c) {
+                        || PostgresStore.configChanged(since: health.startGeneration, refusal: error, on: c) {
                         // The configuration changed (before or while this ran): nothing was
                         // committed; run the body again, reading the generation at once.
                         guard attempt < PostgresStore.maxAttempts else {

@@ -103,16 +103,31 @@ public struct PostgresTransaction {
         if connection.inTransaction { try connection.enqueue(sql, parameters) } else { try rows(sql, parameters) }
     }
 
-    /// Runs `body` in a savepoint: undone if it throws (the error rethrown), kept if it returns.
+    /// Runs `body` in a savepoint: undone if it throws, kept if it returns.
     /// A rollback may have released locks and undone version bumps: the versions known from
-    /// locks are forgotten then.
+    /// locks are forgotten then. It also undoes this transaction's configuration-generation
+    /// bumps made in the savepoint, so the COMMIT is guarded by the generation the database
+    /// holds again (``bumpConfigGeneration()``).
+    ///
+    /// The error is rethrown as the command would see it at top level: a database refusal that
+    /// does not doom the transaction (a lock not granted within `lock_timeout`, a constraint)
+    /// becomes the engine's error (``PostgresStore/storeError(_:doing:)``: `conflict` for the lock,
+    /// `storage` with the server's reason otherwise), so a hook that catches a failed nested
+    /// call sees the code a top-level caller would. A fatal failure (``TransactionHealth/fatal``)
+    /// is rethrown as it is; the store acts on it whatever the caller does.
     package func savepoint<T>(_ body: () throws -> T) throws -> T {
+        let bumps = health.ownBumps
         do {
             return try connection.savepoint(body)
         } catch {
             health.lockedVersions.removeAll()
             health.queuedLock = nil
             health.rollbacks += 1
+            if health.ownBumps != bumps {
+                health.ownBumps = bumps
+                try armCommitGuard()
+            }
+            if let e = error as? PostgresError, health.fatal == nil { throw PostgresStore.storeError(e, doing: "write") }
             throw error
         }
     }
@@ -156,7 +171,14 @@ public struct PostgresTransaction {
     /// holds the generation it started with).
     package func guardConfigGeneration(_ generation: Int64) throws {
         guard !isRead, connection.inTransaction else { return }
-        health.guardedGeneration = generation
+        health.startGeneration = generation
+        health.ownBumps = 0
+        try armCommitGuard()
+    }
+
+    /// Guards the COMMIT by ``TransactionHealth/guardedGeneration`` (replacing an earlier guard).
+    private func armCommitGuard() throws {
+        guard let generation = health.guardedGeneration else { return }
         try connection.guardCommit("""
             SELECT ('\(Self.configGuardMarker) ' || value)::bigint FROM meta
             WHERE key = 'config_generation' AND value <> $1
@@ -178,16 +200,17 @@ public struct PostgresTransaction {
 
     /// Bumps the configuration generation, so every server reloads its cached configuration.
     /// In a transaction guarded by ``guardConfigGeneration(_:)`` the guard moves on to the new
-    /// generation; when the generation is not the guarded one + 1, another server changed the
-    /// configuration meanwhile (this change was made on the old one): the transaction is
-    /// marked to run again.
+    /// generation (and back, should a savepoint with the bump roll back); when the generation
+    /// is not the guarded one + 1, another server changed the configuration meanwhile (this
+    /// change was made on the old one): the transaction is marked to run again.
     package func bumpConfigGeneration() throws {
         let bumped = try rows("UPDATE meta SET value = value + 1 WHERE key = 'config_generation' RETURNING value").first?.int(0)
         guard let guarded = health.guardedGeneration, let bumped else { return }
         guard bumped == guarded + 1 else {
             throw health.configurationChanged("\(Self.configGuardMarker): the shop's configuration changed while this command changed it; it runs again")
         }
-        try guardConfigGeneration(bumped)
+        health.ownBumps += 1
+        try armCommitGuard()
     }
 
     /// Every stored setting by key.
@@ -259,8 +282,16 @@ final class TransactionHealth: @unchecked Sendable {
     /// Set when a queued check found the configuration generation changed: the store runs the
     /// transaction again (the engine's cached configuration was stale).
     var configChanged = false
-    /// The generation a write's COMMIT is guarded by (``PostgresTransaction/guardConfigGeneration(_:)``).
-    var guardedGeneration: Int64?
+    /// The generation a write's COMMIT is guarded by (``PostgresTransaction/guardConfigGeneration(_:)``):
+    /// the one it started on plus its own bumps that were not rolled back; nil when unguarded.
+    var guardedGeneration: Int64? { startGeneration.map { $0 + ownBumps } }
+    /// The generation the write started on, as the engine read or cached it; nil when unguarded.
+    /// After a rollback of the whole transaction the database holds it again, so a refusal is
+    /// re-checked against it (the store's `write`).
+    var startGeneration: Int64?
+    /// How many times this transaction bumped the generation, not counting bumps in a
+    /// savepoint that rolled back.
+    var ownBumps: Int64 = 0
 
     /// Marks the transaction as run on a stale configuration (to be run again) and returns
     /// the error that says so, also kept as ``fatal`` so that catching it changes nothing.

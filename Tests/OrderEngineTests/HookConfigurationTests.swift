@@ -1,0 +1,104 @@
+import OrderCore
+import OrderEngine
+import Testing
+
+/// A hook that changes the shop's configuration (`settings.set`, `status.define`) inside a
+/// command that then fails, wholly or in a nested call's savepoint: the change is undone with
+/// the rest, the command runs once, and the caller gets the real error — on every backend
+/// (PostgreSQL guards its COMMIT by the configuration generation, which such a change bumps).
+@Suite("Hooks changing the configuration")
+struct HookConfigurationTests {
+    static let shopName = "OrderEngine Shop"
+
+    @Test("a hook that changed a setting and then failed runs once; the caller gets its script error; the setting is unchanged")
+    func failedHookWithSettingsChange() throws {
+        let shop = try Shop()
+        let runs = Locked(0)
+        shop.engine.setHooks(TestHooks(on: { e, ctx in
+            guard e.name == "order.created" else { return }
+            runs.withLock { $0 += 1 }
+            _ = try ctx.call("settings.set", ["shop_name": "Ændret butik"])
+            throw OrderError(.script, "plain failure after settings.set")
+        }))
+        let before = try shop.checksum()
+        try expectRefused(shop, .script, "plain failure after settings.set") { try shop.createOrder() }
+        #expect(runs.withLock { $0 } == 1, "a refusal is not a configuration change: the command is not run again")
+        #expect(try shop.checksum() == before)
+        #expect(try shop.call("settings.get", ["key": "shop_name"])["shop_name"]?.stringValue == Self.shopName)
+        // The engine is not left believing in the undone change: the next command works on the real one.
+        shop.engine.setHooks(nil)
+        #expect(try shop.createOrder() == 1)
+    }
+
+    @Test("a hook that defined a status and then hit a policy refusal runs once; the caller gets policy; the status is gone")
+    func failedHookWithStatusDefinition() throws {
+        let shop = try Shop()
+        let runs = Locked(0)
+        shop.engine.setHooks(TestHooks(on: { e, ctx in
+            guard e.name == "order.created" else { return }
+            runs.withLock { $0 += 1 }
+            _ = try ctx.call("status.define", ["key": "hold", "labels": ["da": "Afventer", "en": "On hold"], "from": ["received"], "to": ["received"]])
+            _ = try ctx.call("order.set_status", ["order": .int(e.order), "status": "shipped"])
+        }))
+        try expectRefused(shop, .policy, "cannot move from 'pending_payment' to 'shipped'") { try shop.createOrder() }
+        #expect(runs.withLock { $0 } == 1)
+        let keys = try shop.call("status.list")["statuses"]?.arrayValue?.compactMap { $0["key"]?.stringValue } ?? []
+        #expect(!keys.isEmpty && !keys.contains("hold"))
+    }
+
+    @Test("a caught nested call that changed a setting and failed undoes only its own work; the command commits")
+    func caughtNestedSettingsChange() throws {
+        let shop = try Shop()
+        let runs = Locked(0)
+        let caught = Locked<[OrderError]>([])
+        shop.engine.setHooks(TestHooks(on: { e, ctx in
+            switch e.name {
+            case "order.created":
+                runs.withLock { $0 += 1 }
+                do {
+                    _ = try ctx.call("order.set_status", ["order": .int(e.order), "status": "received"])
+                } catch let err as OrderError {
+                    caught.withLock { $0.append(err) }
+                }
+                _ = try ctx.call("order.tag", ["order": .int(e.order), "add": ["survived"]])
+            case "order.status_changed" where e.to == "received":
+                _ = try ctx.call("settings.set", ["shop_name": "Ændret butik"])
+                throw OrderError(.script, "nested failure after settings.set")
+            default: break
+            }
+        }))
+        let n = try shop.createOrder()
+        #expect(runs.withLock { $0 } == 1)
+        #expect(caught.withLock { $0.map(\.message) } == ["nested failure after settings.set"])
+        let o = try shop.order(n)
+        #expect(o["status"]?.stringValue == "pending_payment")
+        #expect(o["tags"] == ["survived"])
+        #expect(try shop.call("settings.get", ["key": "shop_name"])["shop_name"]?.stringValue == Self.shopName)
+    }
+
+    @Test("after a rolled-back settings change, a kept one in the same command commits (the COMMIT guard follows the rollback)")
+    func keptChangeAfterRolledBackOne() throws {
+        let shop = try Shop()
+        shop.engine.setHooks(TestHooks(on: { e, ctx in
+            switch e.name {
+            case "order.created":
+                _ = try? ctx.call("order.set_status", ["order": .int(e.order), "status": "received"])
+                _ = try ctx.call("settings.set", ["shop_name": "Beholdt butik"])
+            case "order.status_changed" where e.to == "received":
+                _ = try ctx.call("settings.set", ["shop_name": "Rullet tilbage"])
+                _ = try ctx.call("status.define", ["key": "hold", "labels": ["da": "Afventer", "en": "On hold"], "from": ["received"], "to": ["received"]])
+                throw OrderError(.script, "undo both")
+            default: break
+            }
+        }))
+        let n = try shop.createOrder()
+        #expect(try shop.order(n)["status"]?.stringValue == "pending_payment")
+        #expect(try shop.call("settings.get", ["key": "shop_name"])["shop_name"]?.stringValue == "Beholdt butik")
+        let keys = try shop.call("status.list")["statuses"]?.arrayValue?.compactMap { $0["key"]?.stringValue } ?? []
+        #expect(!keys.contains("hold"))
+        // And the next command runs on the configuration that command committed.
+        shop.engine.setHooks(nil)
+        try shop.settings(["shop_name": "Igen"])
+        #expect(try shop.call("settings.get", ["key": "shop_name"])["shop_name"]?.stringValue == "Igen")
+    }
+}
