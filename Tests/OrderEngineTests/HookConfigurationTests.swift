@@ -101,4 +101,55 @@ struct HookConfigurationTests {
         try shop.settings(["shop_name": "Igen"])
         #expect(try shop.call("settings.get", ["key": "shop_name"])["shop_name"]?.stringValue == "Igen")
     }
+
+    @Test("after a caught nested call that changed the configuration and failed, the rest of the command sees the configuration as it was")
+    func restOfCommandSeesTheUndoneConfiguration() throws {
+        let shop = try Shop()
+        let seen = Locked<[String]>([])
+        let ghost = Locked<OrderError?>(nil)
+        shop.engine.setHooks(TestHooks(on: { e, ctx in
+            switch e.name {
+            case "order.created" where e.order == 1:
+                _ = try? ctx.call("order.set_status", ["order": .int(e.order), "status": "received"])
+                let name = try ctx.call("settings.get", ["key": "shop_name"])["shop_name"]?.stringValue ?? "?"
+                seen.withLock { $0.append(name) }
+                do {
+                    _ = try ctx.call("order.set_status", ["order": .int(e.order), "status": "zz_ghost"])
+                } catch let err as OrderError {
+                    ghost.withLock { $0 = err }
+                }
+                let next = try ctx.call("order.create", Shop.orderParams())
+                seen.withLock { $0.append(next["reference"]?.stringValue ?? "?") }
+            case "order.status_changed" where e.to == "received":
+                _ = try ctx.call("status.define", ["key": "zz_ghost", "labels": ["da": "G", "en": "G"], "from": ["pending_payment"], "to": ["cancelled"]])
+                _ = try ctx.call("settings.set", ["shop_name": "Spøgelse", "order_number_prefix": "GHOST-"])
+                throw OrderError(.script, "undo it")
+            default: break
+            }
+        }))
+        #expect(try shop.createOrder() == 1)
+        #expect(seen.withLock { $0 } == [Self.shopName, "2"], "the undone name and prefix are not seen")
+        #expect(ghost.withLock { $0?.code } == .notFound, "the undone status does not exist for the rest of the command")
+        #expect(try shop.order(1)["status"]?.stringValue == "pending_payment")
+    }
+
+    @Test("orders.mass_update: an order whose hook changed the configuration and failed leaves the next orders on the configuration as it was")
+    func massUpdateOrdersSeeOnlyCommittedConfiguration() throws {
+        let shop = try Shop()
+        for _ in 0..<3 { _ = try shop.paidOrder() }
+        let seen = Locked<[Int64: String]>([:])
+        shop.engine.setHooks(TestHooks(on: { e, ctx in
+            guard e.name == "order.status_changed", e.to == "processing" else { return }
+            if e.order == 2 {
+                _ = try ctx.call("settings.set", ["shop_name": "Fra ordre 2"])
+                throw OrderError(.script, "order 2 fails after its settings change")
+            }
+            let name = try ctx.call("settings.get", ["key": "shop_name"])["shop_name"]?.stringValue ?? "?"
+            seen.withLock { $0[e.order] = name }
+        }))
+        let report = try shop.engine.massUpdate(["filter": ["orders": [1, 2, 3]], "action": ["set_status": "processing"], "batch_size": 3])
+        #expect(report["ok"] == 2 && report["failed"] == 1, "\(report)")
+        #expect(seen.withLock { $0 } == [1: Self.shopName, 3: Self.shopName])
+        #expect(try shop.call("settings.get", ["key": "shop_name"])["shop_name"]?.stringValue == Self.shopName)
+    }
 }

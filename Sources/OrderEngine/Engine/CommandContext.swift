@@ -141,17 +141,23 @@ public final class CommandContext {
     }
 
     /// Runs `body` in a savepoint of this transaction. If it throws, its writes are undone and
-    /// so is this context's bookkeeping of them: the events and effects it added are dropped and
-    /// the orders loaded in this transaction forgotten (they may be ahead of the database now);
-    /// the error is rethrown. The one place that keeps a savepoint and the context in step.
+    /// so is this context's bookkeeping of them: the events and effects it added are dropped,
+    /// the orders loaded in this transaction forgotten (they may be ahead of the database now),
+    /// and the settings and statuses put back as they were (a `settings.set` or `status.define`
+    /// in `body` was undone with it: the rest of the command, or the next order of a mass
+    /// update, must not act on it); the error is rethrown. The one place that keeps a savepoint
+    /// and the context in step.
     func inSavepoint<T>(_ body: () throws -> T) throws -> T {
         let eventMark = events.count, effectMark = effects.count
+        let (settingsBefore, statusesBefore) = (settings, statuses)
         do {
             return try session.savepoint(body)
         } catch {
             if events.count > eventMark { events.removeSubrange(eventMark...) }
             if effects.count > effectMark { effects.removeSubrange(effectMark...) }
             forgetLoaded()
+            settings = settingsBefore
+            statuses = statusesBefore
             throw error
         }
     }
